@@ -1,0 +1,164 @@
+# Ravebox developer commands. GNU make; every target is safe to re-run.
+#
+#   make run     install missing Debian packages, build, make the demo library, start on http://localhost:8080
+#   make test    install missing packages, lint, build, run the test suite
+#
+# Variables: PORT, DATA_DIR, DEMO_DIR, ARGS (extra `ravebox run` arguments), SWIFT_FLAGS (extra
+# `swift build`/`swift test` arguments, e.g. SWIFT_FLAGS='--jobs 1').
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+# apt/dpkg hold a lock and SwiftPM already uses every core: run one step at a time.
+.NOTPARALLEL:
+
+PORT ?= 8080
+DATA_DIR ?= .ravebox
+DEMO_DIR ?= $(DATA_DIR)/demo
+ARGS ?=
+SWIFT_FLAGS ?=
+
+DEMO_STAMP := $(DEMO_DIR)/.ravebox-demo
+TEST_ASOUNDRC := $(CURDIR)/Tests/Fixtures/asoundrc
+RELEASE_BIN := $(CURDIR)/.build/release/ravebox
+SWIFT_FORMAT_PATHS := Sources Tests Package.swift
+
+BUILD_PACKAGES := libasound2-dev libgpiod-dev libdrm-dev libfftw3-dev libqrencode-dev \
+	libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libsqlite3-dev pkg-config
+DEMO_PACKAGES := ffmpeg
+TEST_PACKAGES := ffmpeg sox alsa-utils
+BENCH_PACKAGES := ffmpeg curl python3
+
+# Use the toolchain in /opt/swift when none is on PATH.
+ifeq ($(shell command -v swift 2>/dev/null),)
+ifneq ($(wildcard /opt/swift/usr/bin/swift),)
+export PATH := /opt/swift/usr/bin:$(PATH)
+endif
+endif
+
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+# $(call apt-install,PACKAGES): install those of PACKAGES that are missing, with one `apt-get update` first.
+define apt-install
+if ! command -v dpkg-query >/dev/null; then \
+    echo "warning: not a Debian system; make sure these are installed: $(strip $(1))" >&2; \
+    exit 0; \
+fi; \
+missing=(); \
+for pkg in $(sort $(1)); do \
+    status=$$(dpkg-query -W -f='$${Status}' "$$pkg" 2>/dev/null || true); \
+    [[ $$status == "install ok installed" ]] || missing+=("$$pkg"); \
+done; \
+if (( $${#missing[@]} == 0 )); then \
+    echo "Debian packages present: $(sort $(1))"; \
+    exit 0; \
+fi; \
+if [[ -n "$(SUDO)" ]] && ! command -v sudo >/dev/null; then \
+    echo "error: missing packages $${missing[*]}; run as root or install sudo" >&2; \
+    exit 1; \
+fi; \
+echo "Installing missing Debian packages: $${missing[*]}"; \
+$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update; \
+$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$${missing[@]}"
+endef
+
+# $(swift-check): fail with install pointers unless Swift 6.1 or newer is on PATH.
+define swift-check
+if ! command -v swift >/dev/null; then \
+    echo "error: swift is not on PATH (nor in /opt/swift/usr/bin)." >&2; \
+    echo "Install Swift 6.1 or newer for Linux as described at https://www.swift.org/install/linux/" >&2; \
+    echo "(Debian 12 tarball or swiftly), then add its usr/bin to PATH or unpack it to /opt/swift." >&2; \
+    exit 1; \
+fi; \
+version=$$(swift --version 2>&1 | sed -n 's/.*Swift version \([0-9][0-9]*\)\.\([0-9][0-9]*\).*/\1 \2/p' | head -n 1); \
+read -r major minor <<<"$$version" || true; \
+if [[ -n $${major:-} ]] && (( major < 6 || (major == 6 && minor < 1) )); then \
+    echo "error: Swift $$major.$$minor found at $$(command -v swift); Ravebox needs 6.1 or newer" \
+        "(https://www.swift.org/install/linux/)" >&2; \
+    exit 1; \
+fi
+endef
+
+.PHONY: help deps test-deps demo-deps run-deps bench-deps check-swift build swift-build run demo \
+	test lint format bench clean distclean
+
+help:
+	@echo "make run        install what is missing, build, start on http://localhost:$(PORT) with a demo library"
+	@echo "                (ARGS='...' passes more arguments to 'ravebox run')"
+	@echo "make test       install what is missing, lint, build, run the tests"
+	@echo "make build      swift build (debug)"
+	@echo "make demo       make the demo library in $(DEMO_DIR)"
+	@echo "make lint       swift format lint --strict"
+	@echo "make format     swift format in place"
+	@echo "make bench      release build + bench/*.sh (results also in bench/out/)"
+	@echo "make deps       install missing build packages (test-deps: also test tools)"
+	@echo "make clean      remove .build and bench/out (distclean: also $(DATA_DIR), .swiftpm, Package.resolved)"
+
+deps:
+	@$(call apt-install,$(BUILD_PACKAGES))
+	@$(swift-check)
+
+test-deps:
+	@$(call apt-install,$(BUILD_PACKAGES) $(TEST_PACKAGES))
+	@$(swift-check)
+
+demo-deps:
+	@$(call apt-install,$(DEMO_PACKAGES))
+
+run-deps:
+	@$(call apt-install,$(BUILD_PACKAGES) $(DEMO_PACKAGES))
+	@$(swift-check)
+
+bench-deps:
+	@$(call apt-install,$(BUILD_PACKAGES) $(BENCH_PACKAGES))
+	@$(swift-check)
+
+check-swift:
+	@$(swift-check)
+
+build: deps swift-build
+
+swift-build: check-swift
+	swift build $(SWIFT_FLAGS)
+
+demo: demo-deps $(DEMO_STAMP)
+
+# The script skips work while the stamp matches its DEMO_VERSION; the touch records that it ran.
+$(DEMO_STAMP): scripts/make-demo-library.sh | demo-deps
+	scripts/make-demo-library.sh $(DEMO_DIR)
+	@touch $@
+
+run: run-deps swift-build $(DEMO_STAMP)
+	./.build/debug/ravebox run --data $(DATA_DIR) --port $(PORT) --library $(DEMO_DIR) $(ARGS)
+
+test: test-deps lint
+	swift build $(SWIFT_FLAGS)
+	@# One test at a time: several tests block a thread while real audio plays or a child process runs,
+	@# and Swift's cooperative pool has only as many threads as cores (2 here), so in parallel they
+	@# starve the time-bounded tests. Serially the whole suite takes about 20 s.
+	RAVEBOX_TEST_ASOUNDRC="$(TEST_ASOUNDRC)" swift test --no-parallel $(SWIFT_FLAGS)
+
+lint: check-swift
+	swift format lint --strict --recursive --parallel $(SWIFT_FORMAT_PATHS) \
+	    || { echo "Formatting differs from .swift-format: 'make format' fixes it." >&2; exit 1; }
+
+format: check-swift
+	swift format format --in-place --recursive --parallel $(SWIFT_FORMAT_PATHS)
+
+bench: bench-deps
+	swift build -c release $(SWIFT_FLAGS)
+	@mkdir -p bench/out
+	@failed=(); \
+	for name in ipc engine-cpu rss; do \
+	    echo "== bench/$$name.sh"; \
+	    RAVEBOX_BIN="$(RELEASE_BIN)" bench/$$name.sh | tee bench/out/$$name.txt || failed+=("$$name"); \
+	    echo; \
+	done; \
+	if (( $${#failed[@]} )); then echo "failed: $${failed[*]}" >&2; exit 1; fi; \
+	echo "Results saved in bench/out/ (see docs/performance.md)."
+
+clean:
+	rm -rf .build bench/out
+
+distclean: clean
+	rm -rf $(DATA_DIR) .swiftpm Package.resolved

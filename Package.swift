@@ -1,0 +1,135 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Ravebox: firmware for a Raspberry Pi party box.
+///
+/// Module layout and the rules about who may import whom are in ARCHITECTURE.md §3:
+/// arrows point down the table only, so `RaveboxCore` knows nothing of SQLite, HTTP or ALSA.
+let package = Package(
+    name: "ravebox",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ravebox", targets: ["ravebox"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // System libraries (module map + pkg-config + apt provider).
+        .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+        .systemLibrary(name: "CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
+        .systemLibrary(name: "CDRM", pkgConfig: "libdrm", providers: [.apt(["libdrm-dev"])]),
+        .systemLibrary(name: "CFFTW3F", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswresample-dev"])]
+        ),
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        // Small C helpers for what Swift cannot call directly (futex, fork/exec with a parent-death signal).
+        .target(name: "CRaveboxSys"),
+
+        .target(
+            name: "RaveboxCore",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "RaveboxStore",
+            dependencies: ["RaveboxCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "RaveboxIPC",
+            dependencies: ["CRaveboxSys", .product(name: "Atomics", package: "swift-atomics")]
+        ),
+        .target(name: "RaveboxDSP", dependencies: ["CFFTW3F"]),
+        .target(
+            name: "RaveboxAudio",
+            dependencies: [
+                "CALSA", "CFFmpeg", "CRaveboxSys",
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "RaveboxLights", dependencies: ["RaveboxCore", "RaveboxDSP"]),
+        .target(name: "RaveboxScreen", dependencies: ["RaveboxCore", "RaveboxDSP", "CDRM", "CQRencode"]),
+        .target(
+            name: "RaveboxButtons",
+            dependencies: ["RaveboxCore", "CGPIOD", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "RaveboxEngine",
+            dependencies: [
+                "RaveboxCore", "RaveboxStore", "RaveboxIPC", "RaveboxAudio", "RaveboxDSP",
+                "RaveboxLights", "RaveboxScreen", "RaveboxButtons",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "RaveboxWeb",
+            dependencies: [
+                "RaveboxCore", "RaveboxStore", "RaveboxIPC",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "RaveboxSupervisor",
+            dependencies: [
+                "RaveboxCore", "RaveboxStore", "RaveboxIPC", "CRaveboxSys",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "ravebox",
+            dependencies: [
+                "RaveboxCore", "RaveboxStore", "RaveboxIPC", "RaveboxAudio", "RaveboxEngine",
+                "RaveboxWeb", "RaveboxSupervisor",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // Shared test helpers (temporary folders, WAV writer, the built `ravebox` binary, free ports).
+        .target(name: "RaveboxTestSupport", path: "Tests/RaveboxTestSupport"),
+        .testTarget(name: "RaveboxCoreTests", dependencies: ["RaveboxCore"]),
+        .testTarget(name: "RaveboxStoreTests", dependencies: ["RaveboxStore", "RaveboxCore", "RaveboxTestSupport"]),
+        .testTarget(name: "RaveboxIPCTests", dependencies: ["RaveboxIPC"]),
+        .testTarget(name: "RaveboxDSPTests", dependencies: ["RaveboxDSP"]),
+        .testTarget(
+            name: "RaveboxAudioTests",
+            dependencies: ["RaveboxAudio", "RaveboxTestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "RaveboxScreenTests", dependencies: ["RaveboxScreen"]),
+        .testTarget(
+            name: "RaveboxEngineTests",
+            dependencies: [
+                "RaveboxEngine", "RaveboxStore", "RaveboxIPC", "RaveboxAudio", "RaveboxCore", "RaveboxTestSupport",
+            ]
+        ),
+        .testTarget(
+            name: "RaveboxWebTests",
+            dependencies: [
+                "RaveboxWeb", "RaveboxStore", "RaveboxIPC", "RaveboxCore", "RaveboxTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "RaveboxSupervisorTests",
+            dependencies: ["RaveboxSupervisor", "RaveboxIPC", "RaveboxCore", "RaveboxTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

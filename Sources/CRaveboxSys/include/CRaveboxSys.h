@@ -1,0 +1,42 @@
+#ifndef CRAVEBOXSYS_H
+#define CRAVEBOXSYS_H
+
+#include <stdint.h>
+#include <semaphore.h>
+#include <sys/types.h>
+
+/// Waits while the 32-bit word at `address` (in memory shared between processes) still holds `expected`,
+/// for at most `timeout_ms` milliseconds. Returns 0 when woken or when the value already differs,
+/// ETIMEDOUT on timeout, EINTR when a signal arrived.
+int rb_futex_wait(uint32_t *address, uint32_t expected, int64_t timeout_ms);
+
+/// Wakes every process waiting on `address`. Returns the number woken or -1.
+int rb_futex_wake_all(uint32_t *address);
+
+/// Starts `path` with `argv` (NULL-terminated) as a child process.
+/// The child gets `stdout_fd` and `stderr_fd` as its standard output and error (-1 keeps the parent's),
+/// `/dev/null` as standard input, and SIGTERM when the parent dies (PR_SET_PDEATHSIG), so no child
+/// outlives a supervisor that was killed. Returns the child's pid, or -1 with errno set.
+pid_t rb_spawn(const char *path, char *const argv[], int stdout_fd, int stderr_fd);
+
+/// Sets the calling thread to SCHED_FIFO with `priority`. Returns 0 or an errno value.
+int rb_set_realtime_priority(int priority);
+
+/// Locks the process's pages in RAM (mlockall MCL_CURRENT | MCL_FUTURE, with MCL_ONFAULT where the kernel has
+/// it, so reserved but untouched memory such as thread stacks is not committed) so the audio path never waits
+/// for a page fault. Returns 0 or an errno value (EPERM/ENOMEM without CAP_IPC_LOCK or enough RLIMIT_MEMLOCK).
+int rb_lock_memory(void);
+
+/// Names the calling thread (at most 15 bytes are kept; shown by `top -H`, `ps -L`, gdb).
+void rb_set_thread_name(const char *name);
+
+/// Waits on `semaphore` until it is posted or `timeout_ns` nanoseconds (CLOCK_MONOTONIC) have passed,
+/// resuming after signals. Returns 0 when posted, ETIMEDOUT on timeout.
+int rb_semaphore_wait(sem_t *semaphore, int64_t timeout_ns);
+
+/// Like `rb_futex_wait`, with a timeout in nanoseconds (`timeout_ns` <= 0 returns ETIMEDOUT at once unless the
+/// word already differs, then 0). Used by the shared-memory doorbells, whose waits are often shorter than 1 ms.
+/// Returns 0 when woken or when the value already differs, ETIMEDOUT on timeout, EINTR when a signal arrived.
+int rb_futex_wait_ns(uint32_t *address, uint32_t expected, int64_t timeout_ns);
+
+#endif

@@ -1,0 +1,277 @@
+import CRaveboxSys
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The player's output thread: moves samples from the ring to the `PCMOutput`, applying the volume.
+///
+/// **Realtime rules.** In its steady state — one iteration per period while a song plays — the loop only
+/// loads/stores atomics, copies from the preallocated ring into the preallocated `period` buffer, scales
+/// samples, and calls `PCMOutput.write`/`delay` (ALSA) and, on clockless devices, the pacer's
+/// `clock_nanosleep`. Nothing there allocates: no arrays, strings, closures or existentials are created
+/// (`PCMOutput` calls go through the already-built existential; typed throws carry `PCMOutputError`
+/// without boxing it), no lock is taken and nothing is logged. It blocks only in ALSA's `snd_pcm_writei`
+/// (or the pacer's sleep that stands in for it). Waiting on a `Wakeup` happens only at rest: idle, paused, or
+/// waiting for the first samples of a song. Logging happens once at thread start and on device failure.
+///
+/// **Idle and paused**, nothing is written to the device: the stream is dropped (or paused in place where the
+/// hardware can), so a `file` plugin capture holds exactly the songs' samples.
+final class OutputLoop: @unchecked Sendable {
+    // @unchecked Sendable: every `var` (and `output`, which is not Sendable) is used only by the output thread
+    // after `Player.start()` hands this object to it via pthread_create; `Player` touches `output` again only
+    // after pthread_join. Shared state goes through `shared` (atomics).
+
+    private enum Phase {
+        /// The generation has no samples written yet (idle, or waiting for the decoder).
+        case waiting
+        /// Frames of the song are being written.
+        case playing
+        /// The song played out; nothing more to do until the next generation.
+        case finished
+    }
+
+    private let output: any PCMOutput
+    private let shared: PlayerShared
+    private let logger: Logger
+    private let format: AudioFormat
+    private let channels: Int
+    private let realtimePriority: Int32?
+    private let pacingMode: Pacing
+    /// One period of samples: the only buffer the steady-state loop uses.
+    private let period: UnsafeMutablePointer<Int16>
+    private let periodSamples: Int
+    private let silence: UnsafeMutablePointer<Int16>
+    /// Samples to collect before the first write of a song, so a slow start does not underrun at once.
+    private let prerollSamples: Int
+
+    private var pacer: Pacer
+    private var ramp: VolumeRamp
+    private var generation = 0
+    private var phase = Phase.finished
+    /// Song frames written in this generation.
+    private var songFrames = 0
+    private var needsPrepare = false
+    private var pausedInPlace = false
+    private var pauseApplied = false
+    private var writeFailing = false
+
+    init(output: any PCMOutput, shared: PlayerShared, pacing: Pacing, realtimePriority: Int32?, logger: Logger) {
+        self.output = output
+        self.shared = shared
+        self.logger = logger
+        self.realtimePriority = realtimePriority
+        pacingMode = pacing
+        format = output.format
+        channels = output.format.channels
+        periodSamples = output.periodFrames * output.format.channels
+        period = .allocate(capacity: periodSamples)
+        period.initialize(repeating: 0, count: periodSamples)
+        silence = .allocate(capacity: periodSamples)
+        silence.initialize(repeating: 0, count: periodSamples)
+        prerollSamples = min(output.bufferFrames * output.format.channels, shared.ring.capacity / 2)
+        pacer = Pacer(
+            pacing: pacing, clockless: output.isClockless, sampleRate: output.format.sampleRate,
+            aheadLimit: output.bufferFrames
+        )
+        ramp = VolumeRamp(initial: shared.volume, sampleRate: output.format.sampleRate)
+    }
+
+    deinit {
+        period.deallocate()
+        silence.deallocate()
+    }
+
+    /// The thread's body; returns after `PlayerShared.shutdown` is set, with the stream dropped.
+    func run() {
+        enterRealtime()
+        while !shared.shutdown.load(ordering: .acquiring) {
+            step()
+        }
+        output.drop()
+    }
+
+    /// One iteration: follow a new generation, honour pause, or write one period.
+    private func step() {
+        let requested = shared.generation.load(ordering: .acquiring)
+        if requested != generation {
+            follow(requested)
+            return
+        }
+        if phase == .finished {
+            shared.outputWakeup.wait(nanoseconds: 200_000_000)
+            return
+        }
+        if shared.paused.load(ordering: .acquiring) {
+            pauseStream()
+            shared.outputWakeup.wait(nanoseconds: 200_000_000)
+            return
+        }
+        if pauseApplied { resumeStream() }
+
+        let done = shared.decoderDone.load(ordering: .acquiring) == generation
+        let available = shared.ring.readableCount
+        if phase == .waiting && available < prerollSamples && !done {
+            shared.outputWakeup.wait(nanoseconds: 1_000_000)
+            return
+        }
+        if available == 0 {
+            if done {
+                playOut()
+            } else if output.isClockless && !pacer.engaged {
+                // No clock, so no deadline to miss: wait for the decoder instead of inventing silence.
+                Pacer.sleep(nanoseconds: 500_000)
+            } else if phase == .playing {
+                shared.underruns.wrappingIncrement(ordering: .relaxed)
+                write(silence, frames: periodSamples / channels, isSong: false)
+            }
+            return
+        }
+        let samples = min(available, periodSamples) / channels * channels
+        shared.ring.read(into: UnsafeMutableBufferPointer(start: period, count: samples))
+        if available - samples < shared.ring.capacity / 2
+            && shared.decoderWaitsForRoom.exchange(false, ordering: .acquiringAndReleasing)
+        {
+            shared.decoderWakeup.signal()  // a futex wake at most: never blocks
+        }
+        let frames = samples / channels
+        ramp.apply(to: period, frames: frames, channels: channels, target: shared.volume)
+        write(period, frames: frames, isSong: true)
+    }
+
+    /// Flushes everything of older generations once the decoder stopped producing them.
+    private func follow(_ requested: Int) {
+        stopStream()
+        guard shared.decoderAck.load(ordering: .acquiring) >= requested else {
+            shared.outputWakeup.wait(nanoseconds: 2_000_000)
+            return
+        }
+        shared.ring.discardAll()
+        pacer.restart()
+        songFrames = 0
+        shared.heardFrames.store(0, ordering: .relaxed)
+        phase = .waiting
+        pauseApplied = false
+        generation = requested
+        shared.outputAck.store(requested, ordering: .releasing)
+        shared.decoderWakeup.signal()
+    }
+
+    private func write(_ samples: UnsafeMutablePointer<Int16>, frames: Int, isSong: Bool) {
+        do throws(PCMOutputError) {
+            if needsPrepare {
+                try output.prepare()
+                needsPrepare = false
+            }
+            pacer.waitBeforeWriting(frames: frames)
+            let written = try output.write(samples, frames: frames)
+            pacer.didWrite(frames: written)
+            writeFailing = false
+        } catch {
+            deviceFailed(error)
+            return
+        }
+        if isSong {
+            songFrames += frames
+            if phase == .waiting {
+                phase = .playing
+                shared.outputStarted.store(generation, ordering: .releasing)
+            }
+        }
+        shared.heardFrames.store(max(0, songFrames - currentDelay()), ordering: .relaxed)
+        shared.xruns.store(output.xruns, ordering: .relaxed)
+    }
+
+    /// Every sample of the song is written: wait until the device played them, then report the end.
+    private func playOut() {
+        if phase == .playing {
+            pacer.waitUntilPlayed()
+            output.drain()
+            needsPrepare = true
+        }
+        shared.heardFrames.store(songFrames, ordering: .relaxed)
+        phase = .finished
+        shared.outputFinished.store(generation, ordering: .releasing)
+        shared.decoderWakeup.signal()
+    }
+
+    private func pauseStream() {
+        guard !pauseApplied else { return }
+        pauseApplied = true
+        pacer.pause()
+        shared.heardFrames.store(max(0, songFrames - currentDelay()), ordering: .relaxed)
+        guard phase == .playing else { return }
+        if output.setPaused(true) {
+            pausedInPlace = true
+        } else {
+            output.drop()
+            needsPrepare = true
+        }
+    }
+
+    private func resumeStream() {
+        pauseApplied = false
+        if pausedInPlace {
+            pausedInPlace = false
+            if !output.setPaused(false) {
+                output.drop()
+                needsPrepare = true
+            }
+        }
+        pacer.resume()
+    }
+
+    /// Drops whatever the device still holds (skip, stop, shutdown).
+    private func stopStream() {
+        guard phase == .playing || pausedInPlace else { return }
+        output.drop()
+        needsPrepare = true
+        pausedInPlace = false
+        phase = .finished
+    }
+
+    private func currentDelay() -> Int {
+        if pacer.engaged { return pacer.delay() }
+        if output.isClockless { return 0 }
+        return output.delay()
+    }
+
+    /// The device stopped working (unplugged?): say so once, then retry every 200 ms.
+    private func deviceFailed(_ error: PCMOutputError) {
+        if !writeFailing {
+            writeFailing = true
+            logger.error("Audio output failed: \(error)")
+        }
+        needsPrepare = true
+        Pacer.sleep(nanoseconds: 200_000_000)
+    }
+
+    /// SCHED_FIFO and locked memory where permitted; one log line when not.
+    private func enterRealtime() {
+        guard let priority = realtimePriority else { return }
+        var missing: [String] = []
+        // A clockless device written without pacing never blocks: at SCHED_FIFO it would hog a core.
+        if !(output.isClockless && pacingMode == .off) {
+            let result = rb_set_realtime_priority(priority)
+            if result != 0 { missing.append("SCHED_FIFO priority \(priority) (\(String(cString: strerror(result))))") }
+        }
+        let locked = MemoryLock.lockOnce
+        if locked != 0 { missing.append("locked memory (\(String(cString: strerror(locked))))") }
+        if !missing.isEmpty {
+            logger.notice(
+                """
+                Audio output thread runs without \(missing.joined(separator: " and ")): expect dropouts under \
+                load. Grant CAP_SYS_NICE and CAP_IPC_LOCK, or LimitRTPRIO=95 and LimitMEMLOCK=infinity in the \
+                systemd unit.
+                """
+            )
+        }
+    }
+}
+
+/// `mlockall` is process-wide: done once, by the first output thread, and the result remembered.
+enum MemoryLock {
+    /// 0 when the process's memory is locked, else the errno value.
+    static let lockOnce: Int32 = rb_lock_memory()
+}

@@ -1,0 +1,124 @@
+/// The box's process configuration: where data lives, which port the web server takes, which music
+/// folders to scan, which ALSA device to play on.
+///
+/// It is resolved in layers, later ones winning: built-in defaults for the ``Mode`` < the YAML file
+/// (`--config`) < `RAVEBOX_*` environment variables < command-line flags. See ``resolve(flags:environment:readFile:)``.
+///
+/// ```swift
+/// let config = try BoxConfiguration.resolve(
+///     flags: ConfigurationLayer(port: 9000),
+///     environment: ProcessInfo.processInfo.environment,
+///     readFile: { try? String(contentsOfFile: $0, encoding: .utf8) })
+/// ```
+public struct BoxConfiguration: Sendable, Equatable, Codable {
+    /// Where the box runs: on the appliance image, or on a developer's desktop.
+    public enum Mode: String, Sendable, Codable, CaseIterable {
+        /// A laptop or desktop: data in `./.ravebox`, config in `./ravebox.yaml`.
+        case desktop
+        /// The flashed appliance: data on the data partition, config on the boot partition.
+        case box
+    }
+
+    public var mode: Mode
+    /// The YAML file this configuration was read from (it may not exist).
+    public var configFile: String
+    /// Folder holding the SQLite database, caches and uploads.
+    public var dataDirectory: String
+    /// Address the web server binds to.
+    public var host: String
+    /// TCP port of the web server.
+    public var port: Int
+    /// Music folders to scan into the library.
+    public var libraries: [String]
+    /// ALSA PCM name to play on (`default`, `hw:0,0`, `plughw:1`, `null`, ...).
+    public var audioDevice: String
+    /// Admin password as given; it is stored only as a bcrypt hash and never written back anywhere.
+    public var adminPassword: String?
+
+    /// Built-in defaults for a mode.
+    public static func defaults(for mode: Mode) -> BoxConfiguration {
+        switch mode {
+        case .desktop:
+            BoxConfiguration(
+                mode: .desktop, configFile: "./ravebox.yaml", dataDirectory: "./.ravebox", host: "0.0.0.0",
+                port: 8080, libraries: [], audioDevice: "default", adminPassword: nil)
+        case .box:
+            BoxConfiguration(
+                mode: .box, configFile: "/boot/firmware/ravebox.yaml", dataDirectory: "/var/lib/ravebox",
+                host: "0.0.0.0", port: 80, libraries: ["/media/music"], audioDevice: "default",
+                adminPassword: nil)
+        }
+    }
+
+    /// Resolves the layers into one validated configuration.
+    ///
+    /// - Parameters:
+    ///   - flags: values given on the command line (highest precedence).
+    ///   - environment: the process environment; `RAVEBOX_*` variables form the layer below the flags.
+    ///   - readFile: reads a file's text, or returns `nil` when it does not exist.
+    ///   - defaultMode: the mode used when neither flags nor environment name one.
+    /// - Throws: ``ConfigurationError`` naming the key, where it came from and the accepted values.
+    public static func resolve(
+        flags: ConfigurationLayer,
+        environment: [String: String],
+        readFile: (String) throws -> String?,
+        defaultMode: Mode = .desktop
+    ) throws(ConfigurationError) -> BoxConfiguration {
+        let env = try ConfigurationLayer(environment: environment)
+        let mode = flags.mode ?? env.mode ?? defaultMode
+        var result = defaults(for: mode)
+
+        let explicitFile = flags.configFile ?? env.configFile
+        let path = explicitFile ?? result.configFile
+        let text: String?
+        do {
+            text = try readFile(path)
+        } catch {
+            throw .unreadableFile(path: path, reason: "\(error)")
+        }
+        if text == nil, explicitFile != nil {
+            throw .unreadableFile(path: path, reason: "no such file")
+        }
+        result.configFile = path
+        if let text {
+            let file = try ConfigurationLayer(yaml: text, path: path)
+            if let fileMode = file.mode, fileMode != mode {
+                throw .invalid(
+                    key: "mode", value: fileMode.rawValue, source: path,
+                    accepted: "only the mode the box was started in (\(mode.rawValue)); set it with --mode")
+            }
+            result.apply(file)
+        }
+        result.apply(env)
+        result.apply(flags)
+        try result.validate()
+        return result
+    }
+
+    mutating func apply(_ layer: ConfigurationLayer) {
+        if let value = layer.dataDirectory { dataDirectory = value }
+        if let value = layer.host { host = value }
+        if let value = layer.port { port = value }
+        if let value = layer.libraries { libraries = value }
+        if let value = layer.audioDevice { audioDevice = value }
+        if let value = layer.adminPassword { adminPassword = value }
+    }
+
+    /// Checks values that every layer could have got wrong.
+    func validate() throws(ConfigurationError) {
+        if dataDirectory.isEmpty {
+            throw .invalid(key: "data", value: "", source: "configuration", accepted: "a folder path")
+        }
+        if host.isEmpty {
+            throw .invalid(key: "host", value: "", source: "configuration", accepted: "an IP address or host name")
+        }
+        if audioDevice.isEmpty {
+            throw .invalid(
+                key: "audio_device", value: "", source: "configuration",
+                accepted: "an ALSA PCM name such as default, hw:0,0 or null")
+        }
+    }
+
+    /// Shortest admin password accepted.
+    public static let minimumPasswordLength = 8
+}

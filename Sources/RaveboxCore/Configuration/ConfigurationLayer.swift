@@ -1,0 +1,146 @@
+import Foundation
+import Yams
+
+/// One layer of configuration: every value optional, `nil` meaning "this layer does not say".
+public struct ConfigurationLayer: Sendable, Equatable {
+    public var mode: BoxConfiguration.Mode?
+    public var configFile: String?
+    public var dataDirectory: String?
+    public var host: String?
+    public var port: Int?
+    public var libraries: [String]?
+    public var audioDevice: String?
+    public var adminPassword: String?
+
+    public init(
+        mode: BoxConfiguration.Mode? = nil, configFile: String? = nil, dataDirectory: String? = nil,
+        host: String? = nil, port: Int? = nil, libraries: [String]? = nil, audioDevice: String? = nil,
+        adminPassword: String? = nil
+    ) {
+        self.mode = mode
+        self.configFile = configFile
+        self.dataDirectory = dataDirectory
+        self.host = host
+        self.port = port
+        self.libraries = libraries
+        self.audioDevice = audioDevice
+        self.adminPassword = adminPassword
+    }
+
+    /// Keys accepted in the YAML file, in the order the documentation lists them.
+    public static let yamlKeys = ["mode", "data", "host", "port", "library", "audio_device", "admin_password"]
+
+    /// Environment variable for each YAML key (`RAVEBOX_` + upper-cased key), plus `RAVEBOX_CONFIG`.
+    public static func environmentName(of key: String) -> String { "RAVEBOX_" + key.uppercased() }
+
+    /// Reads the `RAVEBOX_*` variables. `RAVEBOX_LIBRARY` holds one or more folders separated by `:`.
+    public init(environment: [String: String]) throws(ConfigurationError) {
+        self.init()
+        for key in Self.yamlKeys {
+            let name = Self.environmentName(of: key)
+            guard let value = environment[name] else { continue }
+            let list = value.split(separator: ":", omittingEmptySubsequences: true).map(String.init)
+            try set(key: key, scalar: value, list: list, source: name)
+        }
+        if let file = environment["RAVEBOX_CONFIG"] {
+            configFile = file
+        }
+    }
+
+    /// Reads command-line values given as strings, so a bad flag gets the same clear message (and exit
+    /// code) as a bad file entry. `values` maps a YAML key (`port`, `library`, ...) to what the flag gave.
+    public init(flags values: [(key: String, values: [String])]) throws(ConfigurationError) {
+        self.init()
+        for (key, list) in values where !list.isEmpty {
+            let source = "--" + key.replacingOccurrences(of: "_", with: "-")
+            try set(key: key, scalar: list.count == 1 ? list[0] : nil, list: list, source: source)
+        }
+    }
+
+    /// Parses a YAML mapping such as:
+    ///
+    /// ```yaml
+    /// port: 8080
+    /// library: [/media/music, /data/uploads]
+    /// audio_device: hw:0,0
+    /// ```
+    public init(yaml: String, path: String) throws(ConfigurationError) {
+        self.init()
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: yaml)
+        } catch {
+            throw .malformedFile(path: path, reason: "\(error)")
+        }
+        guard let node else { return }  // an empty file says nothing
+        guard let mapping = node.mapping else {
+            throw .malformedFile(path: path, reason: "expected a mapping of keys to values at the top level")
+        }
+        for (keyNode, valueNode) in mapping {
+            guard let key = keyNode.string else {
+                throw .malformedFile(path: path, reason: "a key is not a plain string")
+            }
+            guard Self.yamlKeys.contains(key) else {
+                throw .unknownKey(key: key, source: path, accepted: Self.yamlKeys)
+            }
+            if let sequence = valueNode.sequence {
+                let items = sequence.compactMap(\.string)
+                guard items.count == sequence.count else {
+                    throw .invalid(key: key, value: "\(valueNode)", source: path, accepted: "a list of strings")
+                }
+                try set(key: key, scalar: nil, list: items, source: path)
+            } else if let scalar = valueNode.scalar?.string {
+                try set(key: key, scalar: scalar, list: [scalar], source: path)
+            } else {
+                throw .invalid(key: key, value: "\(valueNode)", source: path, accepted: "a single value or a list")
+            }
+        }
+    }
+
+    private mutating func set(
+        key: String, scalar: String?, list: [String], source: String
+    )
+        throws(ConfigurationError)
+    {
+        func single() throws(ConfigurationError) -> String {
+            guard let scalar else {
+                throw .invalid(key: key, value: list.joined(separator: ", "), source: source, accepted: "one value")
+            }
+            return scalar
+        }
+        switch key {
+        case "mode":
+            let value = try single()
+            guard let mode = BoxConfiguration.Mode(rawValue: value) else {
+                throw .invalid(
+                    key: key, value: value, source: source,
+                    accepted: BoxConfiguration.Mode.allCases.map(\.rawValue).joined(separator: " or "))
+            }
+            self.mode = mode
+        case "data": dataDirectory = try single()
+        case "host": host = try single()
+        case "port":
+            let value = try single()
+            guard let port = Int(value), (1...65535).contains(port) else {
+                throw .invalid(key: key, value: value, source: source, accepted: "an integer from 1 to 65535")
+            }
+            self.port = port
+        case "library":
+            guard list.allSatisfy({ !$0.isEmpty }) else {
+                throw .invalid(key: key, value: "", source: source, accepted: "folder paths")
+            }
+            libraries = list
+        case "audio_device": audioDevice = try single()
+        case "admin_password":
+            let value = try single()
+            guard value.count >= BoxConfiguration.minimumPasswordLength else {
+                throw .invalid(
+                    key: key, value: "(hidden)", source: source,
+                    accepted: "at least \(BoxConfiguration.minimumPasswordLength) characters")
+            }
+            adminPassword = value
+        default:
+            throw .unknownKey(key: key, source: source, accepted: Self.yamlKeys)
+        }
+    }
+}

@@ -1,0 +1,46 @@
+/// Everything a guest's page shows, as one JSON document (`GET /api/state` and every `/api/live` message).
+public struct PartyState: Sendable, Codable, Equatable {
+    /// `idle`, `playing` or `paused`.
+    public enum Playback: String, Sendable, Codable {
+        case idle, playing, paused
+    }
+
+    /// The last song that could not be played, and why, in words a guest understands.
+    public struct Failure: Sendable, Codable, Equatable {
+        public var songID: Int64
+        public var title: String
+        public var reason: String
+
+        public init(songID: Int64, title: String, reason: String) {
+            self.songID = songID
+            self.title = title
+            self.reason = reason
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case songID = "songId"
+            case title, reason
+        }
+    }
+
+    public var playback: Playback
+    /// Software volume, 0...1.
+    public var volume: Double
+    public var currentSong: CurrentSong?
+    public var queue: [QueueEntry]
+    public var lastFailure: Failure?
+    /// Whether the engine process is alive (its heartbeat is fresh).
+    public var engineOnline: Bool
+
+    public init(
+        playback: Playback, volume: Double, currentSong: CurrentSong?, queue: [QueueEntry], lastFailure: Failure?,
+        engineOnline: Bool
+    ) {
+        self.playback = playback
+        self.volume = volume
+        self.currentSong = currentSong
+        self.queue = queue
+        self.lastFailure = lastFailure
+        self.engineOnline = engineOnline
+    }
+}

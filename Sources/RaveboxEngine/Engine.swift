@@ -1,0 +1,248 @@
+import Atomics
+import Foundation
+import Logging
+import RaveboxAudio
+import RaveboxCore
+import RaveboxIPC
+import RaveboxStore
+
+/// What the engine needs to know from the box configuration.
+public struct EngineConfiguration: Sendable {
+    /// ALSA PCM name.
+    public var audioDevice: String
+    /// Pace writes to real time on devices without a clock (`.auto`), or never (`.off`, benchmarks).
+    public var pacing: Pacing
+    /// Music folders scanned at start.
+    public var libraries: [String]
+    /// Seconds between two saves of the playback position.
+    public var positionSaveInterval: Double
+
+    public init(audioDevice: String, pacing: Pacing = .auto, libraries: [String] = [], positionSaveInterval: Double = 1)
+    {
+        self.audioDevice = audioDevice
+        self.pacing = pacing
+        self.libraries = libraries
+        self.positionSaveInterval = positionSaveInterval
+    }
+}
+
+/// The engine's control loop: takes the next song when idle, hands it to the ``Player``, obeys commands
+/// from the web process, writes "started / finished / failed" and the position to the store, and
+/// publishes telemetry and heartbeats.
+///
+/// It runs on its own thread (``run(until:)`` blocks). The realtime work happens on the player's decoder
+/// and output threads; this loop only wakes on a command (futex doorbell) or every ``tick``.
+public final class Engine: @unchecked Sendable {
+    // @unchecked: all mutable state is touched only by the thread running `run(until:)`; the only
+    // cross-thread members are `player` (itself thread-safe) and the immutable configuration.
+
+    /// Longest sleep between two passes of the loop.
+    static let tick: Duration = .milliseconds(20)
+    /// Even without a change counter bump, look at the queue this often (seconds).
+    static let queueRecheckInterval: Double = 2
+
+    let configuration: EngineConfiguration
+    let store: Store
+    let segment: SharedSegment
+    let logger: Logger
+    let player: Player
+
+    private var current: CurrentSong?
+    private var paused = false
+    private var volume = 1.0
+    private var lastQueueCount: UInt64 = .max
+    private var lastQueueCheck = 0.0
+    private var lastPositionSave = 0.0
+    private var telemetry = Telemetry()
+    private let pid = getpid()
+
+    public init(configuration: EngineConfiguration, store: Store, segment: SharedSegment, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.segment = segment
+        self.logger = logger
+        self.player = Player(device: configuration.audioDevice, pacing: configuration.pacing, logger: logger)
+    }
+
+    /// Opens the audio device and runs the loop until `stop` becomes true; then stops playback,
+    /// saves the position and returns.
+    public func run(until stop: ManagedAtomic<Bool>) throws {
+        try player.start()
+        defer { player.shutdown() }
+        restore()
+        while !stop.load(ordering: .acquiring) {
+            segment.beat(.engine, pid: pid)
+            while let command = segment.commands.pop() { handle(command) }
+            while let event = player.nextEvent() { handle(event) }
+            startNextSongIfIdle()
+            savePositionIfDue()
+            publishTelemetry()
+            _ = segment.waitForCommands(timeout: Self.tick)
+        }
+        if let current {
+            try? store.savePosition(playID: current.playID, seconds: player.status.position)
+        }
+    }
+
+    /// Picks up where a previous engine left off: volume, paused flag and the current song at its position.
+    private func restore() {
+        do {
+            let settings = try store.playerSettings()
+            paused = settings.paused
+            volume = settings.volume
+            player.setVolume(volume)
+            if let song = try store.currentSong() {
+                current = song
+                logger.info(
+                    "resuming \(song.title) at \(TimeFormat.clock(song.position))",
+                    metadata: ["song": "\(song.songID)"])
+                if !paused { player.play(path: song.path, from: song.position, token: song.playID) }
+            }
+        } catch {
+            logger.error("cannot read the player state: \(error)")
+        }
+    }
+
+    private func handle(_ command: Command) {
+        switch command.kind {
+        case .play:
+            guard paused else { return }
+            paused = false
+            persistSettings()
+            if let current, player.status.state == .idle {
+                player.play(path: current.path, from: current.position, token: current.playID)
+            } else {
+                player.resume()
+            }
+        case .pause:
+            guard !paused else { return }
+            paused = true
+            persistSettings()
+            player.pause()
+            if let current { try? store.savePosition(playID: current.playID, seconds: player.status.position) }
+        case .skip:
+            guard let current else { return }
+            if paused {
+                // Skipping while paused resumes playback with the next song.
+                paused = false
+                persistSettings()
+            }
+            if player.status.state == .idle {
+                finish(current, outcome: .skipped, reason: nil)
+            } else {
+                player.stop()
+            }
+        case .setVolume:
+            volume = min(1, max(0, command.value))
+            player.setVolume(volume)
+            persistSettings()
+        case .seek:
+            guard let current, !paused else { return }
+            let position = min(max(0, command.value), current.duration)
+            player.play(path: current.path, from: position, token: current.playID)
+        case .queueChanged:
+            lastQueueCount = .max
+        }
+    }
+
+    private func handle(_ event: PlayerEvent) {
+        switch event {
+        case .started(let token):
+            guard let current, current.playID == token else { return }
+            logger.info("playing \(current.title)", metadata: ["song": "\(current.songID)"])
+            _ = segment.events.push(EngineEvent(kind: .songStarted, songID: current.songID))
+            segment.bump(.currentSong)
+        case .finished(let token):
+            guard let current, current.playID == token else { return }
+            finish(current, outcome: .finished, reason: nil)
+        case .stopped(let token):
+            guard let current, current.playID == token else { return }
+            finish(current, outcome: .skipped, reason: nil)
+        case .failed(let token, let reason):
+            guard let current, current.playID == token else { return }
+            logger.warning("skipping \(current.path): \(reason)", metadata: ["song": "\(current.songID)"])
+            finish(current, outcome: .failed, reason: reason)
+        }
+    }
+
+    private func finish(_ song: CurrentSong, outcome: PlayOutcome, reason: String?) {
+        do {
+            try store.endPlay(playID: song.playID, outcome: outcome, reason: reason)
+        } catch {
+            logger.error("cannot record the end of \(song.title): \(error)")
+        }
+        current = nil
+        let kind: EngineEventKind =
+            switch outcome {
+            case .finished, .playing: .songFinished
+            case .skipped: .songSkipped
+            case .failed: .songFailed
+            }
+        _ = segment.events.push(EngineEvent(kind: kind, songID: song.songID, reason: reason ?? ""))
+        segment.bump(.currentSong)
+        segment.bump(.logs)
+        lastQueueCount = .max
+    }
+
+    private func startNextSongIfIdle() {
+        guard current == nil, !paused else { return }
+        let now = Self.seconds()
+        let count = segment.changeCount(.queue)
+        guard count != lastQueueCount || now - lastQueueCheck >= Self.queueRecheckInterval else { return }
+        lastQueueCount = count
+        lastQueueCheck = now
+        do {
+            guard let next = try store.startNextSong() else { return }
+            current = next
+            lastPositionSave = now
+            segment.bump(.queue)
+            segment.bump(.currentSong)
+            player.play(path: next.path, from: 0, token: next.playID)
+        } catch {
+            logger.error("cannot take the next song from the queue: \(error)")
+        }
+    }
+
+    private func savePositionIfDue() {
+        guard let current, !paused else { return }
+        let now = Self.seconds()
+        guard now - lastPositionSave >= configuration.positionSaveInterval else { return }
+        lastPositionSave = now
+        let position = player.status.position
+        do {
+            try store.savePosition(playID: current.playID, seconds: position)
+            self.current?.position = position
+        } catch {
+            logger.error("cannot save the playback position: \(error)")
+        }
+    }
+
+    private func publishTelemetry() {
+        let status = player.status
+        telemetry.state =
+            switch status.state {
+            case .idle: current != nil && paused ? .paused : .idle
+            case .playing: .playing
+            case .paused: .paused
+            }
+        telemetry.songID = current?.songID ?? 0
+        telemetry.position = current == nil ? 0 : status.position
+        telemetry.duration = current?.duration ?? 0
+        telemetry.volume = volume
+        telemetry.xruns = UInt64(status.xruns)
+        telemetry.underruns = UInt64(status.underruns)
+        telemetry.updatedNanos = SharedSegment.monotonicNanos()
+        segment.telemetry.publish(telemetry)
+    }
+
+    private func persistSettings() {
+        do {
+            try store.savePlayerSettings(PlayerSettings(paused: paused, volume: volume))
+            segment.bump(.currentSong)
+        } catch {
+            logger.error("cannot save the player settings: \(error)")
+        }
+    }
+
+    static func seconds() -> Double { Double(SharedSegment.monotonicNanos()) / 1e9 }
+}

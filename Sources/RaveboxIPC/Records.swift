@@ -1,0 +1,121 @@
+/// The fixed-size binary records that cross the shared-memory segment.
+///
+/// Every record is a trivial struct (no references, no `String`), so it can be copied byte for byte
+/// into and out of mapped memory. Changing a record's layout means bumping `SharedSegment.layoutVersion`.
+
+/// The three processes of the box.
+public enum ProcessRole: Int, Sendable, CaseIterable, CustomStringConvertible {
+    case supervisor = 0
+    case engine = 1
+    case web = 2
+
+    public var description: String {
+        switch self {
+        case .supervisor: "supervisor"
+        case .engine: "engine"
+        case .web: "web"
+        }
+    }
+}
+
+/// Groups of SQLite tables whose change counter a writer bumps after committing, so the other
+/// process re-reads only what changed.
+public enum ChangeGroup: Int, Sendable, CaseIterable {
+    /// Queue entries and votes.
+    case queue = 0
+    /// The current song row (song started, finished, failed, position persisted).
+    case currentSong = 1
+    /// The music library (scans).
+    case library = 2
+    /// Settings.
+    case settings = 3
+    /// Play and request logs.
+    case logs = 4
+}
+
+/// What a command asks the engine to do.
+public enum CommandKind: UInt16, Sendable {
+    case play = 1
+    case pause = 2
+    case skip = 3
+    /// `value` is the new volume, 0...1.
+    case setVolume = 4
+    /// `value` is the position in seconds.
+    case seek = 5
+    /// The queue changed; the engine looks for a next song if it is idle.
+    case queueChanged = 6
+}
+
+/// A playback command, web → engine. 24 bytes.
+public struct Command: Sendable, Equatable {
+    public var kind: CommandKind
+    /// Sequence number chosen by the producer; lets tests check order and loss.
+    public var sequence: UInt64
+    /// Kind-specific value (volume, seconds).
+    public var value: Double
+
+    public init(kind: CommandKind, sequence: UInt64 = 0, value: Double = 0) {
+        self.kind = kind
+        self.sequence = sequence
+        self.value = value
+    }
+}
+
+/// What happened in the engine.
+public enum EngineEventKind: UInt16, Sendable {
+    case songStarted = 1
+    case songFinished = 2
+    case songFailed = 3
+    case songSkipped = 4
+}
+
+/// A discrete engine event, engine → web. The reason is UTF-8, at most `EngineEvent.reasonCapacity` bytes.
+public struct EngineEvent: Sendable, Equatable {
+    public static let reasonCapacity = 120
+
+    public var kind: EngineEventKind
+    public var songID: Int64
+    /// UTF-8 bytes of a reason a guest can read ("not an audio file"); truncated on a character boundary.
+    public var reason: String
+
+    public init(kind: EngineEventKind, songID: Int64, reason: String = "") {
+        self.kind = kind
+        self.songID = songID
+        self.reason = reason
+    }
+}
+
+/// Playback state published by the engine.
+public enum PlaybackState: UInt8, Sendable, Codable {
+    case idle = 0
+    case playing = 1
+    case paused = 2
+}
+
+/// The engine's latest state, engine → web, through a seqlock snapshot (latest value wins).
+public struct Telemetry: Sendable, Equatable {
+    /// Room for the spectrum bands the lights issue fills.
+    public static let bandCapacity = 256
+
+    public var state: PlaybackState = .idle
+    /// Library song id of the current song, 0 when idle.
+    public var songID: Int64 = 0
+    /// Seconds since the song started, excluding pauses, as heard (output latency subtracted).
+    public var position: Double = 0
+    /// Length of the current song in seconds.
+    public var duration: Double = 0
+    /// Software volume, 0...1.
+    public var volume: Double = 1
+    /// ALSA xruns recovered since the engine started.
+    public var xruns: UInt64 = 0
+    /// Periods written as silence because the PCM ring was empty.
+    public var underruns: UInt64 = 0
+    /// Monotonic nanoseconds at which this snapshot was taken.
+    public var updatedNanos: UInt64 = 0
+    /// Number of valid entries in `bands`.
+    public var bandCount: Int = 0
+    /// Spectrum band levels, 0...1; only the first `bandCount` are valid.
+    public var bands: [Float] = []
+
+    public init() {}
+}

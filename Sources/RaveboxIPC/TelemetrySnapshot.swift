@@ -1,0 +1,126 @@
+import Atomics
+
+/// The engine's latest `Telemetry` (position, levels, spectrum bands...), engine → web, latest value wins.
+///
+/// A seqlock (see `Seqlock` for the memory ordering): the engine overwrites the snapshot in place without
+/// waiting for anybody, readers copy it and retry when a publish overlapped their copy. Any number of
+/// readers in any process; one publishing thread.
+///
+/// ```swift
+/// segment.telemetry.publish(telemetry)            // engine, analysis thread, 100+ times per second
+/// let latest = segment.telemetry.read()           // web, any thread
+/// ```
+public struct TelemetrySnapshot: Sendable {
+    /// A reader gives up when a publish seems to last this long (see `read()`): a publish takes about a
+    /// microsecond, so only a publisher that stopped mid-write (crashed, or SIGSTOPped) holds it that long.
+    public static let readerGiveUp: Duration = .milliseconds(50)
+
+    let segment: SharedSegment
+
+    init(segment: SharedSegment) {
+        self.segment = segment
+    }
+
+    /// Replaces the snapshot with `telemetry` and rings the change doorbell.
+    ///
+    /// Copies the first `min(bandCount, bands.count, Telemetry.bandCapacity)` bands into fixed storage.
+    /// Called on the engine's analysis thread: does not allocate, lock or wait; makes one futex system call
+    /// only when the web process is asleep in `waitForChange`. One publishing thread at a time.
+    public func publish(_ telemetry: Telemetry) {
+        segment.telemetryPublisher.enter()
+        defer { segment.telemetryPublisher.leave() }
+        let lock = seqlock
+        let bandCount = max(0, min(telemetry.bandCount, telemetry.bands.count, Telemetry.bandCapacity))
+        let begin = lock.beginWrite()
+        store(UInt64(telemetry.state.rawValue), field: .state)
+        store(UInt64(bitPattern: telemetry.songID), field: .songID)
+        store(telemetry.position.bitPattern, field: .position)
+        store(telemetry.duration.bitPattern, field: .duration)
+        store(telemetry.volume.bitPattern, field: .volume)
+        store(telemetry.xruns, field: .xruns)
+        store(telemetry.underruns, field: .underruns)
+        store(telemetry.updatedNanos, field: .updatedNanos)
+        store(UInt64(bandCount), field: .bandCount)
+        telemetry.bands.withUnsafeBufferPointer { bands in
+            for index in 0..<bandCount {
+                band(index).store(bands[index].bitPattern, ordering: .relaxed)
+            }
+        }
+        lock.endWrite(begin)
+        segment.changeBell.ring()
+    }
+
+    /// The latest snapshot, copied consistently (every field from the same publish).
+    ///
+    /// Returns `Telemetry()` (idle, nothing playing) if nothing was ever published, and also when the
+    /// publisher stopped in the middle of a publish for longer than `readerGiveUp`, which only happens when
+    /// the engine crashed or hangs: then nothing is playing that the web could show. Use `read(giveUpAfter:)`
+    /// to tell that case apart. Allocates the `bands` array.
+    public func read() -> Telemetry {
+        read(giveUpAfter: Self.readerGiveUp) ?? Telemetry()
+    }
+
+    /// The latest snapshot, or nil when one publish stayed unfinished for longer than `limit` (the publisher
+    /// stopped mid-write). A publisher that keeps publishing only makes the reader retry. Safe from any
+    /// thread of any process, concurrently with `publish`.
+    public func read(giveUpAfter limit: Duration) -> Telemetry? {
+        let lock = seqlock
+        // Never published (engine not started yet): the defaults, not a snapshot of zeroed memory (volume 0).
+        if lock.writeCount == 0 { return Telemetry() }
+        var bands = [Float]()
+        bands.reserveCapacity(Telemetry.bandCapacity)
+        return lock.read(giveUpAfterNanos: Doorbell.nanoseconds(limit)) { () -> Telemetry in
+            var telemetry = Telemetry()
+            telemetry.state = PlaybackState(rawValue: UInt8(truncatingIfNeeded: load(.state))) ?? .idle
+            telemetry.songID = Int64(bitPattern: load(.songID))
+            telemetry.position = Double(bitPattern: load(.position))
+            telemetry.duration = Double(bitPattern: load(.duration))
+            telemetry.volume = Double(bitPattern: load(.volume))
+            telemetry.xruns = load(.xruns)
+            telemetry.underruns = load(.underruns)
+            telemetry.updatedNanos = load(.updatedNanos)
+            // Clamp before using it as a bound: a torn copy may hold anything.
+            let count = Int(min(load(.bandCount), UInt64(Telemetry.bandCapacity)))
+            bands.removeAll(keepingCapacity: true)
+            for index in 0..<count {
+                bands.append(Float(bitPattern: band(index).load(ordering: .relaxed)))
+            }
+            telemetry.bandCount = count
+            telemetry.bands = bands
+            return telemetry
+        }
+    }
+
+    /// How many snapshots were published since the segment was created.
+    public var publishCount: UInt64 { seqlock.writeCount }
+
+    // MARK: Storage
+
+    /// Field order inside the telemetry block; each field is one UInt64 word.
+    enum Field: Int, CaseIterable {
+        case state, songID, position, duration, volume, xruns, underruns, updatedNanos, bandCount
+    }
+
+    var seqlock: Seqlock { Seqlock(sequence: segment.atomic64(at: SegmentLayout.telemetrySequenceOffset)) }
+
+    @inline(__always)
+    private func store(_ value: UInt64, field: Field) {
+        segment.atomic64(at: SegmentLayout.telemetryFieldsOffset + field.rawValue * 8)
+            .store(value, ordering: .relaxed)
+    }
+
+    @inline(__always)
+    private func load(_ field: Field) -> UInt64 {
+        segment.atomic64(at: SegmentLayout.telemetryFieldsOffset + field.rawValue * 8).load(ordering: .relaxed)
+    }
+
+    @inline(__always)
+    private func band(_ index: Int) -> UnsafeAtomic<UInt32> {
+        segment.atomic32(at: SegmentLayout.telemetryBandsOffset + index * 4)
+    }
+}
+
+extension SharedSegment {
+    /// The engine → web telemetry snapshot.
+    public var telemetry: TelemetrySnapshot { TelemetrySnapshot(segment: self) }
+}

@@ -1,0 +1,136 @@
+import GRDB
+import RaveboxCore
+
+/// What a library scan found out about one file.
+public struct ScannedFile: Sendable, Equatable {
+    public var path: String
+    public var size: Int64
+    /// Modification time, seconds since 1970.
+    public var mtime: Double
+    public var title: String
+    public var artist: String
+    public var album: String
+    public var duration: Double
+
+    public init(
+        path: String, size: Int64, mtime: Double, title: String, artist: String, album: String, duration: Double
+    ) {
+        self.path = path
+        self.size = size
+        self.mtime = mtime
+        self.title = title
+        self.artist = artist
+        self.album = album
+        self.duration = duration
+    }
+}
+
+/// Size and modification time of a file the library already knows, for incremental scans.
+public struct KnownFile: Sendable, Equatable {
+    public var id: Int64
+    public var size: Int64
+    public var mtime: Double
+    public var available: Bool
+}
+
+extension Store {
+    /// Files the library knows under `root` (a folder path), keyed by path.
+    public func knownFiles(under root: String) throws(StoreError) -> [String: KnownFile] {
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        return try Self.wrap {
+            try pool.read { db in
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT id, path, size, mtime, available FROM song WHERE substr(path, 1, ?) = ?",
+                    arguments: [prefix.utf8.count, prefix])
+                var result: [String: KnownFile] = [:]
+                for row in rows {
+                    result[row["path"]] = KnownFile(
+                        id: row["id"], size: row["size"], mtime: row["mtime"], available: row["available"])
+                }
+                return result
+            }
+        }
+    }
+
+    /// Adds new files and updates changed ones, in one transaction. Returns the number written.
+    @discardableResult
+    public func upsert(_ files: [ScannedFile]) throws(StoreError) -> Int {
+        try Self.wrap {
+            try pool.write { db in
+                for file in files {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO song (path, title, artist, album, duration, size, mtime, available)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, 1)
+                            ON CONFLICT(path) DO UPDATE SET title = excluded.title, artist = excluded.artist,
+                                album = excluded.album, duration = excluded.duration, size = excluded.size,
+                                mtime = excluded.mtime, available = 1
+                            """,
+                        arguments: [
+                            file.path, file.title, file.artist, file.album, file.duration, file.size, file.mtime,
+                        ])
+                }
+                return files.count
+            }
+        }
+    }
+
+    /// Marks songs available or not (a USB stick came or went; a file vanished). Songs are never deleted,
+    /// so their history stays and they return with their files.
+    public func setAvailable(_ available: Bool, songIDs: [Int64]) throws(StoreError) {
+        guard !songIDs.isEmpty else { return }
+        try Self.wrap {
+            try pool.write { db in
+                for id in songIDs {
+                    try db.execute(
+                        sql: "UPDATE song SET available = ? WHERE id = ?", arguments: [available, id])
+                }
+            }
+        }
+    }
+
+    /// One library song by id, or `nil` when unknown.
+    public func song(id: Int64) throws(StoreError) -> Song? {
+        try Self.wrap {
+            try pool.read { db in
+                try Row.fetchOne(
+                    db, sql: "SELECT id, path, title, artist, album, duration FROM song WHERE id = ?",
+                    arguments: [id]
+                ).map(Self.song(from:))
+            }
+        }
+    }
+
+    /// Available songs whose title, artist or album contains `query` (all when empty), by artist and title.
+    public func searchSongs(_ query: String, limit: Int) throws(StoreError) -> [Song] {
+        let pattern =
+            "%" + query.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
+            + "%"
+        return try Self.wrap {
+            try pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT id, path, title, artist, album, duration FROM song
+                        WHERE available AND (title LIKE ?1 OR artist LIKE ?1 OR album LIKE ?1)
+                        ORDER BY artist COLLATE NOCASE, title COLLATE NOCASE LIMIT ?2
+                        """,
+                    arguments: [pattern, limit]
+                ).map(Self.song(from:))
+            }
+        }
+    }
+
+    /// Number of available songs.
+    public func songCount() throws(StoreError) -> Int {
+        try Self.wrap {
+            try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM song WHERE available") ?? 0 }
+        }
+    }
+
+    static func song(from row: Row) -> Song {
+        Song(
+            id: row["id"], path: row["path"], title: row["title"], artist: row["artist"], album: row["album"],
+            duration: row["duration"])
+    }
+}

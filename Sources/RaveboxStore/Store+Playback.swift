@@ -1,0 +1,134 @@
+import Foundation
+import GRDB
+import RaveboxCore
+
+/// The player's durable settings: paused or not, and the volume.
+public struct PlayerSettings: Sendable, Equatable {
+    public var paused: Bool
+    /// 0...1.
+    public var volume: Double
+
+    public init(paused: Bool, volume: Double) {
+        self.paused = paused
+        self.volume = volume
+    }
+}
+
+/// One row of the play log.
+public struct PlayLogEntry: Sendable, Equatable {
+    public var songID: Int64?
+    public var outcome: PlayOutcome
+    /// Why the play failed, in words a guest understands.
+    public var reason: String?
+    /// Seconds from start to end, `nil` while playing.
+    public var seconds: Double?
+}
+
+extension Store {
+    /// The current song with its last persisted position, or `nil` when nothing plays.
+    public func currentSong() throws(StoreError) -> CurrentSong? {
+        try Self.wrap { try pool.read(Self.currentSong(in:)) }
+    }
+
+    static func currentSong(in db: Database) throws -> CurrentSong? {
+        try Row.fetchOne(
+            db,
+            sql: """
+                SELECT c.play_logId, c.songId, c.votes, c.position, s.title, s.artist, s.duration, s.path
+                FROM current_song c JOIN song s ON s.id = c.songId
+                """
+        ).map { row in
+            CurrentSong(
+                playID: row["play_logId"], songID: row["songId"], title: row["title"], artist: row["artist"],
+                duration: row["duration"], position: row["position"], votes: row["votes"], path: row["path"])
+        }
+    }
+
+    /// Persists how far the current play got, so a restarted engine resumes there.
+    /// - Parameter seconds: position since the song started, excluding pauses.
+    public func savePosition(playID: Int64, seconds: Double) throws(StoreError) {
+        try Self.wrap {
+            try pool.write { db in
+                try db.execute(
+                    sql: "UPDATE current_song SET position = ? WHERE play_logId = ?", arguments: [seconds, playID])
+            }
+        }
+    }
+
+    /// Ends a play: closes its play-log row with the outcome (and the reason when it failed) and clears
+    /// the current song, in one transaction. Ending a play that is no longer current only updates the log.
+    public func endPlay(playID: Int64, outcome: PlayOutcome, reason: String? = nil) throws(StoreError) {
+        try Self.wrap {
+            try pool.write { db in
+                try db.execute(
+                    sql: """
+                        UPDATE play_log SET outcome = ?, reason = ?, endedAt = strftime('%Y-%m-%d %H:%M:%f', 'now')
+                        WHERE id = ?
+                        """,
+                    arguments: [outcome.rawValue, reason, playID])
+                try db.execute(sql: "DELETE FROM current_song WHERE play_logId = ?", arguments: [playID])
+            }
+        }
+    }
+
+    /// The most recent failed play of the last `window` seconds, with its reason.
+    public func lastFailure(within window: Double = 600) throws(StoreError) -> PartyState.Failure? {
+        try Self.wrap {
+            try pool.read { db in
+                try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT p.songId, COALESCE(s.title, '') AS title, COALESCE(p.reason, '') AS reason
+                        FROM play_log p LEFT JOIN song s ON s.id = p.songId
+                        WHERE p.outcome = 'failed' AND p.endedAt >= datetime('now', ?)
+                        ORDER BY p.id DESC LIMIT 1
+                        """,
+                    arguments: ["-\(Int(window)) seconds"]
+                ).map { row in
+                    PartyState.Failure(songID: row["songId"] ?? 0, title: row["title"], reason: row["reason"])
+                }
+            }
+        }
+    }
+
+    /// The most recent plays, oldest first (for tests and the admin log).
+    public func playLog(limit: Int = 100) throws(StoreError) -> [PlayLogEntry] {
+        try Self.wrap {
+            try pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT songId, outcome, reason, (julianday(endedAt) - julianday(startedAt)) * 86400 AS seconds
+                        FROM play_log ORDER BY id DESC LIMIT ?
+                        """,
+                    arguments: [limit]
+                ).reversed().map { row in
+                    PlayLogEntry(
+                        songID: row["songId"], outcome: PlayOutcome(rawValue: row["outcome"]) ?? .failed,
+                        reason: row["reason"], seconds: row["seconds"])
+                }
+            }
+        }
+    }
+
+    /// The persisted paused flag and volume.
+    public func playerSettings() throws(StoreError) -> PlayerSettings {
+        try Self.wrap {
+            try pool.read { db in
+                let row = try Row.fetchOne(db, sql: "SELECT paused, volume FROM player_state WHERE id = 1")
+                return PlayerSettings(paused: row?["paused"] ?? false, volume: row?["volume"] ?? 1)
+            }
+        }
+    }
+
+    /// Persists the paused flag and volume.
+    public func savePlayerSettings(_ settings: PlayerSettings) throws(StoreError) {
+        try Self.wrap {
+            try pool.write { db in
+                try db.execute(
+                    sql: "UPDATE player_state SET paused = ?, volume = ? WHERE id = 1",
+                    arguments: [settings.paused, settings.volume])
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+/// Why a store operation was refused. Messages are sentences a guest can read.
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+    /// No library song has this id, or its file is currently unavailable.
+    case unknownSong(id: Int64)
+    /// The database could not be opened or written.
+    case database(String)
+
+    public var description: String {
+        switch self {
+        case .unknownSong(let id): "There is no song \(id) in the library."
+        case .database(let detail): "The box could not save that: \(detail)"
+        }
+    }
+}

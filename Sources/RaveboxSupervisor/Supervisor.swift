@@ -1,0 +1,144 @@
+import Foundation
+import Logging
+import RaveboxIPC
+import ServiceLifecycle
+
+/// Starts the engine and web processes, keeps them running, and stops them in order.
+///
+/// It re-executes its own binary (`/proc/self/exe engine ...`, `... web ...`), restarts a child that
+/// exits or whose heartbeat in the shared segment stops for ``heartbeatTimeout`` seconds (back-off from
+/// ``RestartPolicy``), and on graceful shutdown (SIGTERM, SIGINT) stops the children in reverse start
+/// order, SIGKILLing one that does not exit within its share of ``stopTimeout``. It holds no business logic.
+public final class Supervisor: Service, Sendable {
+    /// One child the supervisor keeps running.
+    public struct ChildSpec: Sendable {
+        public var role: ProcessRole
+        /// Arguments after the executable, e.g. `["engine", "--data", "/var/lib/ravebox"]`.
+        public var arguments: [String]
+
+        public init(role: ProcessRole, arguments: [String]) {
+            self.role = role
+            self.arguments = arguments
+        }
+    }
+
+    /// Seconds without a heartbeat after which a child counts as hung.
+    public static let heartbeatTimeout = 3.0
+    /// Seconds a freshly started child has to beat for the first time.
+    public static let startupGrace = 15.0
+    /// Seconds the whole shutdown may take before the last child is SIGKILLed.
+    public static let stopTimeout = 5.0
+    /// How often children are checked.
+    static let pollInterval: Duration = .milliseconds(50)
+
+    let executable: String
+    let children: [ChildSpec]
+    let segment: SharedSegment
+    let logger: Logger
+
+    public init(executable: String, children: [ChildSpec], segment: SharedSegment, logger: Logger) {
+        self.executable = executable
+        self.children = children
+        self.segment = segment
+        self.logger = logger
+    }
+
+    /// Bookkeeping for one child slot; only touched by `run()`.
+    private struct Slot {
+        var spec: ChildSpec
+        var process: ChildProcess?
+        var policy = RestartPolicy()
+        var restartAt = 0.0
+    }
+
+    public func run() async throws {
+        var slots = children.map { Slot(spec: $0) }
+        let pid = getpid()
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            segment.beat(.supervisor, pid: pid)
+            let now = Self.now()
+            for index in slots.indices {
+                check(&slots[index], now: now)
+            }
+            try? await Task.sleep(for: Self.pollInterval)
+        }
+        await stop(slots: &slots)
+    }
+
+    private func check(_ slot: inout Slot, now: Double) {
+        let name = slot.spec.role.description
+        guard let process = slot.process else {
+            guard now >= slot.restartAt else { return }
+            do {
+                slot.process = try ChildProcess(
+                    name: name, executable: executable, arguments: slot.spec.arguments, startedAt: now)
+                logger.info("started \(name)", metadata: ["pid": "\(slot.process?.pid ?? 0)"])
+            } catch {
+                logger.error("\(error)")
+                scheduleRestart(&slot, now: now, why: "could not start")
+            }
+            return
+        }
+        if let status = process.reap() {
+            slot.process = nil
+            scheduleRestart(&slot, now: now, why: "\(status)")
+            return
+        }
+        let beat = segment.heartbeat(of: slot.spec.role)
+        let lastSign: Double
+        let allowed: Double
+        if beat.pid == process.pid, beat.counter > 0 {
+            lastSign = Double(beat.monotonicNanos) / 1e9
+            allowed = Self.heartbeatTimeout
+        } else {
+            lastSign = process.startedAt
+            allowed = Self.startupGrace
+        }
+        if now - lastSign > allowed {
+            logger.error(
+                "\(name) stopped answering (no heartbeat for \(String(format: "%.1f", now - lastSign)) s): killing it",
+                metadata: ["pid": "\(process.pid)"])
+            process.signal(SIGKILL)
+        }
+    }
+
+    private func scheduleRestart(_ slot: inout Slot, now: Double, why: String) {
+        let name = slot.spec.role.description
+        let delay = slot.policy.recordCrash(at: now)
+        slot.restartAt = now + delay
+        if slot.policy.inCrashLoop {
+            let crashes = slot.policy.recentCrashes.count
+            logger.critical(
+                "\(name) \(why); it crashed \(crashes) times in the last minute: crash loop, retrying every 30 s")
+        } else {
+            logger.warning("\(name) \(why); restarting in \(Int(delay * 1000)) ms")
+        }
+    }
+
+    /// Stops the children in reverse start order within ``stopTimeout``.
+    private func stop(slots: inout [Slot]) async {
+        let deadline = Self.now() + Self.stopTimeout - 0.2
+        let running = slots.reversed().compactMap(\.process)
+        for (index, process) in running.enumerated() {
+            // Each child gets an equal share of what is left of the budget.
+            let share = (deadline - Self.now()) / Double(running.count - index)
+            let childDeadline = Self.now() + max(0.1, share)
+            process.signal(SIGTERM)
+            var status = process.reap()
+            while status == nil, Self.now() < childDeadline {
+                try? await Task.sleep(for: .milliseconds(20))
+                status = process.reap()
+            }
+            if let status {
+                logger.info("stopped \(process.name): \(status)")
+            } else {
+                logger.warning("\(process.name) did not stop in time: killing it")
+                process.signal(SIGKILL)
+                while process.reap() == nil { try? await Task.sleep(for: .milliseconds(5)) }
+            }
+        }
+        for index in slots.indices { slots[index].process = nil }
+    }
+
+    static func now() -> Double { Double(SharedSegment.monotonicNanos()) / 1e9 }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import RaveboxCore
+
+/// Where a box keeps its files, derived from the data folder.
+struct BoxPaths {
+    let data: String
+
+    init(_ config: BoxConfiguration) {
+        data = URL(fileURLWithPath: config.dataDirectory).standardizedFileURL.path
+    }
+
+    var database: String { data + "/ravebox.sqlite" }
+    var lockFile: String { data + "/ravebox.lock" }
+
+    /// Creates the data folder when missing.
+    func createDataFolder() throws {
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+    }
+
+    /// Name of the shared-memory segment of the box using this data folder: derived from the folder's
+    /// device and inode, so several boxes (and parallel tests) on one machine never share a segment,
+    /// and every process of one box finds the same one without being told.
+    func segmentName() throws -> String {
+        var info = stat()
+        guard stat(data, &info) == 0 else {
+            throw BoxFailure("cannot read the data folder \(data): \(String(cString: strerror(errno)))")
+        }
+        return "/ravebox-\(info.st_dev)-\(info.st_ino)"
+    }
+}
+
+/// A startup failure reported as one line and a non-zero exit code.
+struct BoxFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Logging
+import RaveboxCore
+import RaveboxEngine
+import RaveboxIPC
+import RaveboxStore
+import ServiceLifecycle
+
+/// `ravebox engine`: the realtime audio and light process (started by `run`).
+struct EngineCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "engine",
+        abstract: "The audio and light process: plays the queue through ALSA (normally started by `ravebox run`).",
+        discussion: """
+            Decodes songs with FFmpeg, plays them through ALSA, obeys playback commands from the web process, \
+            records started/finished/failed songs and the position in the database, and publishes telemetry.
+            """)
+
+    @OptionGroup var options: BoxOptions
+
+    func run() async throws {
+        let config = try options.resolve()
+        BoxLogging.bootstrap()
+        let logger = Logger(label: "ravebox.engine")
+        let (store, segment) = try ProcessSetup.open(config)
+        let engine = Engine(
+            configuration: EngineConfiguration(audioDevice: config.audioDevice, libraries: config.libraries),
+            store: store, segment: segment, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [EngineService(engine: engine, logger: logger)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+}
+
+/// Opening what both children share.
+enum ProcessSetup {
+    static func open(_ config: RaveboxCore.BoxConfiguration) throws -> (Store, SharedSegment) {
+        let paths = BoxPaths(config)
+        do {
+            let name = try paths.segmentName()
+            guard SharedSegment.exists(name: name) else {
+                throw BoxFailure("no running box for \(paths.data): start it with `ravebox run`")
+            }
+            return (try Store(path: paths.database), try SharedSegment.open(name: name))
+        } catch {
+            FileHandle.standardError.write(Data("ravebox: \(error)\n".utf8))
+            throw ExitCode(3)
+        }
+    }
+}

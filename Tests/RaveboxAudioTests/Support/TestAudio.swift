@@ -1,0 +1,134 @@
+import Foundation
+import Logging
+import RaveboxAudio
+import RaveboxTestSupport
+
+/// Fixtures made on the fly: WAV files written by hand, other formats made by the `ffmpeg` command.
+enum TestAudio {
+    /// A fresh directory for one test's files.
+    static func temporaryDirectory(_ name: String = #function) -> String {
+        let safe = name.filter { $0.isLetter || $0.isNumber }
+        let path = NSTemporaryDirectory() + "ravebox-audio-\(safe)-\(UUID().uuidString.prefix(8))"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Deletes a directory made by `temporaryDirectory`.
+    static func removeDirectory(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// Interleaved stereo test signal: 1 kHz sine on the left, 1.5 kHz on the right (so a channel swap shows),
+    /// amplitude 0.5 full scale.
+    static func stereoSines(frames: Int, sampleRate: Int = 48_000) -> [Int16] {
+        var samples = [Int16](repeating: 0, count: frames * 2)
+        for frame in 0..<frames {
+            let time = Double(frame) / Double(sampleRate)
+            samples[2 * frame] = Int16((sin(2 * .pi * 1000 * time) * 16_384).rounded())
+            samples[2 * frame + 1] = Int16((sin(2 * .pi * 1500 * time) * 16_384).rounded())
+        }
+        return samples
+    }
+
+    /// The bytes of a canonical 44-byte-header PCM WAV file holding `samples` (S16LE interleaved).
+    static func wavBytes(_ samples: [Int16], sampleRate: Int = 48_000, channels: Int = 2) -> Data {
+        WAVFile.bytes(samples, sampleRate: sampleRate, channels: channels)
+    }
+
+    /// Samples as little-endian bytes, the way ALSA's file plugin writes S16_LE.
+    static func pcmBytes(_ samples: [Int16]) -> Data { WAVFile.pcmBytes(samples) }
+
+    /// Reads a raw S16LE file as samples.
+    static func samples(inRawFile path: String) -> [Int16] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        return data.withUnsafeBytes { raw in
+            (0..<(data.count / 2)).map {
+                Int16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: Int16.self))
+            }
+        }
+    }
+
+    /// Writes a WAV of `samples` to `directory/name` and returns its path.
+    @discardableResult
+    static func writeWAV(_ samples: [Int16], to directory: String, name: String = "tone.wav") -> String {
+        let path = directory + "/" + name
+        try! wavBytes(samples).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// Path of the `ffmpeg` command, or nil when it is not installed.
+    static let ffmpegPath: String? = {
+        let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        return directories.map { "\($0)/ffmpeg" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    /// Runs ffmpeg with `arguments` (after `-hide_banner -loglevel error -y`); returns its exit status.
+    @discardableResult
+    static func ffmpeg(_ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ffmpegPath ?? "/usr/bin/ffmpeg")
+        process.arguments = ["-hide_banner", "-loglevel", "error", "-nostdin", "-y"] + arguments
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Makes a `seconds`-long sine file with ffmpeg's lavfi source, encoded by the file extension of `path`.
+    static func ffmpegSine(
+        to path: String, seconds: Double, frequency: Int = 440, sampleRate: Int = 44_100, channels: Int = 1,
+        extraArguments: [String] = []
+    ) throws {
+        let status = try ffmpeg(
+            [
+                "-f", "lavfi", "-i", "sine=frequency=\(frequency):duration=\(seconds):sample_rate=\(sampleRate)",
+                "-ac", "\(channels)",
+            ] + extraArguments + [path]
+        )
+        precondition(status == 0, "ffmpeg failed to make \(path)")
+    }
+
+    /// A logger for tests; quiet unless something goes wrong.
+    static let logger: Logger = {
+        var logger = Logger(label: "ravebox.audio.tests")
+        logger.logLevel = .warning
+        return logger
+    }()
+}
+
+/// Helpers to drive a `Player` from a test thread.
+extension Player {
+    /// Polls `nextEvent()` until an event matching `predicate` arrives (returning it) or `timeout` seconds pass
+    /// (returning nil). Non-matching events are collected into `seen`.
+    func waitForEvent(
+        timeout: Double, seen: inout [PlayerEvent], where predicate: (PlayerEvent) -> Bool
+    ) -> PlayerEvent? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            while let event = nextEvent() {
+                seen.append(event)
+                if predicate(event) { return event }
+            }
+            usleep(2_000)
+        }
+        return nil
+    }
+
+    /// Waits for the event that ends the song `token` (finished, failed or stopped).
+    func waitForEnd(of token: Int64, timeout: Double) -> PlayerEvent? {
+        var seen: [PlayerEvent] = []
+        return waitForEvent(timeout: timeout, seen: &seen) { event in
+            switch event {
+            case .finished(token), .failed(token, _), .stopped(token): true
+            default: false
+            }
+        }
+    }
+}
+
+/// Compares sample arrays and, when they differ, says where instead of printing megabytes of samples.
+func describeDifference(_ actual: [Int16], _ expected: [Int16]) -> String? {
+    if actual == expected { return nil }
+    let firstMismatch = zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+    return "got \(actual.count) samples, expected \(expected.count); first difference at sample "
+        + "\(firstMismatch.map(String.init) ?? "none (one is a prefix of the other)")"
+}

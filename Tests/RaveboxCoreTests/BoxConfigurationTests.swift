@@ -1,0 +1,114 @@
+import Testing
+
+@testable import RaveboxCore
+
+@Suite struct BoxConfigurationTests {
+    private func resolve(
+        flags: ConfigurationLayer = .init(), env: [String: String] = [:], files: [String: String] = [:],
+        defaultMode: BoxConfiguration.Mode = .desktop
+    ) throws(ConfigurationError) -> BoxConfiguration {
+        try BoxConfiguration.resolve(
+            flags: flags, environment: env, readFile: { files[$0] }, defaultMode: defaultMode)
+    }
+
+    @Test func desktopDefaultsApplyWhenNothingIsSet() throws {
+        let config = try resolve()
+        #expect(config.mode == .desktop)
+        #expect(config.dataDirectory == "./.ravebox")
+        #expect(config.port == 8080)
+        #expect(config.audioDevice == "default")
+        #expect(config.configFile == "./ravebox.yaml")
+        #expect(config.libraries.isEmpty)
+    }
+
+    @Test func boxModeReadsTheBootPartitionFile() throws {
+        let config = try resolve(
+            files: ["/boot/firmware/ravebox.yaml": "port: 81\n"], defaultMode: .box)
+        #expect(config.port == 81)
+        #expect(config.dataDirectory == "/var/lib/ravebox")
+    }
+
+    @Test func layersOverrideInOrderFileEnvironmentFlags() throws {
+        let yaml = """
+            data: /from/file
+            port: 7000
+            library: [/music/a, /music/b]
+            audio_device: hw:0,0
+            """
+        let fileOnly = try resolve(files: ["./ravebox.yaml": yaml])
+        #expect(fileOnly.port == 7000)
+        #expect(fileOnly.libraries == ["/music/a", "/music/b"])
+        #expect(fileOnly.audioDevice == "hw:0,0")
+
+        let withEnv = try resolve(
+            env: ["RAVEBOX_PORT": "7001", "RAVEBOX_LIBRARY": "/env/one:/env/two"], files: ["./ravebox.yaml": yaml])
+        #expect(withEnv.port == 7001)
+        #expect(withEnv.libraries == ["/env/one", "/env/two"])
+        #expect(withEnv.dataDirectory == "/from/file")
+
+        let withFlags = try resolve(
+            flags: ConfigurationLayer(port: 7002, libraries: ["/flag"]), env: ["RAVEBOX_PORT": "7001"],
+            files: ["./ravebox.yaml": yaml])
+        #expect(withFlags.port == 7002)
+        #expect(withFlags.libraries == ["/flag"])
+    }
+
+    @Test func configFlagPointsAtAnotherFile() throws {
+        let config = try resolve(
+            flags: ConfigurationLayer(configFile: "/etc/party.yaml"), files: ["/etc/party.yaml": "port: 9999"])
+        #expect(config.port == 9999)
+        #expect(config.configFile == "/etc/party.yaml")
+    }
+
+    @Test func namedConfigFileThatIsMissingIsAnError() {
+        #expect(throws: ConfigurationError.unreadableFile(path: "/nope.yaml", reason: "no such file")) {
+            try resolve(env: ["RAVEBOX_CONFIG": "/nope.yaml"])
+        }
+    }
+
+    @Test(arguments: [
+        ("RAVEBOX_PORT", "abc", "port"),
+        ("RAVEBOX_PORT", "0", "port"),
+        ("RAVEBOX_PORT", "70000", "port"),
+        ("RAVEBOX_MODE", "party", "mode"),
+        ("RAVEBOX_ADMIN_PASSWORD", "short", "admin_password"),
+    ])
+    func invalidValueNamesKeySourceAndAcceptedValues(variable: String, value: String, key: String) {
+        do {
+            _ = try resolve(env: [variable: value])
+            Issue.record("\(variable)=\(value) was accepted")
+        } catch {
+            let message = error.description
+            #expect(message.contains(key))
+            #expect(message.contains(variable))
+            #expect(message.contains("expected"))
+        }
+    }
+
+    @Test func unknownYAMLKeyListsTheAcceptedKeys() {
+        do {
+            _ = try resolve(files: ["./ravebox.yaml": "prot: 80\n"])
+            Issue.record("a misspelt key was accepted")
+        } catch {
+            #expect(error == .unknownKey(key: "prot", source: "./ravebox.yaml", accepted: ConfigurationLayer.yamlKeys))
+            #expect(error.description.contains("audio_device"))
+        }
+    }
+
+    @Test func malformedYAMLIsReportedWithThePath() {
+        do {
+            _ = try resolve(files: ["./ravebox.yaml": "port: [1, 2\n"])
+            Issue.record("malformed YAML was accepted")
+        } catch {
+            guard case .malformedFile(let path, _) = error else {
+                Issue.record("unexpected error \(error)")
+                return
+            }
+            #expect(path == "./ravebox.yaml")
+        }
+    }
+
+    @Test func emptyFileChangesNothing() throws {
+        #expect(try resolve(files: ["./ravebox.yaml": ""]) == BoxConfiguration.defaults(for: .desktop))
+    }
+}

@@ -1,0 +1,180 @@
+import Atomics
+import Foundation
+import Logging
+import RaveboxAudio
+import RaveboxCore
+import RaveboxIPC
+import RaveboxStore
+import RaveboxTestSupport
+import Testing
+
+@testable import RaveboxEngine
+
+/// An engine on a real store, a real shared segment and a real ALSA device (the file plugin), run on its
+/// own thread as in the engine process.
+final class EngineHarness {
+    let folder: TemporaryFolder
+    let store: Store
+    let segment: SharedSegment
+    let output: String
+    let engine: Engine
+    let stop = ManagedAtomic(false)
+    private let finished = ManagedAtomic(false)
+
+    init() throws {
+        folder = try TemporaryFolder("engine")
+        store = try Store(path: folder.file("ravebox.sqlite"))
+        segment = try SharedSegment.create(name: "/ravebox-enginetest-\(UUID().uuidString.prefix(12))")
+        output = folder.file("alsa-out.raw")
+        engine = Engine(
+            configuration: EngineConfiguration(audioDevice: ALSATestDevice.file(at: output)),
+            store: store, segment: segment, logger: Logger(label: "test.engine"))
+    }
+
+    /// Adds a file to the library (as a scan would have) and returns its song id.
+    func addSong(_ path: String, title: String, duration: Double) throws -> Int64 {
+        try store.upsert([
+            ScannedFile(path: path, size: 1, mtime: 1, title: title, artist: "Test", album: "", duration: duration)
+        ])
+        return try #require(try store.knownFiles(under: folder.path)[path]?.id)
+    }
+
+    func start() {
+        let thread = Thread { [engine, stop, finished] in
+            try? engine.run(until: stop)
+            finished.store(true, ordering: .releasing)
+        }
+        thread.start()
+    }
+
+    func stopAndWait() async {
+        stop.store(true, ordering: .releasing)
+        while !finished.load(ordering: .acquiring) { try? await Task.sleep(for: .milliseconds(5)) }
+    }
+
+    /// Polls `condition` every 5 ms for at most `seconds`.
+    func eventually(within seconds: Double, _ condition: () throws -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if (try? condition()) == true { return true }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return false
+    }
+
+    deinit {
+        stop.store(true, ordering: .releasing)
+        _ = try? segment.unlink()
+        folder.remove()
+    }
+}
+
+@Suite struct EngineTests {
+    @Test func playsAQueuedSongBitExactThroughALSAAndSkipsACorruptOneWithinASecond() async throws {
+        let harness = try EngineHarness()
+        let corrupt = harness.folder.file("broken.mp3")
+        try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) }).write(to: URL(fileURLWithPath: corrupt))
+        let good = harness.folder.file("tone.wav")
+        let pcm = try WAVFile.write(WAVFile.sine(frequency: 1000, seconds: 0.5), to: good)
+        let corruptID = try harness.addSong(corrupt, title: "Broken", duration: 3)
+        let goodID = try harness.addSong(good, title: "Tone", duration: 0.5)
+        _ = try harness.store.enqueue(songID: corruptID, requestedBy: nil)
+        _ = try harness.store.enqueue(songID: goodID, requestedBy: nil)
+
+        let started = Date()
+        harness.start()
+        var events: [EngineEvent] = []
+        var failedAfter: TimeInterval?
+        let done = await harness.eventually(within: 10) {
+            while let event = harness.segment.events.pop() {
+                events.append(event)
+                if event.kind == .songFailed { failedAfter = Date().timeIntervalSince(started) }
+            }
+            return events.contains { $0.kind == .songFinished }
+        }
+        await harness.stopAndWait()
+        #expect(done, "events so far: \(events)")
+
+        // The corrupt file was skipped with a reason, fast.
+        let failure = try #require(events.first { $0.kind == .songFailed })
+        #expect(failure.songID == corruptID)
+        #expect(!failure.reason.isEmpty)
+        #expect(failedAfter != nil)
+        let log = try harness.store.playLog()
+        #expect(log.map(\.outcome) == [.failed, .finished])
+        #expect(log.first?.reason?.isEmpty == false)
+        // Measured by the engine's own records: from taking the song to recording it as failed.
+        #expect(try #require(log.first?.seconds) < 1)
+
+        // The good one played bit-exact at volume 1.0: ALSA's file holds exactly the decoded samples.
+        #expect(events.map(\.kind) == [.songFailed, .songStarted, .songFinished])
+        let written = try Data(contentsOf: URL(fileURLWithPath: harness.output))
+        #expect(written.count == pcm.count)
+        #expect(written == pcm)
+        #expect(try harness.store.currentSong() == nil)
+        #expect(try harness.store.queue().isEmpty)
+    }
+
+    @Test func obeysPauseResumeVolumeAndSkipFromTheCommandRing() async throws {
+        let harness = try EngineHarness()
+        let song = harness.folder.file("long.wav")
+        try WAVFile.write(WAVFile.sine(frequency: 440, seconds: 10), to: song)
+        let id = try harness.addSong(song, title: "Long", duration: 10)
+        _ = try harness.store.enqueue(songID: id, requestedBy: nil)
+        harness.start()
+        #expect(await harness.eventually(within: 3) { harness.segment.telemetry.read().state == .playing })
+        #expect(harness.segment.telemetry.read().songID == id)
+
+        try harness.segment.commands.push(Command(kind: .pause))
+        #expect(await harness.eventually(within: 1) { harness.segment.telemetry.read().state == .paused })
+        #expect(try harness.store.playerSettings().paused)
+        let pausedAt = harness.segment.telemetry.read().position
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(abs(harness.segment.telemetry.read().position - pausedAt) < 0.05)
+
+        try harness.segment.commands.push(Command(kind: .play))
+        try harness.segment.commands.push(Command(kind: .setVolume, value: 0.3))
+        #expect(
+            await harness.eventually(within: 1) {
+                let telemetry = harness.segment.telemetry.read()
+                return telemetry.state == .playing && telemetry.volume == 0.3
+            })
+        #expect(try harness.store.playerSettings() == PlayerSettings(paused: false, volume: 0.3))
+
+        try harness.segment.commands.push(Command(kind: .skip))
+        #expect(await harness.eventually(within: 1) { try harness.store.playLog().map(\.outcome) == [.skipped] })
+        #expect(await harness.eventually(within: 1) { harness.segment.telemetry.read().state == .idle })
+        await harness.stopAndWait()
+    }
+
+    @Test func restartedEngineResumesTheCurrentSongAtItsSavedPosition() async throws {
+        let harness = try EngineHarness()
+        let song = harness.folder.file("resume.wav")
+        let pcm = try WAVFile.write(WAVFile.sine(frequency: 1000, seconds: 1), to: song)
+        let id = try harness.addSong(song, title: "Resume", duration: 1)
+        _ = try harness.store.enqueue(songID: id, requestedBy: nil)
+        // A previous engine had started it and saved the position at 0.5 s before it died.
+        let current = try #require(try harness.store.startNextSong())
+        try harness.store.savePosition(playID: current.playID, seconds: 0.5)
+
+        harness.start()
+        #expect(await harness.eventually(within: 5) { try harness.store.playLog().map(\.outcome) == [.finished] })
+        await harness.stopAndWait()
+        let written = try Data(contentsOf: URL(fileURLWithPath: harness.output))
+        // 48 kHz stereo s16: 0.5 s = 24 000 frames = 96 000 bytes; it resumed exactly there.
+        #expect(written == pcm.suffix(from: pcm.startIndex + 96_000))
+    }
+
+    @Test func positionIsPersistedWhilePlaying() async throws {
+        let harness = try EngineHarness()
+        let song = harness.folder.file("steady.wav")
+        try WAVFile.write(WAVFile.sine(frequency: 300, seconds: 5), to: song)
+        let id = try harness.addSong(song, title: "Steady", duration: 5)
+        _ = try harness.store.enqueue(songID: id, requestedBy: nil)
+        harness.start()
+        #expect(await harness.eventually(within: 4) { (try harness.store.currentSong()?.position ?? 0) >= 1 })
+        await harness.stopAndWait()
+        let saved = try #require(try harness.store.currentSong()?.position)
+        #expect(saved >= 1 && saved < 5)
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import Testing
+
+@testable import RaveboxIPC
+
+@Suite("TelemetrySnapshot: seqlock engine → web")
+struct TelemetrySnapshotTests {
+    @Test func readReturnsWhatWasPublished() async throws {
+        try await withSegment { segment in
+            #expect(segment.telemetry.publishCount == 0)
+            var telemetry = Telemetry()
+            telemetry.state = .paused
+            telemetry.songID = 77
+            telemetry.position = 61.5
+            telemetry.duration = 240.25
+            telemetry.volume = 0.7
+            telemetry.xruns = 3
+            telemetry.underruns = 4
+            telemetry.updatedNanos = 123_456_789
+            telemetry.bands = (0..<32).map { Float($0) / 32 }
+            telemetry.bandCount = 32
+            segment.telemetry.publish(telemetry)
+            #expect(segment.telemetry.read() == telemetry)
+            #expect(segment.telemetry.publishCount == 1)
+        }
+    }
+
+    @Test func readBeforeTheFirstPublishGivesTheDefaults() async throws {
+        try await withSegment { segment in
+            #expect(segment.telemetry.read() == Telemetry())
+            #expect(segment.telemetry.read(giveUpAfter: .milliseconds(10)) == Telemetry())
+        }
+    }
+
+    @Test func bandsAreClampedToCapacityAndToTheArray() async throws {
+        try await withSegment { segment in
+            var telemetry = Telemetry()
+            telemetry.bands = [Float](repeating: 0.5, count: Telemetry.bandCapacity + 44)
+            telemetry.bandCount = telemetry.bands.count
+            segment.telemetry.publish(telemetry)
+            #expect(segment.telemetry.read().bandCount == Telemetry.bandCapacity)
+            #expect(segment.telemetry.read().bands.count == Telemetry.bandCapacity)
+
+            telemetry.bands = [0.1, 0.2]
+            telemetry.bandCount = 10
+            segment.telemetry.publish(telemetry)
+            #expect(segment.telemetry.read().bands == [0.1, 0.2])
+            #expect(segment.telemetry.read().bandCount == 2)
+        }
+    }
+
+    /// Every field of snapshot `k` is derived from `k`, so a copy mixing two publishes is detectable.
+    static func snapshot(_ k: UInt64, into telemetry: inout Telemetry) {
+        telemetry.state = PlaybackState(rawValue: UInt8(k % 3))!
+        telemetry.songID = Int64(k)
+        telemetry.position = Double(k)
+        telemetry.duration = Double(k) * 2
+        telemetry.volume = Double(k) / 4
+        telemetry.xruns = k
+        telemetry.underruns = k &* 3
+        telemetry.updatedNanos = ~k
+        telemetry.bandCount = Int(k % UInt64(Telemetry.bandCapacity)) + 1
+        let level = Float(k % 1_000_000)
+        for index in 0..<telemetry.bandCount { telemetry.bands[index] = level + Float(index) }
+    }
+
+    static func isConsistent(_ telemetry: Telemetry) -> Bool {
+        let k = UInt64(bitPattern: telemetry.songID)
+        var expected = Telemetry()
+        expected.bands = [Float](repeating: 0, count: Telemetry.bandCapacity)
+        snapshot(k, into: &expected)
+        expected.bands = Array(expected.bands.prefix(expected.bandCount))
+        return telemetry == expected
+    }
+
+    @Test func readerNeverSeesATornSnapshotWhileTheWriterPublishes() async throws {
+        try await withSegment { segment in
+            var first = Telemetry()
+            first.bands = [Float](repeating: 0, count: Telemetry.bandCapacity)
+            Self.snapshot(1, into: &first)
+            segment.telemetry.publish(first)
+
+            let stop = Flag()
+            async let published: UInt64 = onThread {
+                var telemetry = Telemetry()
+                telemetry.bands = [Float](repeating: 0, count: Telemetry.bandCapacity)
+                var k: UInt64 = 1
+                while !stop.isSet {
+                    k += 1
+                    Self.snapshot(k, into: &telemetry)
+                    segment.telemetry.publish(telemetry)
+                    // ~200 000 publishes per second (the engine does ~100): overlaps stay frequent while the
+                    // reader still gets windows to finish in.
+                    let next = SharedSegment.monotonicNanos() + 5_000
+                    while SharedSegment.monotonicNanos() < next {}
+                }
+                return k
+            }
+            // At least 200 000 reads, and on until the reader has seen 2 000 different snapshots (other tests
+            // may be keeping the writer off the CPU), within 30 s.
+            let (reads, torn, gaveUp, changes, wentBack) = await onThread { () -> (Int, Int, Int, Int, Int) in
+                var reads = 0
+                var torn = 0
+                var gaveUp = 0
+                var changes = 0
+                var wentBack = 0
+                var previous: Int64 = 0
+                let deadline = SharedSegment.monotonicNanos() + 30_000_000_000
+                while reads < 200_000 || (changes < 2_000 && SharedSegment.monotonicNanos() < deadline) {
+                    reads += 1
+                    guard let telemetry = segment.telemetry.read(giveUpAfter: .seconds(5)) else {
+                        gaveUp += 1
+                        continue
+                    }
+                    if !Self.isConsistent(telemetry) { torn += 1 }
+                    if telemetry.songID != previous { changes += 1 }
+                    if telemetry.songID < previous { wentBack += 1 }
+                    previous = telemetry.songID
+                }
+                stop.set()
+                return (reads, torn, gaveUp, changes, wentBack)
+            }
+            let publishes = await published
+            #expect(torn == 0, "\(torn) torn snapshots out of \(reads) reads")
+            #expect(gaveUp == 0, "the reader gave up \(gaveUp) times although the writer kept publishing")
+            #expect(wentBack == 0, "the snapshot went back in time \(wentBack) times")
+            // The test proves nothing unless reads really overlapped publishes.
+            #expect(changes >= 2_000, "reader saw only \(changes) distinct snapshots in \(publishes) publishes")
+        }
+    }
+
+    @Test func readerGivesUpWhenThePublisherDiedMidPublish() async throws {
+        try await withSegment { segment in
+            var telemetry = Telemetry()
+            telemetry.songID = 5
+            segment.telemetry.publish(telemetry)
+            _ = segment.telemetry.seqlock.beginWrite()  // and never ends: the engine crashed here.
+            let started = SharedSegment.monotonicNanos()
+            #expect(segment.telemetry.read(giveUpAfter: .milliseconds(30)) == nil)
+            #expect(segment.telemetry.read().songID == 0)
+            #expect(SharedSegment.monotonicNanos() - started < 5_000_000_000)
+
+            // The restarted engine's first publish makes the snapshot readable again.
+            telemetry.songID = 6
+            segment.telemetry.publish(telemetry)
+            #expect(segment.telemetry.read(giveUpAfter: .milliseconds(30))?.songID == 6)
+        }
+    }
+
+    @Test func waitForChangeWakesWhenTelemetryIsPublished() async throws {
+        try await withSegment { segment in
+            let token = segment.changeToken()
+            async let next = onThread { segment.waitForChange(after: token, timeout: .seconds(20)) }
+            try await Task.sleep(for: .milliseconds(100))
+            segment.telemetry.publish(Telemetry())
+            let started = SharedSegment.monotonicNanos()
+            #expect(await next != token)
+            #expect(SharedSegment.monotonicNanos() - started < 10_000_000_000)
+        }
+    }
+
+    @Test func waitForChangeWakesWhenACounterIsBumped() async throws {
+        try await withSegment { segment in
+            let token = segment.changeToken()
+            async let next = onThread { segment.waitForChange(after: token, timeout: .seconds(20)) }
+            try await Task.sleep(for: .milliseconds(100))
+            segment.bump(.queue)
+            let started = SharedSegment.monotonicNanos()
+            #expect(await next != token)
+            #expect(SharedSegment.monotonicNanos() - started < 10_000_000_000)
+        }
+    }
+
+    @Test func waitForChangeTimesOutWithTheSameToken() async throws {
+        try await withSegment { segment in
+            let token = segment.changeToken()
+            let started = SharedSegment.monotonicNanos()
+            let next = await onThread { segment.waitForChange(after: token, timeout: .milliseconds(120)) }
+            #expect(next == token)
+            #expect(SharedSegment.monotonicNanos() - started >= 120_000_000)
+        }
+    }
+
+    @Test func waitForChangeReturnsAtOnceForAChangeMadeBeforeTheWait() async throws {
+        try await withSegment { segment in
+            let token = segment.changeToken()
+            segment.bump(.settings)
+            let started = SharedSegment.monotonicNanos()
+            #expect(segment.waitForChange(after: token, timeout: .seconds(20)) != token)
+            #expect(SharedSegment.monotonicNanos() - started < 1_000_000_000)
+        }
+    }
+}

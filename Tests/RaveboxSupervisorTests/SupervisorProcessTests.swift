@@ -1,0 +1,173 @@
+import Foundation
+import RaveboxCore
+import RaveboxIPC
+import RaveboxTestSupport
+import Testing
+
+/// Runs the real `ravebox run` and treats it the way the world will: kill -9 its children, then SIGTERM it.
+@Suite(.serialized) struct SupervisorProcessTests {
+    struct State: Decodable {
+        var queue: [QueueEntry]
+        var currentSong: CurrentSong?
+        var engineOnline: Bool
+    }
+
+    /// A running box on a temporary data folder and a free port.
+    final class Box {
+        let folder: TemporaryFolder
+        let process = Process()
+        let port: Int
+        let base: String
+        let log: String
+
+        init() throws {
+            folder = try TemporaryFolder("supervisor")
+            let music = folder.file("music")
+            try FileManager.default.createDirectory(atPath: music, withIntermediateDirectories: true)
+            for index in 1...3 {
+                try WAVFile.write(
+                    WAVFile.sine(frequency: 220 * Double(index), seconds: 20, channels: 2),
+                    to: music + "/track\(index).wav")
+            }
+            port = try FreePort.find()
+            base = "http://127.0.0.1:\(port)"
+            log = folder.file("box.log")
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            process.executableURL = URL(fileURLWithPath: try TestBinary.ravebox)
+            process.arguments = [
+                "run", "--data", folder.file("data"), "--host", "127.0.0.1", "--port", String(port), "--library",
+                music, "--audio-device", "null",
+            ]
+            let output = FileHandle(forWritingAtPath: log)
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+        }
+
+        var pid: Int32 { process.processIdentifier }
+
+        func child(_ role: String) -> Int32? { ProcessTable.children(of: pid, withArgument: role).first }
+
+        func state() async throws -> State {
+            let reply = try await HTTPClient.get(base + "/api/state")
+            return try JSONDecoder().decode(State.self, from: reply.body)
+        }
+
+        func segment() throws -> SharedSegment {
+            var info = stat()
+            stat(folder.file("data"), &info)
+            return try SharedSegment.open(name: "/ravebox-\(info.st_dev)-\(info.st_ino)")
+        }
+
+        var segmentPath: String {
+            var info = stat()
+            stat(folder.file("data"), &info)
+            return "/dev/shm/ravebox-\(info.st_dev)-\(info.st_ino)"
+        }
+
+        var logText: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+
+        deinit {
+            if process.isRunning { kill(pid, SIGKILL) }
+            folder.remove()
+        }
+    }
+
+    /// Polls `condition` every 20 ms for at most `seconds`.
+    static func eventually(within seconds: Double, _ condition: () async throws -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if (try? await condition()) == true { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
+    @Test func killedChildrenComeBackAndTheQueueSurvivesThenSIGTERMStopsEverything() async throws {
+        let box = try Box()
+        #expect(
+            await HTTPClient.waitUntilUp(box.base + "/api/state", seconds: 30), "box did not come up:\n\(box.logText)")
+        // Wait for the library scan, then request all three songs.
+        var songIDs: [Int64] = []
+        _ = await Self.eventually(within: 10) {
+            let reply = try await HTTPClient.get(box.base + "/api/library")
+            songIDs = try JSONDecoder().decode([Song.Listing].self, from: reply.body).map(\.id)
+            return songIDs.count == 3
+        }
+        #expect(songIDs.count == 3, "library not scanned:\n\(box.logText)")
+        for id in songIDs {
+            #expect(try await HTTPClient.post(box.base + "/api/queue", json: "{\"songId\": \(id)}").status == 201)
+        }
+        #expect(await Self.eventually(within: 5) { try await box.state().currentSong != nil })
+        let before = try await box.state()
+        #expect(before.queue.count == 2)
+
+        // kill -9 the engine: a new one is up within 2 s and beating; the queue is intact.
+        let segment = try box.segment()
+        let engine = try #require(box.child("engine"))
+        kill(engine, SIGKILL)
+        let killedAt = Date()
+        #expect(
+            await Self.eventually(within: 2) {
+                guard let fresh = box.child("engine"), fresh != engine else { return false }
+                return segment.heartbeat(of: .engine).pid == fresh
+            }, "engine not back within 2 s:\n\(box.logText)")
+        #expect(Date().timeIntervalSince(killedAt) < 2)
+        let afterEngine = try await box.state()
+        #expect(afterEngine.queue.map(\.id) == before.queue.map(\.id))
+        #expect(afterEngine.currentSong?.songID == before.currentSong?.songID)
+
+        // kill -9 the web process: back within 2 s, answering.
+        let web = try #require(box.child("web"))
+        kill(web, SIGKILL)
+        #expect(
+            await Self.eventually(within: 2) {
+                guard let fresh = box.child("web"), fresh != web else { return false }
+                return try await HTTPClient.get(box.base + "/api/state", timeout: 0.5).status == 200
+            }, "web not back within 2 s:\n\(box.logText)")
+        #expect(try await box.state().queue.map(\.id) == before.queue.map(\.id))
+
+        // SIGTERM: everything stops within 5 s, exit code 0, no segment left behind.
+        let children = [box.child("engine"), box.child("web")].compactMap { $0 }
+        let stoppedAt = Date()
+        kill(box.pid, SIGTERM)
+        #expect(await Self.eventually(within: 5) { !box.process.isRunning }, "still running:\n\(box.logText)")
+        #expect(Date().timeIntervalSince(stoppedAt) < 5)
+        box.process.waitUntilExit()
+        #expect(box.process.terminationStatus == 0, "\(box.logText)")
+        #expect(children.allSatisfy { !ProcessTable.isAlive($0) })
+        #expect(!FileManager.default.fileExists(atPath: box.segmentPath))
+    }
+
+    @Test func invalidConfigurationExitsWithCodeTwoNamingTheKey() throws {
+        let folder = try TemporaryFolder("badconfig")
+        defer { folder.remove() }
+        let result = try ProcessRunner.run(
+            try TestBinary.ravebox, ["run", "--data", folder.file("data"), "--port", "eighty"])
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("port"))
+        #expect(result.standardError.contains("1 to 65535"))
+        // Nothing started: no data folder was created.
+        #expect(!FileManager.default.fileExists(atPath: folder.file("data")))
+    }
+
+    @Test func secondBoxOnTheSameDataFolderIsRefused() async throws {
+        let box = try Box()
+        #expect(await HTTPClient.waitUntilUp(box.base + "/api/state", seconds: 30))
+        let second = try ProcessRunner.run(
+            try TestBinary.ravebox,
+            ["run", "--data", box.folder.file("data"), "--port", String(try FreePort.find()), "--audio-device", "null"])
+        #expect(second.status == 3)
+        #expect(second.standardError.contains("already running"))
+        kill(box.pid, SIGTERM)
+        box.process.waitUntilExit()
+    }
+}
+
+extension Song {
+    /// A library search result as `/api/library` returns it.
+    struct Listing: Decodable {
+        var id: Int64
+        var title: String
+    }
+}

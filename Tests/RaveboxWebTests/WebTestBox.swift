@@ -1,0 +1,44 @@
+import Foundation
+import Logging
+import RaveboxCore
+import RaveboxIPC
+import RaveboxStore
+import RaveboxTestSupport
+
+@testable import RaveboxWeb
+
+/// A web app on a real store (SQLite in a temporary folder) and a real shared segment, with songs.
+final class WebTestBox: Sendable {
+    let folder: TemporaryFolder
+    let store: Store
+    let segment: SharedSegment
+    let web: WebApp
+    let songIDs: [Int64]
+
+    init(songs: [(title: String, artist: String)] = [("One", "Alpha"), ("Two", "Beta"), ("Three", "Gamma")]) throws {
+        folder = try TemporaryFolder("web")
+        store = try Store(path: folder.file("ravebox.sqlite"))
+        segment = try SharedSegment.create(name: "/ravebox-webtest-\(UUID().uuidString.prefix(12))")
+        try store.upsert(
+            songs.enumerated().map { index, song in
+                ScannedFile(
+                    path: "/music/\(index).mp3", size: 1, mtime: 1, title: song.title, artist: song.artist,
+                    album: "", duration: 180 + Double(index))
+            })
+        songIDs = try store.searchSongs("", limit: 100).sorted { $0.path < $1.path }.map(\.id)
+        web = WebApp(store: store, segment: segment, logger: Logger(label: "test.web"))
+    }
+
+    /// Commands the engine would receive, in order.
+    func drainCommands() -> [Command] {
+        var commands: [Command] = []
+        while let command = segment.commands.pop() { commands.append(command) }
+        return commands
+    }
+
+    deinit {
+        web.live.stop()
+        _ = try? segment.unlink()
+        folder.remove()
+    }
+}

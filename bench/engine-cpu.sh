@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Decode-and-play CPU cost: `ravebox play` against ffmpeg on the same files, in the same run.
+#
+# Generates 60 s of music-like audio (kick, bass, chords, hi-hats, a pink-noise bed; stereo) as MP3
+# (libmp3lame 192k) and FLAC, then plays each one to ALSA's `null` PCM without real-time pacing:
+#   ravebox play FILE --audio-device null --no-pacing
+#   ffmpeg -nostdin -loglevel error -i FILE -f alsa null        (reference)
+# CPU = user + sys seconds of the child (getrusage RUSAGE_CHILDREN deltas), median of 3 runs,
+# alternating the two programs. Process start-up is included in both.
+#
+# Environment: RAVEBOX_BIN, ENGINE_CPU_SECONDS (audio length, 60), ENGINE_CPU_REPEAT (3),
+# ENGINE_CPU_TIMEOUT (seconds per run, 120).
+set -euo pipefail
+# shellcheck source=bench/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+require_ravebox
+require_tools ffmpeg ffprobe python3
+
+seconds=${ENGINE_CPU_SECONDS:-60}
+repeat=${ENGINE_CPU_REPEAT:-3}
+limit=${ENGINE_CPU_TIMEOUT:-120}
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# One beat = 0.5 s (120 BPM); chords Am F C G change every 2 s; the right channel is slightly
+# detuned and the noise beds differ, so the channels are not identical.
+kick='0.5*sin(2*PI*(45*mod(t,0.5)+4*(1-exp(-25*mod(t,0.5)))))*exp(-7*mod(t,0.5))'
+c='mod(floor(t/2),4)'
+root="if(eq($c,0),110,if(eq($c,1),87.31,if(eq($c,2),130.81,98)))"
+third="if(eq($c,0),1.1892,1.2599)"
+chord() { # DETUNE
+    echo "0.07*(sin(2*PI*$root*2*$1*t)+sin(2*PI*$root*2*$third*$1*t)+sin(2*PI*$root*3*$1*t))"
+}
+bass="0.25*sin(2*PI*$root/2*t)*(0.6+0.4*exp(-6*mod(t,0.5)))"
+hats='0.25*(2*random(0)-1)*exp(-40*mod(t+0.25,0.5))'
+ffmpeg -nostdin -hide_banner -loglevel error -y -filter_complex "\
+aevalsrc=exprs='$kick+$bass+$(chord 1)|$kick+$bass+$(chord 1.002)':s=44100:d=${seconds}[tone];\
+aevalsrc=exprs='$hats|$hats':s=44100:d=$seconds,highpass=f=5000[hats];\
+anoisesrc=color=pink:seed=7:amplitude=0.02:r=44100:d=${seconds}[nl];\
+anoisesrc=color=pink:seed=8:amplitude=0.02:r=44100:d=${seconds}[nr];\
+[nl][nr]amerge=inputs=2[noise];\
+[tone][hats][noise]amix=inputs=3:normalize=0,alimiter=limit=0.9:level=0,asplit=2[a][b]" \
+    -map '[a]' -c:a libmp3lame -b:a 192k "$work/music.mp3" \
+    -map '[b]' -c:a flac -sample_fmt s16 "$work/music.flac"
+
+python3 - "$RAVEBOX_BIN" "$work" "$repeat" "$limit" <<'EOF'
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+ravebox, work, repeat, limit = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+
+
+def duration(path):
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "default=nw=1:nk=1", path],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    return float(out.strip())
+
+
+def measure(command):
+    """User+sys CPU seconds and wall seconds of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.monotonic()
+    result = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, timeout=limit)
+    wall = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if result.returncode != 0:
+        message = result.stderr.decode(errors="replace").strip().splitlines()[-3:]
+        raise RuntimeError(f"{command[0]} exited with {result.returncode}: {' / '.join(message)}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, wall
+
+
+programs = {
+    "ravebox": lambda f: [ravebox, "play", f, "--audio-device", "null", "--no-pacing"],
+    "ffmpeg": lambda f: ["ffmpeg", "-nostdin", "-loglevel", "error", "-i", f, "-f", "alsa", "null"],
+}
+
+rows = []
+results = {}
+failed = False
+for fmt in ("mp3", "flac"):
+    path = f"{work}/music.{fmt}"
+    audio = duration(path)
+    samples = {name: [] for name in programs}
+    try:
+        for _ in range(repeat):
+            for name, command in programs.items():
+                samples[name].append(measure(command(path)))
+    except (RuntimeError, subprocess.TimeoutExpired) as error:
+        print(f"error: {fmt}: {error}", file=sys.stderr)
+        failed = True
+        continue
+    per_second = {}
+    for name, runs in samples.items():
+        cpu = statistics.median(c for c, _ in runs)
+        wall = statistics.median(w for _, w in runs)
+        per_second[name] = cpu / audio
+        rows.append([fmt, name, f"{audio:.1f}", f"{cpu:.3f}", f"{cpu / audio * 1000:.3f}", f"{wall:.3f}",
+                     f"{audio / wall:.0f}x" if wall > 0 else "-"])
+    ratio = per_second["ravebox"] / per_second["ffmpeg"] if per_second["ffmpeg"] > 0 else float("nan")
+    results[f"{fmt}.ravebox_cpu_per_audio_s"] = f"{per_second['ravebox']:.6f}"
+    results[f"{fmt}.ffmpeg_cpu_per_audio_s"] = f"{per_second['ffmpeg']:.6f}"
+    results[f"{fmt}.ratio"] = f"{ratio:.2f}"
+
+headers = ["format", "program", "audio s", "CPU s (median)", "CPU ms per audio s", "wall s", "speed"]
+table = [headers] + rows
+widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
+for row in table:
+    print("  ".join(cell.ljust(widths[i]) if i < 2 else cell.rjust(widths[i]) for i, cell in enumerate(row)))
+for fmt in ("mp3", "flac"):
+    if f"{fmt}.ratio" in results:
+        print(f"{fmt}: ravebox uses {results[f'{fmt}.ratio']}x the CPU of ffmpeg")
+print(" ".join(f"{key}={value}" for key, value in results.items()))
+sys.exit(1 if failed else 0)
+EOF
