@@ -5,24 +5,15 @@ import RaveboxCore
 /// form posts to `/request`).
 enum PartyPage {
     static func render(state: PartyState, library: [Song]) -> String {
-        let current: String
-        if let song = state.currentSong {
-            let percent = song.duration > 0 ? min(100, max(0, song.position / song.duration * 100)) : 0
-            current = """
-                <p class="title" id="now-title">\(escape(displayName(title: song.title, artist: song.artist)))</p>
-                <div class="bar"><div id="progress" style="width:\(Int(percent))%"></div></div>
-                <p class="muted"><span id="position">\(TimeFormat.clock(song.position))</span> / \
-                <span id="duration">\(TimeFormat.clock(song.duration))</span> · <span id="playback">\
-                \(state.playback.rawValue)</span></p>
-                """
-        } else {
-            current = """
-                <p class="title" id="now-title">Nothing is playing. Request a song!</p>
-                <div class="bar"><div id="progress" style="width:0%"></div></div>
-                <p class="muted"><span id="position"></span><span id="duration"></span> <span id="playback">\
-                idle</span></p>
-                """
-        }
+        let song = state.currentSong
+        let percent = song.map { $0.duration > 0 ? min(100, max(0, $0.position / $0.duration * 100)) : 0 } ?? 0
+        let title =
+            song.map { displayName(title: $0.title, artist: $0.artist) } ?? "Nothing is playing. Request a song!"
+        let current = """
+            <p class="title" id="now-title">\(escape(title))</p>
+            <div class="bar"><div id="progress" style="width:\(Int(percent))%"></div></div>
+            <p class="muted" id="timeline">\(escape(timeline(state)))</p>
+            """
         let failure =
             state.lastFailure.map {
                 "<p class=\"error\" id=\"failure\">Skipped \(escape($0.title)): \(escape($0.reason))</p>"
@@ -73,6 +64,13 @@ enum PartyPage {
             """
     }
 
+    /// "01:02 / 03:30 · playing", or the playback state alone when nothing plays.
+    static func timeline(_ state: PartyState) -> String {
+        let status = state.playback.rawValue + (state.engineOnline ? "" : " (player restarting)")
+        guard let song = state.currentSong else { return status }
+        return "\(TimeFormat.clock(song.position)) / \(TimeFormat.clock(song.duration)) · \(status)"
+    }
+
     static func displayName(title: String, artist: String) -> String {
         artist.isEmpty ? title : "\(artist) – \(title)"
     }
@@ -107,8 +105,6 @@ enum PartyPage {
         function render() {
           const s = state.currentSong;
           $("now-title").textContent = s ? name(s) : "Nothing is playing. Request a song!";
-          $("duration").textContent = s ? " / " + clock(s.duration) : "";
-          $("playback").textContent = " \\u00b7 " + state.playback + (state.engineOnline ? "" : " (player restarting)");
           const f = state.lastFailure; $("failure").hidden = !f;
           if (f) $("failure").textContent = "Skipped " + f.title + ": " + f.reason;
           const q = $("queue"); q.replaceChildren();
@@ -121,10 +117,12 @@ enum PartyPage {
           tick();
         }
         function tick() {
-          if (!state) return; const s = state.currentSong; if (!s) { $("progress").style.width = "0%";
-            $("position").textContent = ""; return; }
+          if (!state) return; const s = state.currentSong;
+          const status = state.playback + (state.engineOnline ? "" : " (player restarting)");
+          if (!s) { $("progress").style.width = "0%"; $("timeline").textContent = status; return; }
           const p = Math.min(s.duration, s.position + (state.playback === "playing" ? (Date.now() - received) / 1000 : 0));
-          $("position").textContent = clock(p); $("progress").style.width = (s.duration ? p / s.duration * 100 : 0) + "%";
+          $("timeline").textContent = clock(p) + " / " + clock(s.duration) + " \\u00b7 " + status;
+          $("progress").style.width = (s.duration ? p / s.duration * 100 : 0) + "%";
         }
         function connect() {
           const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/live");

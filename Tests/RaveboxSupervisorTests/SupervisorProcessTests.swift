@@ -139,6 +139,29 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: box.segmentPath))
     }
 
+    @Test func hungChildWhoseHeartbeatStopsIsKilledAndReplaced() async throws {
+        let box = try Box()
+        #expect(
+            await HTTPClient.waitUntilUp(box.base + "/api/state", seconds: 30), "box did not come up:\n\(box.logText)")
+        let segment = try box.segment()
+        let web = try #require(box.child("web"))
+        // A stopped process is alive but silent: exactly what a deadlock looks like from outside.
+        kill(web, SIGSTOP)
+        let stoppedAt = Date()
+        #expect(
+            await Self.eventually(within: 6) {
+                guard let fresh = box.child("web"), fresh != web else { return false }
+                return segment.heartbeat(of: .web).pid == fresh
+            }, "hung web process not replaced:\n\(box.logText)")
+        // Not before the 3 s heartbeat timeout.
+        #expect(Date().timeIntervalSince(stoppedAt) >= 3)
+        #expect(!ProcessTable.isAlive(web))
+        #expect(box.logText.contains("web stopped answering"))
+        kill(box.pid, SIGTERM)
+        box.process.waitUntilExit()
+        #expect(box.process.terminationStatus == 0)
+    }
+
     @Test func invalidConfigurationExitsWithCodeTwoNamingTheKey() throws {
         let folder = try TemporaryFolder("badconfig")
         defer { folder.remove() }
