@@ -136,7 +136,7 @@ test: test-deps lint
 	@# One test at a time: several tests block a thread while real audio plays or a child process runs,
 	@# and Swift's cooperative pool has only as many threads as cores (2 here), so in parallel they
 	@# starve the time-bounded tests. Serially the whole suite takes about 20 s.
-	RAVEBOX_TEST_ASOUNDRC="$(TEST_ASOUNDRC)" swift test --no-parallel $(SWIFT_FLAGS)
+	RAVEBOX_TEST_ASOUNDRC="$(TEST_ASOUNDRC)" swift test --no-parallel --disable-xctest $(SWIFT_FLAGS)
 
 lint: check-swift
 	swift format lint --strict --recursive --parallel $(SWIFT_FORMAT_PATHS) \

@@ -106,7 +106,7 @@ let package = Package(
         .target(name: "RaveboxTestSupport", path: "Tests/RaveboxTestSupport"),
         .testTarget(name: "RaveboxCoreTests", dependencies: ["RaveboxCore"]),
         .testTarget(name: "RaveboxStoreTests", dependencies: ["RaveboxStore", "RaveboxCore", "RaveboxTestSupport"]),
-        .testTarget(name: "RaveboxIPCTests", dependencies: ["RaveboxIPC"]),
+        .testTarget(name: "RaveboxIPCTests", dependencies: ["RaveboxIPC", "RaveboxTestSupport"]),
         .testTarget(name: "RaveboxDSPTests", dependencies: ["RaveboxDSP"]),
         .testTarget(
             name: "RaveboxAudioTests",

@@ -1,4 +1,5 @@
 import Foundation
+import RaveboxTestSupport
 import Synchronization
 import Testing
 
@@ -39,31 +40,9 @@ func sleep(milliseconds: Int) {
     usleep(UInt32(milliseconds * 1000))
 }
 
-struct MissingExecutable: Error, CustomStringConvertible {
-    let searched: [String]
-    var description: String {
-        "the `ravebox` executable was not found next to the test binary (looked in "
-            + searched.joined(separator: ", ")
-            + "): build it first (`swift build --product ravebox`) or set RAVEBOX_BIN to its path"
-    }
-}
-
-/// The `ravebox` binary of the same build as this test binary: `swift test` puts both in one products
-/// folder (the runner may sit a few folders below it). `RAVEBOX_BIN` overrides, as everywhere in the repo.
+/// The `ravebox` binary of the same build as this test binary (see `TestBinary`).
 func raveboxExecutable() throws -> URL {
-    if let override = ProcessInfo.processInfo.environment["RAVEBOX_BIN"] {
-        return URL(fileURLWithPath: override)
-    }
-    let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    var folder = URL(fileURLWithPath: me).deletingLastPathComponent()
-    var searched: [String] = []
-    for _ in 0..<4 {
-        let candidate = folder.appendingPathComponent("ravebox")
-        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        searched.append(folder.path)
-        folder.deleteLastPathComponent()
-    }
-    throw MissingExecutable(searched: searched)
+    URL(fileURLWithPath: try TestBinary.ravebox)
 }
 
 /// Result of running the `ravebox` binary.
