@@ -54,6 +54,8 @@ public final class Engine: @unchecked Sendable {
     private var lastQueueCheck = 0.0
     private var lastPositionSave = 0.0
     private var telemetry = Telemetry()
+    /// The play being restarted at another position (seek): its `.stopped` event is not an end.
+    private var reopening: Int64?
     private let pid = getpid()
 
     public init(configuration: EngineConfiguration, store: Store, segment: SharedSegment, logger: Logger) {
@@ -139,6 +141,8 @@ public final class Engine: @unchecked Sendable {
         case .seek:
             guard let current, !paused else { return }
             let position = min(max(0, command.value), current.duration)
+            // Re-opening the same play ends the old decode with `.stopped`; that is not a skip.
+            reopening = player.status.state == .idle ? nil : current.playID
             player.play(path: current.path, from: position, token: current.playID)
         case .queueChanged:
             lastQueueCount = .max
@@ -156,6 +160,10 @@ public final class Engine: @unchecked Sendable {
             guard let current, current.playID == token else { return }
             finish(current, outcome: .finished, reason: nil)
         case .stopped(let token):
+            if reopening == token {
+                reopening = nil
+                return
+            }
             guard let current, current.playID == token else { return }
             finish(current, outcome: .skipped, reason: nil)
         case .failed(let token, let reason):

@@ -147,6 +147,22 @@ final class EngineHarness {
         await harness.stopAndWait()
     }
 
+    @Test func seekMovesThePositionWithoutEndingThePlay() async throws {
+        let harness = try EngineHarness()
+        let song = harness.folder.file("seek.wav")
+        try WAVFile.write(WAVFile.sine(frequency: 500, seconds: 10), to: song)
+        let id = try harness.addSong(song, title: "Seek", duration: 10)
+        _ = try harness.store.enqueue(songID: id, requestedBy: nil)
+        harness.start()
+        #expect(await harness.eventually(within: 3) { harness.segment.telemetry.read().state == .playing })
+        try harness.segment.commands.push(Command(kind: .seek, value: 6))
+        #expect(await harness.eventually(within: 2) { harness.segment.telemetry.read().position >= 6 })
+        #expect(harness.segment.telemetry.read().state == .playing)
+        #expect(try harness.store.playLog().map(\.outcome) == [.playing])
+        #expect(try harness.store.currentSong()?.songID == id)
+        await harness.stopAndWait()
+    }
+
     @Test func restartedEngineResumesTheCurrentSongAtItsSavedPosition() async throws {
         let harness = try EngineHarness()
         let song = harness.folder.file("resume.wav")
