@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // System libraries (module map + pkg-config + apt provider).
@@ -104,7 +105,9 @@ let package = Package(
 
         // Shared test helpers (temporary folders, WAV writer, the built `ravebox` binary, free ports).
         .target(name: "RaveboxTestSupport", path: "Tests/RaveboxTestSupport"),
-        .testTarget(name: "RaveboxCoreTests", dependencies: ["RaveboxCore"]),
+        .testTarget(
+            name: "RaveboxCoreTests",
+            dependencies: ["RaveboxCore", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "RaveboxStoreTests", dependencies: ["RaveboxStore", "RaveboxCore", "RaveboxTestSupport"]),
         .testTarget(name: "RaveboxIPCTests", dependencies: ["RaveboxIPC", "RaveboxTestSupport"]),
         .testTarget(name: "RaveboxDSPTests", dependencies: ["RaveboxDSP"]),
@@ -125,6 +128,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(
@@ -133,3 +137,8 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Warnings are errors in our own Swift targets, never in dependencies.
+for target in package.targets where target.type != .system && !target.name.hasPrefix("C") {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-warnings-as-errors"])]
+}

@@ -56,6 +56,13 @@ public final class Engine: @unchecked Sendable {
     private var telemetry = Telemetry()
     /// The play being restarted at another position (seek): its `.stopped` event is not an end.
     private var reopening: Int64?
+    /// Settings and playback modes, re-read when the settings change counter moves.
+    private var settings = BoxSettings()
+    private var modes = PlaybackModes()
+    private var settingsCount: UInt64 = .max
+    /// The play being skipped because the party voted it down (it is not repeated).
+    private var votedOut: Int64?
+    private var generator = SystemRandomNumberGenerator()
     private let pid = getpid()
 
     public init(configuration: EngineConfiguration, store: Store, segment: SharedSegment, logger: Logger) {
@@ -124,6 +131,11 @@ public final class Engine: @unchecked Sendable {
             if let current { try? store.savePosition(playID: current.playID, seconds: player.status.position) }
         case .skip:
             guard let current else { return }
+            // A skip that names a play (a vote-out) only skips that play, not one that started meanwhile.
+            if command.value != 0 {
+                guard Int64(command.value) == current.playID else { return }
+                votedOut = current.playID
+            }
             if paused {
                 // Skipping while paused resumes playback with the next song.
                 paused = false
@@ -176,9 +188,17 @@ public final class Engine: @unchecked Sendable {
     private func finish(_ song: CurrentSong, outcome: PlayOutcome, reason: String?) {
         do {
             try store.endPlay(playID: song.playID, outcome: outcome, reason: reason)
+            let now = Date().timeIntervalSince1970
+            if let again = modes.repeatAddition(
+                songID: song.songID, outcome: outcome, votedOut: votedOut == song.playID, now: now)
+            {
+                try store.add(again)
+                segment.bump(.queue)
+            }
         } catch {
             logger.error("cannot record the end of \(song.title): \(error)")
         }
+        votedOut = nil
         current = nil
         let kind: EngineEventKind =
             switch outcome {
@@ -196,11 +216,31 @@ public final class Engine: @unchecked Sendable {
         guard current == nil, !paused else { return }
         let now = Self.seconds()
         let count = segment.changeCount(.queue)
-        guard count != lastQueueCount || now - lastQueueCheck >= Self.queueRecheckInterval else { return }
+        let settingsNow = segment.changeCount(.settings)
+        guard
+            count != lastQueueCount || settingsNow != settingsCount || now - lastQueueCheck >= Self.queueRecheckInterval
+        else { return }
         lastQueueCount = count
         lastQueueCheck = now
         do {
-            guard let next = try store.startNextSong() else { return }
+            if settingsNow != settingsCount {
+                settingsCount = settingsNow
+                settings = try store.boxSettings()
+                modes = try store.playbackModes()
+            }
+            try autoplayIfEmpty()
+            let wallNow = Date().timeIntervalSince1970
+            let plays =
+                settings.fairness == .roundRobin ? try store.playsPerRequester(since: wallNow - 3600) : [:]
+            let (interactivity, fairness, shuffle) = (settings.interactivity, settings.fairness, modes.shuffle)
+            guard
+                let next = try store.startNextSong(pick: { items in
+                    var generator = SystemRandomNumberGenerator()
+                    return QueueOrder.next(
+                        in: items, interactivity: interactivity, fairness: fairness, playsLastHour: plays,
+                        shuffle: shuffle, using: &generator)?.id
+                })
+            else { return }
             current = next
             lastPositionSave = now
             segment.bump(.queue)
@@ -209,6 +249,18 @@ public final class Engine: @unchecked Sendable {
         } catch {
             logger.error("cannot take the next song from the queue: \(error)")
         }
+    }
+
+    /// With autoplay on and nothing queued, queues a library song the party liked (not one played in the
+    /// last hour).
+    private func autoplayIfEmpty() throws {
+        guard modes.needsAutoplay(queueIsEmpty: try store.queueItems().isEmpty) else { return }
+        let now = Date().timeIntervalSince1970
+        guard let pick = Autoplay.choose(from: try store.autoplayCandidates(), now: now, using: &generator) else {
+            return
+        }
+        try store.add(QueueAddition(songID: pick.songID, requester: nil, manuallyRequested: false, requestedAt: now))
+        segment.bump(.queue)
     }
 
     private func savePositionIfDue() {

@@ -121,6 +121,35 @@ extension Store {
         }
     }
 
+    /// Every available song as an autoplay candidate: its score is the net votes it had when it played
+    /// (summed over its plays), with the last time it started.
+    public func autoplayCandidates() throws(StoreError) -> [Autoplay.Candidate] {
+        try Self.wrap {
+            try pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT s.id, COALESCE(SUM(p.votes), 0) AS score,
+                            (julianday(MAX(p.startedAt)) - 2440587.5) * 86400.0 AS lastPlayed
+                        FROM song s LEFT JOIN play_log p ON p.songId = s.id AND p.outcome != 'failed'
+                        WHERE s.available GROUP BY s.id
+                        """
+                ).map { row in Autoplay.Candidate(songID: row["id"], score: row["score"], lastPlayed: row["lastPlayed"])
+                }
+            }
+        }
+    }
+
+    /// A random available song for the dice button, chosen like autoplay: weighted toward songs the party
+    /// liked, never one played in the last hour.
+    public func randomSong(now: Double) throws(StoreError) -> Song? {
+        var generator = SystemRandomNumberGenerator()
+        guard let pick = Autoplay.choose(from: try autoplayCandidates(), now: now, using: &generator) else {
+            return nil
+        }
+        return try song(id: pick.songID)
+    }
+
     /// Number of available songs.
     public func songCount() throws(StoreError) -> Int {
         try Self.wrap {

@@ -34,12 +34,13 @@ extension Store {
         try Row.fetchOne(
             db,
             sql: """
-                SELECT c.play_logId, c.songId, c.votes, c.position, s.title, s.artist, s.duration, s.path
+                SELECT c.play_logId, c.entryId, c.songId, c.votes, c.position, s.title, s.artist, s.duration, s.path
                 FROM current_song c JOIN song s ON s.id = c.songId
                 """
         ).map { row in
             CurrentSong(
-                playID: row["play_logId"], songID: row["songId"], title: row["title"], artist: row["artist"],
+                playID: row["play_logId"], entryID: row["entryId"], songID: row["songId"], title: row["title"],
+                artist: row["artist"],
                 duration: row["duration"], position: row["position"], votes: row["votes"], path: row["path"])
         }
     }
@@ -66,6 +67,10 @@ extension Store {
                         WHERE id = ?
                         """,
                     arguments: [outcome.rawValue, reason, playID])
+                // The votes on this play's request go with it.
+                try db.execute(
+                    sql: "DELETE FROM vote WHERE entryId = (SELECT entryId FROM current_song WHERE play_logId = ?)",
+                    arguments: [playID])
                 try db.execute(sql: "DELETE FROM current_song WHERE play_logId = ?", arguments: [playID])
             }
         }

@@ -4,7 +4,8 @@ import RaveboxCore
 extension Store {
     /// Appends a library song to the queue for `requestedBy` (a guest's session), in one transaction,
     /// and logs the request. Throws ``StoreError/unknownSong(id:)`` for an unknown or unavailable song.
-    public func enqueue(songID: Int64, requestedBy: String?) throws(StoreError) -> QueueEntry {
+    /// The requester's own request counts as their +1: with a `voter` key, a +1 vote is recorded for them.
+    public func enqueue(songID: Int64, requestedBy: String?, voter: String? = nil) throws(StoreError) -> QueueEntry {
         try Self.wrap {
             try pool.write { db in
                 guard
@@ -13,15 +14,40 @@ extension Store {
                         arguments: [songID])
                 else { throw StoreError.unknownSong(id: songID) }
                 let position = (try Int.fetchOne(db, sql: "SELECT MAX(position) FROM queue_entry") ?? 0) + 1
+                let votes = voter == nil ? 0 : 1
                 try db.execute(
-                    sql: "INSERT INTO queue_entry (songId, position, requestedBy) VALUES (?, ?, ?)",
-                    arguments: [songID, position, requestedBy])
+                    sql: """
+                        INSERT INTO queue_entry (songId, position, requestedBy, requesterVoter, votes)
+                        VALUES (?, ?, ?, ?, ?)
+                        """,
+                    arguments: [songID, position, requestedBy, voter, votes])
                 let id = db.lastInsertedRowID
+                if let voter {
+                    try db.execute(
+                        sql: "INSERT INTO vote (entryId, voter, value) VALUES (?, ?, 1)", arguments: [id, voter])
+                }
                 try db.execute(
-                    sql: "INSERT INTO request_log (songId, session) VALUES (?, ?)", arguments: [songID, requestedBy])
+                    sql: "INSERT INTO request_log (songId, session, voter) VALUES (?, ?, ?)",
+                    arguments: [songID, requestedBy, voter])
                 return QueueEntry(
-                    id: id, songID: songID, position: position, votes: 0, title: song["title"],
+                    id: id, songID: songID, position: position, votes: votes, title: song["title"],
                     artist: song["artist"], duration: song["duration"])
+            }
+        }
+    }
+
+    /// Queues a song the box adds itself (repeat, autoplay): at the end, with no requester and 0 votes.
+    @discardableResult
+    public func add(_ addition: QueueAddition) throws(StoreError) -> Int64 {
+        try Self.wrap {
+            try pool.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO queue_entry (songId, position, requesterVoter, manuallyRequested, votes)
+                        VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM queue_entry), ?, ?, 0)
+                        """,
+                    arguments: [addition.songID, addition.requester, addition.manuallyRequested])
+                return db.lastInsertedRowID
             }
         }
     }
@@ -45,36 +71,40 @@ extension Store {
         }
     }
 
-    /// Takes the first queued song out of the queue and makes it the current song, in one transaction:
-    /// the entry leaves the queue, later positions close the gap, a play-log row is opened. Returns
-    /// `nil` when the queue is empty or a song is already current.
-    public func startNextSong() throws(StoreError) -> CurrentSong? {
+    /// Takes the song that plays next out of the queue and makes it the current song, in one
+    /// transaction: `pick` chooses among the queued items (the queue rules of ``QueueOrder``; position
+    /// order by default), the entry leaves the queue, later positions close the gap, a play-log row is
+    /// opened. Returns `nil` when the queue is empty or a song is already current.
+    public func startNextSong(
+        pick: @Sendable ([QueueItem]) -> Int64? = { $0.min { $0.position < $1.position }?.id }
+    ) throws(StoreError) -> CurrentSong? {
         try Self.wrap {
             try pool.write { db -> CurrentSong? in
                 if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM current_song") ?? 0 > 0 { return nil }
-                guard
-                    let entry = try Row.fetchOne(
-                        db,
-                        sql: """
-                            SELECT id, songId, position, votes, manuallyRequested FROM queue_entry
-                            ORDER BY position LIMIT 1
-                            """)
-                else { return nil }
-                let entryID: Int64 = entry["id"]
-                let position: Int = entry["position"]
-                try db.execute(sql: "DELETE FROM queue_entry WHERE id = ?", arguments: [entryID])
+                var queue = try SongQueue(Self.queueItems(in: db))
+                guard let id = pick(queue.items), let item = try? queue.remove(id: id) else { return nil }
+                try db.execute(sql: "DELETE FROM queue_entry WHERE id = ?", arguments: [item.id])
+                for rest in queue.items {
+                    try db.execute(
+                        sql: "UPDATE queue_entry SET position = ? WHERE id = ? AND position != ?",
+                        arguments: [rest.position, rest.id, rest.position])
+                }
                 try db.execute(
-                    sql: "UPDATE queue_entry SET position = position - 1 WHERE position > ?", arguments: [position])
-                try db.execute(
-                    sql: "INSERT INTO play_log (songId, outcome, manuallyRequested, votes) VALUES (?, ?, ?, ?)",
+                    sql: """
+                        INSERT INTO play_log (songId, outcome, manuallyRequested, votes, requester)
+                        VALUES (?, ?, ?, ?, ?)
+                        """,
                     arguments: [
-                        entry["songId"] as Int64, PlayOutcome.playing.rawValue,
-                        entry["manuallyRequested"] as Bool, entry["votes"] as Int,
+                        item.songID, PlayOutcome.playing.rawValue, item.manuallyRequested, item.votes,
+                        item.requester,
                     ])
                 let playID = db.lastInsertedRowID
                 try db.execute(
-                    sql: "INSERT INTO current_song (id, play_logId, songId, votes, position) VALUES (1, ?, ?, ?, 0)",
-                    arguments: [playID, entry["songId"] as Int64, entry["votes"] as Int])
+                    sql: """
+                        INSERT INTO current_song (id, play_logId, songId, votes, position, entryId)
+                        VALUES (1, ?, ?, ?, 0, ?)
+                        """,
+                    arguments: [playID, item.songID, item.votes, item.id])
                 return try Self.currentSong(in: db)
             }
         }

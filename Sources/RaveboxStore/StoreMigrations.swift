@@ -68,6 +68,48 @@ enum StoreMigrations {
             }
             try db.execute(sql: "INSERT INTO player_state (id) VALUES (1)")
         }
+        migrator.registerMigration("v2: votes outlive the queue entry, sessions, hashtags, counters") { db in
+            // A vote belongs to a request (queue entry id) for as long as the song is queued *or playing*,
+            // so the row must survive the entry leaving the queue when the song starts.
+            try db.drop(table: "vote")
+            try db.create(table: "vote") { t in
+                t.column("entryId", .integer).notNull()
+                t.column("voter", .text).notNull()
+                t.column("value", .integer).notNull()
+                t.primaryKey(["entryId", "voter"])
+            }
+            try db.alter(table: "current_song") { t in
+                t.add(column: "entryId", .integer).notNull().defaults(to: 0)
+            }
+            try db.alter(table: "queue_entry") { t in
+                t.add(column: "requesterVoter", .text)
+            }
+            // Who requested what was played (fairness), and who requested when (active guests).
+            try db.alter(table: "play_log") { t in t.add(column: "requester", .text) }
+            try db.alter(table: "request_log") { t in t.add(column: "voter", .text) }
+            try db.alter(table: "player_state") { t in
+                t.add(column: "shuffle", .boolean).notNull().defaults(to: false)
+                t.add(column: "repeat", .boolean).notNull().defaults(to: false)
+                t.add(column: "autoplay", .boolean).notNull().defaults(to: false)
+            }
+            try db.create(table: "guest_session") { t in
+                t.primaryKey("id", .text)
+                t.column("privilege", .text).notNull().defaults(to: "guest")
+                t.column("device", .text)
+                t.column("colorIndex", .integer).notNull()
+                t.column("createdAt", .datetime).notNull().defaults(sql: "CURRENT_TIMESTAMP")
+            }
+            try db.create(table: "hashtag") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("text", .text).notNull().unique(onConflict: .ignore)
+                t.column("active", .boolean).notNull().defaults(to: true)
+                t.column("createdAt", .datetime).notNull().defaults(sql: "CURRENT_TIMESTAMP")
+            }
+            try db.create(table: "counter") { t in
+                t.primaryKey("key", .text)
+                t.column("value", .integer).notNull()
+            }
+        }
         return migrator
     }
 }

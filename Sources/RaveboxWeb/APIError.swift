@@ -1,21 +1,33 @@
 import Foundation
 import Hummingbird
+import RaveboxCore
+import RaveboxStore
 
 /// An error answered as JSON `{"error": "..."}` with a 4xx (or 5xx) status and a sentence a guest understands.
 public struct APIError: HTTPResponseError, Equatable {
     public var status: HTTPResponse.Status
     public var message: String
+    /// Seconds to wait, sent as `Retry-After` (429).
+    public var retryAfter: Double?
 
-    public init(_ status: HTTPResponse.Status, _ message: String) {
+    public init(_ status: HTTPResponse.Status, _ message: String, retryAfter: Double? = nil) {
         self.status = status
         self.message = message
+        self.retryAfter = retryAfter
+    }
+
+    /// The HTTP form of a refused rule.
+    public init(_ error: RuleError) {
+        var retryAfter: Double?
+        if case .tooManyRequests(_, let seconds) = error { retryAfter = seconds }
+        self.init(HTTPResponse.Status(code: error.httpStatus), error.message, retryAfter: retryAfter)
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = try JSONEncoder().encode(["error": message])
-        return Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if let retryAfter { headers[.retryAfter] = String(max(1, Int(retryAfter.rounded(.up)))) }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
 
@@ -29,6 +41,15 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             throw error
+        } catch let error as RuleError {
+            throw APIError(error)
+        } catch let error as StoreError {
+            switch error {
+            case .unknownSong, .unknownEntry: throw APIError(.notFound, error.description)
+            case .database:
+                context.logger.error("database error", metadata: ["error": "\(error)"])
+                throw APIError(.serviceUnavailable, "The box could not save that. Please try again.")
+            }
         } catch let error as HTTPError {
             throw APIError(error.status, Self.sentence(for: error))
         } catch {

@@ -129,8 +129,8 @@ enum PartyPage {
           ws.onmessage = (m) => { state = JSON.parse(m.data); received = Date.now(); render(); };
           ws.onclose = () => setTimeout(connect, 1000);
         }
-        async function post(url, body) {
-          const r = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" },
+        async function send(method, url, body) {
+          const r = await fetch(url, { method, headers: { "Content-Type": "application/json" },
             body: JSON.stringify(body || {}) });
           const j = await r.json().catch(() => ({}));
           if (!r.ok) throw new Error(j.error || "That did not work.");
@@ -138,11 +138,11 @@ enum PartyPage {
         }
         $("request").addEventListener("submit", async (ev) => {
           ev.preventDefault(); const id = Number(new FormData(ev.target).get("songId"));
-          try { const e = await post("/api/queue", { songId: id }); $("feedback").textContent = "Queued: " + name(e); }
+          try { const r = await send("POST", "/api/queue", { songId: id }); $("feedback").textContent = r.message; }
           catch (err) { $("feedback").textContent = err.message; }
         });
         for (const b of document.querySelectorAll("[data-action]")) b.addEventListener("click", async () => {
-          try { await post("/api/playback/" + b.dataset.action); } catch (err) { $("feedback").textContent = err.message; }
+          try { await send("POST", "/api/playback/" + b.dataset.action); } catch (err) { $("feedback").textContent = err.message; }
         });
         setInterval(tick, 500); connect();
         """

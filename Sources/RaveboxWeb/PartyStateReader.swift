@@ -10,10 +10,12 @@ public struct PartyStateReader: Sendable {
 
     let store: Store
     let segment: SharedSegment
+    let settings: PartySettings
 
     public init(store: Store, segment: SharedSegment) {
         self.store = store
         self.segment = segment
+        self.settings = PartySettings(store: store, segment: segment)
     }
 
     /// Whether the engine process beat its heart recently.
@@ -26,8 +28,16 @@ public struct PartyStateReader: Sendable {
 
     public func read() throws(StoreError) -> PartyState {
         var current = try store.currentSong()
-        let queue = try store.queue()
         let settings = try store.playerSettings()
+        let boxSettings = try self.settings.current()
+        let now = PartySettings.now()
+        let activeGuests = try self.settings.activeGuests(now: now)
+        // The queue as it will play: by votes in the voting levels (fairness included), else by position.
+        let entries = Dictionary(uniqueKeysWithValues: try store.queue().map { ($0.id, $0) })
+        let queue = QueueOrder.playOrder(
+            try store.queueItems(), interactivity: boxSettings.interactivity, fairness: boxSettings.fairness,
+            playsLastHour: boxSettings.fairness == .roundRobin ? try store.playsPerRequester(since: now - 3600) : [:]
+        ).compactMap { entries[$0.id] }
         let failure = try store.lastFailure()
         let online = engineOnline()
         let telemetry = segment.telemetry.read()
@@ -48,9 +58,14 @@ public struct PartyStateReader: Sendable {
             playback = current == nil ? .idle : (settings.paused ? .paused : .playing)
         }
         if current == nil { playback = .idle }
+        // The newest hashtag: a state document must not change between two reads of the same data.
+        let hashtag = boxSettings.hashtagsActive ? try store.activeHashtags().last : nil
         return PartyState(
             playback: playback, volume: volume, currentSong: current, queue: queue, lastFailure: failure,
-            engineOnline: online)
+            engineOnline: online, interactivity: boxSettings.interactivity, modes: try store.playbackModes(),
+            activeGuests: activeGuests,
+            partyMode: ActiveGuests.isPartyMode(activeGuests: activeGuests, peopleToParty: boxSettings.peopleToParty),
+            visitors: try store.visitors(), hashtag: hashtag)
     }
 
     /// A cheap fingerprint of everything that changes the state except the ticking position: the change
@@ -60,6 +75,7 @@ public struct PartyStateReader: Sendable {
         let telemetry = segment.telemetry.read()
         return [
             segment.changeCount(.queue), segment.changeCount(.currentSong), segment.changeCount(.logs),
+            segment.changeCount(.settings),
             UInt64(telemetry.state.rawValue), UInt64(bitPattern: telemetry.songID),
             UInt64((telemetry.volume * 1000).rounded()), engineOnline() ? 1 : 0,
         ]

@@ -90,7 +90,7 @@ import Testing
         // Wait for the library scan, then request all three songs.
         var songIDs: [Int64] = []
         _ = await Self.eventually(within: 10) {
-            let reply = try await HTTPClient.get(box.base + "/api/library")
+            let reply = try await HTTPClient.get(box.base + "/api/search")
             songIDs = try JSONDecoder().decode([Song.Listing].self, from: reply.body).map(\.id)
             return songIDs.count == 3
         }

@@ -26,7 +26,8 @@ import Testing
                     received.withLock { $0.append(try! JSONDecoder().decode(PartyState.self, from: Data(json.utf8))) }
                 }
                 // A guest elsewhere requests a song: the store commits, the change counter is bumped.
-                _ = try box.web.requestSong(box.songIDs[0], session: nil)
+                _ = try box.store.enqueue(songID: box.songIDs[0], requestedBy: nil)
+                box.segment.bump(.queue)
                 if case .text(let json) = try await iterator.next() {
                     received.withLock { $0.append(try! JSONDecoder().decode(PartyState.self, from: Data(json.utf8))) }
                 }

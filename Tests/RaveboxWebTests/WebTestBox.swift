@@ -1,4 +1,5 @@
 import Foundation
+import HummingbirdTesting
 import Logging
 import RaveboxCore
 import RaveboxIPC
@@ -27,6 +28,33 @@ final class WebTestBox: Sendable {
             })
         songIDs = try store.searchSongs("", limit: 100).sorted { $0.path < $1.path }.map(\.id)
         web = WebApp(store: store, segment: segment, logger: Logger(label: "test.web"))
+    }
+
+    /// Changes a setting as the admin would, and tells the web process.
+    func setInteractivity(_ level: Interactivity) throws {
+        _ = try store.updateSettings(["interactivity": .string(level.rawValue)])
+        segment.bump(.settings)
+    }
+
+    /// Requests a song as `guest` and returns the queue entry id.
+    func request(_ songID: Int64, as guest: Guest, _ client: some TestClientProtocol) async throws -> Int64 {
+        let reply = try await guest.call(client, .post, "/api/queue", "{\"songId\": \(songID)}")
+        guard let entry = try reply.decode(RequestReply.self).entry else {
+            throw TestSupportError(
+                "request of \(songID) was not queued: \(String(decoding: reply.body, as: UTF8.self))")
+        }
+        return entry.id
+    }
+
+    /// A session logged in with `role`, whose password is set here.
+    func login(_ role: Privilege, _ client: some TestClientProtocol) async throws -> Guest {
+        let password = "\(role.rawValue)-secret-password"
+        try AdminCredentials.install(password: password, role: role, in: store)
+        let guest = Guest()
+        let reply = try await guest.call(
+            client, .post, "/api/session/login", "{\"role\": \"\(role.rawValue)\", \"password\": \"\(password)\"}")
+        guard reply.status == .ok else { throw TestSupportError("login as \(role) failed: \(reply.status)") }
+        return guest
     }
 
     /// Commands the engine would receive, in order.

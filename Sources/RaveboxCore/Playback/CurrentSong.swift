@@ -2,6 +2,8 @@
 public struct CurrentSong: Sendable, Codable, Equatable {
     /// Id of this play in the play log: one per time a song starts, used to match engine events.
     public var playID: Int64
+    /// Id the request had in the queue; votes on the current song use it (0 for a song without a request).
+    public var entryID: Int64
     public var songID: Int64
     public var title: String
     public var artist: String
@@ -15,10 +17,12 @@ public struct CurrentSong: Sendable, Codable, Equatable {
     public var path: String
 
     public init(
-        playID: Int64, songID: Int64, title: String, artist: String, duration: Double, position: Double,
+        playID: Int64, entryID: Int64 = 0, songID: Int64, title: String, artist: String, duration: Double,
+        position: Double,
         votes: Int, path: String
     ) {
         self.playID = playID
+        self.entryID = entryID
         self.songID = songID
         self.title = title
         self.artist = artist
@@ -31,6 +35,7 @@ public struct CurrentSong: Sendable, Codable, Equatable {
     /// The file path stays on the box: it is neither encoded nor expected when decoding.
     enum CodingKeys: String, CodingKey {
         case playID = "playId"
+        case entryID = "entryId"
         case songID = "songId"
         case title, artist, duration, position, votes
     }
@@ -39,6 +44,7 @@ public struct CurrentSong: Sendable, Codable, Equatable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             playID: try container.decode(Int64.self, forKey: .playID),
+            entryID: try container.decode(Int64.self, forKey: .entryID),
             songID: try container.decode(Int64.self, forKey: .songID),
             title: try container.decode(String.self, forKey: .title),
             artist: try container.decode(String.self, forKey: .artist),

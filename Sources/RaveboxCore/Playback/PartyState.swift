@@ -31,10 +31,23 @@ public struct PartyState: Sendable, Codable, Equatable {
     public var lastFailure: Failure?
     /// Whether the engine process is alive (its heartbeat is fresh).
     public var engineOnline: Bool
+    /// Who may do what, and whether the queue is ordered by votes.
+    public var interactivity: Interactivity
+    /// Shuffle, repeat and autoplay.
+    public var modes: PlaybackModes
+    /// Distinct guests who requested something in the last 10 minutes.
+    public var activeGuests: Int
+    /// Whether the party is big enough for party mode (`peopleToParty`).
+    public var partyMode: Bool
+    /// Distinct sessions that have visited.
+    public var visitors: Int
+    /// The newest active hashtag, or `nil` when hashtags are off or none was added.
+    public var hashtag: String?
 
     public init(
         playback: Playback, volume: Double, currentSong: CurrentSong?, queue: [QueueEntry], lastFailure: Failure?,
-        engineOnline: Bool
+        engineOnline: Bool, interactivity: Interactivity = .upAndDown, modes: PlaybackModes = PlaybackModes(),
+        activeGuests: Int = 0, partyMode: Bool = false, visitors: Int = 0, hashtag: String? = nil
     ) {
         self.playback = playback
         self.volume = volume
@@ -42,5 +55,11 @@ public struct PartyState: Sendable, Codable, Equatable {
         self.queue = queue
         self.lastFailure = lastFailure
         self.engineOnline = engineOnline
+        self.interactivity = interactivity
+        self.modes = modes
+        self.activeGuests = activeGuests
+        self.partyMode = partyMode
+        self.visitors = visitors
+        self.hashtag = hashtag
     }
 }

@@ -1,0 +1,118 @@
+/// Every party setting described: key, type, default, accepted values, group and a one-line description;
+/// and the validation of patches against it.
+///
+/// ```swift
+/// let patch: [String: SettingValue] = ["downvotesToKick": 3, "interactivity": "upvotesOnly"]
+/// settings = try SettingsSchema.apply(patch, to: settings)  // or 400 with "downvotesToKick must be ..."
+/// ```
+///
+/// The order of ``descriptors`` is the order of the admin's settings page.
+public enum SettingsSchema {
+    /// All settings, grouped, in page order.
+    public static let descriptors: [SettingDescriptor] = [
+        // Voting
+        .choice(
+            "interactivity", \.interactivity, .voting,
+            "What guests may do: full control, vote up and down, vote up only, or only request and watch."),
+        .bool(
+            "oneVotePerDevice", \.oneVotePerDevice, .voting,
+            "One vote per phone (IP or MAC address) instead of per browser session; turn off behind a proxy."),
+        .integer(
+            "downvotesToKick", \.downvotesToKick, 1...100, .voting,
+            "Net downvotes at which a queued song leaves the queue and the playing song is skipped."),
+        .number(
+            "downvoteShareToKick", \.downvoteShareToKick, 0...1, .voting,
+            "For big parties: share of active guests (0.3 = 30 %) whose downvotes kick a song; 0 = off."),
+        .choice(
+            "fairness", \.fairness, .voting,
+            "Among songs with equal votes, the guest with the fewest songs played in the last hour goes first."),
+        .choice(
+            "colorIndication", \.colorIndication, .voting,
+            "Who sees which guest voted how, as coloured thumbs."),
+        // Requests
+        .integer(
+            "maxQueueLength", \.maxQueueLength, 0...1000, .requests,
+            "Most songs in the queue at once; 0 = no limit."),
+        .integer(
+            "maxSongsPerGuest", \.maxSongsPerGuest, 0...100, .requests,
+            "Most songs one guest may have waiting at once; 0 = no limit. Mods and admins are exempt."),
+        .integer(
+            "maxPlaylistItems", \.maxPlaylistItems, 1...1000, .requests,
+            "Most songs queued from one folder or playlist request."),
+        .bool(
+            "enqueueFirst", \.enqueueFirst, .requests,
+            "New requests go to the top of the queue instead of the end."),
+        .bool(
+            "newMusicOnly", \.newMusicOnly, .requests,
+            "Refuse songs that have been requested before at this box."),
+        .number(
+            "songCooldown", \.songCooldown, 0...168, .requests,
+            "Hours after a song played before it may be requested again; 0 = off."),
+        .text(
+            "forbiddenKeywords", \.forbiddenKeywords, maxLength: 1000, .requests,
+            "Words, separated by commas or spaces, that may not appear in a requested song's title or artist."),
+        .integer(
+            "numberOfSuggestions", \.numberOfSuggestions, 1...100, .requests,
+            "How many library matches the search box suggests."),
+        // Party
+        .integer(
+            "peopleToParty", \.peopleToParty, 1...1000, .party,
+            "Active guests needed for party mode (colourful logo, random alarms)."),
+        .number(
+            "alarmProbability", \.alarmProbability, 0...1, .party,
+            "In party mode, the chance (0 to 1) that the alarm plays after a song."),
+        .number(
+            "buzzerCooldown", \.buzzerCooldown, 0...3600, .party,
+            "Seconds between two alarms from the buzzer or the alarm button."),
+        .number(
+            "buzzerSuccessProbability", \.buzzerSuccessProbability, -1...1, .party,
+            "Chance (0 to 1) that the buzzer plays the \"yes\" sound, else \"no\"; negative = the plain alarm."),
+        .bool(
+            "hashtagsActive", \.hashtagsActive, .party,
+            "Guests' new hashtags show at once; otherwise the admin activates them."),
+        // Privacy
+        .bool(
+            "loggingEnabled", \.loggingEnabled, .privacy,
+            "Keep the request log (which guest requested what); the play log is always kept."),
+        .bool(
+            "privilegedStream", \.privilegedStream, .privacy,
+            "Only mods and admins may listen to the box's stream in their browser."),
+    ]
+
+    private static let byKey: [String: SettingDescriptor] = Dictionary(
+        uniqueKeysWithValues: descriptors.map { ($0.key, $0) })
+
+    /// The setting called `key`, or `nil`.
+    public static func descriptor(for key: String) -> SettingDescriptor? { byKey[key] }
+
+    /// Checks a patch: every key must name a setting and every value must fit it.
+    ///
+    /// - Returns: the patch in canonical form (`3.0` for an integer setting becomes `3`).
+    /// - Throws: ``RuleError/badRequest(_:)`` for the first offending key in alphabetical order, naming
+    ///   the setting and what it accepts, or the unknown key.
+    public static func validate(_ patch: [String: SettingValue]) throws(RuleError) -> [String: SettingValue] {
+        var result: [String: SettingValue] = [:]
+        for key in patch.keys.sorted() {
+            guard let descriptor = byKey[key], let value = patch[key] else { throw unknown(key) }
+            result[key] = try descriptor.validate(value)
+        }
+        return result
+    }
+
+    /// Applies a patch after validating all of it: either every value is taken or none.
+    public static func apply(
+        _ patch: [String: SettingValue], to settings: BoxSettings
+    ) throws(RuleError)
+        -> BoxSettings
+    {
+        var result = settings
+        for (key, value) in try validate(patch) {
+            byKey[key]?.assign(value, to: &result)
+        }
+        return result
+    }
+
+    static func unknown(_ key: String) -> RuleError {
+        .badRequest("There is no setting called \"\(key)\".")
+    }
+}

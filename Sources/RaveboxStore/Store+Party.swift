@@ -1,0 +1,144 @@
+import Foundation
+import GRDB
+import RaveboxCore
+
+extension Store {
+    /// The box's settings (defaults for keys never set; a stored value that no longer validates falls back
+    /// to its default rather than stopping the box).
+    public func boxSettings() throws(StoreError) -> BoxSettings {
+        try Self.wrap {
+            try pool.read { db in
+                var stored: [String: String] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT key, value FROM setting") {
+                    let key: String = row["key"]
+                    if SettingsSchema.descriptor(for: key) != nil { stored[key] = row["value"] }
+                }
+                return BoxSettings.recovering(storedStrings: stored).settings
+            }
+        }
+    }
+
+    /// Validates `patch` against the schema and stores it, all or nothing. Returns the settings after.
+    /// - Throws: the ``RuleError`` naming the first invalid setting; nothing is stored then.
+    public func updateSettings(_ patch: [String: SettingValue]) throws -> BoxSettings {
+        let current = try boxSettings()
+        let updated = try SettingsSchema.apply(patch, to: current)
+        let strings = updated.storedStrings
+        try Self.wrap {
+            try pool.write { db in
+                for key in patch.keys {
+                    guard let value = strings[key] else { continue }
+                    try db.execute(
+                        sql: """
+                            INSERT INTO setting (key, value) VALUES (?, ?)
+                            ON CONFLICT(key) DO UPDATE SET value = excluded.value
+                            """,
+                        arguments: [key, value])
+                }
+            }
+        }
+        return updated
+    }
+
+    public func playbackModes() throws(StoreError) -> PlaybackModes {
+        try Self.wrap {
+            try pool.read { db in
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT shuffle, \"repeat\", autoplay FROM player_state WHERE id = 1")
+                return PlaybackModes(
+                    shuffle: row?["shuffle"] ?? false, repeat: row?["repeat"] ?? false,
+                    autoplay: row?["autoplay"] ?? false)
+            }
+        }
+    }
+
+    public func savePlaybackModes(_ modes: PlaybackModes) throws(StoreError) {
+        try Self.wrap {
+            try pool.write { db in
+                try db.execute(
+                    sql: "UPDATE player_state SET shuffle = ?, \"repeat\" = ?, autoplay = ? WHERE id = 1",
+                    arguments: [modes.shuffle, modes.repeat, modes.autoplay])
+            }
+        }
+    }
+
+    /// Songs played per requester since `since` (seconds since 1970), for round-robin fairness.
+    public func playsPerRequester(since: Double) throws(StoreError) -> [String: Int] {
+        try Self.wrap {
+            try pool.read { db in
+                var result: [String: Int] = [:]
+                for row in try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT requester, COUNT(*) AS plays FROM play_log
+                        WHERE requester IS NOT NULL AND startedAt >= datetime(?, 'unixepoch')
+                        GROUP BY requester
+                        """,
+                    arguments: [since])
+                {
+                    result[row["requester"]] = row["plays"]
+                }
+                return result
+            }
+        }
+    }
+
+    /// Guests' requests since `since` (seconds since 1970), for counting active guests.
+    public func requestActivity(since: Double) throws(StoreError) -> [ActiveGuests.Activity] {
+        try Self.wrap {
+            try pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT voter, (julianday(createdAt) - 2440587.5) * 86400.0 AS at FROM request_log
+                        WHERE voter IS NOT NULL AND createdAt >= datetime(?, 'unixepoch')
+                        """,
+                    arguments: [since]
+                ).map { row in ActiveGuests.Activity(voter: row["voter"], at: row["at"]) }
+            }
+        }
+    }
+
+    /// When the song last started playing (seconds since 1970), or `nil`.
+    public func lastPlayed(songID: Int64) throws(StoreError) -> Double? {
+        try Self.wrap {
+            try pool.read { db in
+                try Double.fetchOne(
+                    db,
+                    sql: """
+                        SELECT (julianday(MAX(startedAt)) - 2440587.5) * 86400.0 FROM play_log
+                        WHERE songId = ? AND outcome != 'failed'
+                        """,
+                    arguments: [songID])
+            }
+        }
+    }
+
+    /// Whether anyone requested the song before.
+    public func wasRequested(songID: Int64) throws(StoreError) -> Bool {
+        try Self.wrap {
+            try pool.read { db in
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM request_log WHERE songId = ? LIMIT 1", arguments: [songID])
+                    ?? false
+            }
+        }
+    }
+
+    /// Adds a hashtag (normalised by ``Hashtag/normalize(_:)`` beforehand); a repeated one is kept once.
+    public func addHashtag(_ text: String) throws(StoreError) {
+        try Self.wrap {
+            try pool.write { db in
+                try db.execute(sql: "INSERT INTO hashtag (text) VALUES (?)", arguments: [text])
+            }
+        }
+    }
+
+    /// Active hashtags, oldest first.
+    public func activeHashtags() throws(StoreError) -> [String] {
+        try Self.wrap {
+            try pool.read { db in
+                try String.fetchAll(db, sql: "SELECT text FROM hashtag WHERE active ORDER BY id")
+            }
+        }
+    }
+}

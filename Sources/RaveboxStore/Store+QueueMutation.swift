@@ -1,0 +1,54 @@
+import GRDB
+import RaveboxCore
+
+extension Store {
+    /// Runs one queue operation of ``SongQueue`` in one write transaction: the queue is loaded, `body`
+    /// changes it (prioritize, remove, reorder, shuffle, remove all...), and the store writes back what
+    /// changed: removed entries go (with their votes), positions are rewritten 1…n. Errors `body` throws
+    /// (a stale reorder, an unknown id) abort the transaction and reach the caller unchanged.
+    @discardableResult
+    public func mutateQueue<T: Sendable>(_ body: @Sendable (inout SongQueue) throws -> T) throws -> T {
+        do {
+            return try pool.write { db in
+                let before = try SongQueue(Self.queueItems(in: db))
+                var after = before
+                let result = try body(&after)
+                let kept = Set(after.items.map(\.id))
+                let removed = before.items.map(\.id).filter { !kept.contains($0) }
+                for id in removed {
+                    try db.execute(sql: "DELETE FROM queue_entry WHERE id = ?", arguments: [id])
+                    try db.execute(sql: "DELETE FROM vote WHERE entryId = ?", arguments: [id])
+                }
+                for item in after.items {
+                    try db.execute(
+                        sql: "UPDATE queue_entry SET position = ? WHERE id = ? AND position != ?",
+                        arguments: [item.position, item.id, item.position])
+                }
+                return result
+            }
+        } catch let error as DatabaseError {
+            throw StoreError.database("\(error)")
+        }
+    }
+
+    /// The queue as rule input, in position order.
+    public func queueItems() throws(StoreError) -> [QueueItem] {
+        try Self.wrap { try pool.read(Self.queueItems(in:)) }
+    }
+
+    static func queueItems(in db: Database) throws -> [QueueItem] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT id, songId, position, votes, COALESCE(requesterVoter, requestedBy) AS requester,
+                    manuallyRequested, (julianday(createdAt) - 2440587.5) * 86400.0 AS requestedAt
+                FROM queue_entry ORDER BY position, id
+                """
+        ).map { row in
+            QueueItem(
+                id: row["id"], songID: row["songId"], position: row["position"], votes: row["votes"],
+                requester: row["requester"], manuallyRequested: row["manuallyRequested"],
+                requestedAt: row["requestedAt"])
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import GRDB
+import RaveboxCore
+
+/// What a guest's request did.
+public enum RequestOutcome: Sendable, Equatable {
+    /// The song was queued.
+    case queued(QueueEntry)
+    /// The song was already queued or playing: the request counted as the requester's upvote.
+    case upvoted(VoteResult, message: String)
+}
+
+extension Store {
+    /// Requests a library song in one transaction: the request rules (``RequestDecision``) are decided on
+    /// the state inside the transaction, so two guests requesting the same song at once get one entry and
+    /// one upvote. A queued request carries the requester's +1 and is logged.
+    ///
+    /// - Parameters:
+    ///   - voter: the requester's voter key (``Voter/key(session:device:oneVotePerDevice:)``).
+    ///   - now: Unix time in seconds.
+    /// - Throws: ``StoreError/unknownSong(id:)``, the ``RuleError`` of a refused request, or a database error.
+    public func request(
+        songID: Int64, session: String?, voter: String, privilege: Privilege, settings: BoxSettings, now: Double,
+        kickThreshold: Int
+    ) throws -> RequestOutcome {
+        do {
+            return try pool.write { db in
+                guard
+                    let row = try Row.fetchOne(
+                        db,
+                        sql: "SELECT id, path, title, artist, album, duration FROM song WHERE id = ? AND available",
+                        arguments: [songID])
+                else { throw StoreError.unknownSong(id: songID) }
+                let song = Self.song(from: row)
+                var queue = try SongQueue(Self.queueItems(in: db))
+                let current = try Self.currentSong(in: db)
+                let requestedBefore =
+                    try Bool.fetchOne(
+                        db, sql: "SELECT 1 FROM request_log WHERE songId = ? LIMIT 1", arguments: [songID])
+                    ?? false
+                let lastPlayed = try Double.fetchOne(
+                    db,
+                    sql: """
+                        SELECT (julianday(MAX(startedAt)) - 2440587.5) * 86400.0 FROM play_log
+                        WHERE songId = ? AND outcome != 'failed'
+                        """,
+                    arguments: [songID])
+                let decision = try RequestDecision.decide(
+                    song: song, queue: queue.items, currentSongID: current?.songID,
+                    requesterQueuedCount: queue.count(requestedBy: voter), requestedBefore: requestedBefore,
+                    lastPlayed: lastPlayed, now: now, settings: settings, privilege: privilege)
+                try db.execute(
+                    sql: "INSERT INTO request_log (songId, session, voter) VALUES (?, ?, ?)",
+                    arguments: [songID, session, voter])
+                switch decision {
+                case .enqueue:
+                    try db.execute(
+                        sql: """
+                            INSERT INTO queue_entry (songId, position, requestedBy, requesterVoter, votes)
+                            VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM queue_entry), ?, ?, 1)
+                            """,
+                        arguments: [songID, session, voter])
+                    let id = db.lastInsertedRowID
+                    try db.execute(
+                        sql: "INSERT INTO vote (entryId, voter, value) VALUES (?, ?, 1)", arguments: [id, voter])
+                    let item = QueueItem(
+                        id: id, songID: songID, position: queue.count + 1, votes: 1, requester: voter,
+                        manuallyRequested: true, requestedAt: now)
+                    queue.enqueue([item], first: settings.enqueueFirst)
+                    for queued in queue.items {
+                        try db.execute(
+                            sql: "UPDATE queue_entry SET position = ? WHERE id = ? AND position != ?",
+                            arguments: [queued.position, queued.id, queued.position])
+                    }
+                    let position = queue.item(id: id)?.position ?? queue.count
+                    return .queued(
+                        QueueEntry(
+                            id: id, songID: songID, position: position, votes: 1, title: song.title,
+                            artist: song.artist, duration: song.duration))
+                case .upvoteQueued(let entryID, let message):
+                    let result = try Self.castVote(
+                        entryID: entryID, voter: voter, value: 1, kickThreshold: kickThreshold, in: db)
+                    return .upvoted(result, message: message)
+                case .upvoteCurrent(let message):
+                    let entryID = current?.entryID ?? 0
+                    let result = try Self.castVote(
+                        entryID: entryID, voter: voter, value: 1, kickThreshold: kickThreshold, in: db)
+                    return .upvoted(result, message: message)
+                }
+            }
+        } catch let error as DatabaseError {
+            throw StoreError.database("\(error)")
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import GRDB
+import RaveboxCore
+
+/// What a vote did.
+public struct VoteResult: Sendable, Equatable {
+    public var entryID: Int64
+    /// Net votes of the request after this vote.
+    public var votes: Int
+    /// The vote was on the song being played.
+    public var isCurrent: Bool
+    /// The votes reached the kick threshold: a queued song left the queue; a current song must be skipped.
+    public var kicked: Bool
+    /// Play-log id of the current song, when `isCurrent`.
+    public var playID: Int64?
+}
+
+extension Store {
+    /// Sets `voter`'s vote on a queued or playing request to −1, 0 or +1, in one transaction, and applies
+    /// the kick threshold: at `votes <= -kickThreshold` a queued request leaves the queue (positions close
+    /// up); for the current song the result says so and the caller skips it.
+    ///
+    /// A vote is idempotent: setting the same value twice changes nothing. Net votes are the sum of all
+    /// voters' values, kept on the entry in the same transaction.
+    public func vote(entryID: Int64, voter: String, value: Int, kickThreshold: Int) throws(StoreError) -> VoteResult {
+        precondition((-1...1).contains(value), "a vote is -1, 0 or +1")
+        return try Self.wrap {
+            try pool.write { db in
+                try Self.castVote(entryID: entryID, voter: voter, value: value, kickThreshold: kickThreshold, in: db)
+            }
+        }
+    }
+
+    /// ``vote(entryID:voter:value:kickThreshold:)`` inside a transaction.
+    static func castVote(
+        entryID: Int64, voter: String, value: Int, kickThreshold: Int, in db: Database
+    ) throws
+        -> VoteResult
+    {
+        let queued = try Bool.fetchOne(db, sql: "SELECT 1 FROM queue_entry WHERE id = ?", arguments: [entryID]) ?? false
+        let playID = try Int64.fetchOne(
+            db, sql: "SELECT play_logId FROM current_song WHERE entryId = ? AND entryId != 0", arguments: [entryID])
+        guard queued || playID != nil else { throw StoreError.unknownEntry(id: entryID) }
+        if value == 0 {
+            try db.execute(sql: "DELETE FROM vote WHERE entryId = ? AND voter = ?", arguments: [entryID, voter])
+        } else {
+            try db.execute(
+                sql: """
+                    INSERT INTO vote (entryId, voter, value) VALUES (?, ?, ?)
+                    ON CONFLICT(entryId, voter) DO UPDATE SET value = excluded.value
+                    """,
+                arguments: [entryID, voter, value])
+        }
+        let votes =
+            try Int.fetchOne(
+                db, sql: "SELECT COALESCE(SUM(value), 0) FROM vote WHERE entryId = ?", arguments: [entryID])
+            ?? 0
+        let kicked = votes <= -kickThreshold
+        if queued {
+            try db.execute(sql: "UPDATE queue_entry SET votes = ? WHERE id = ?", arguments: [votes, entryID])
+            if kicked { try removeEntries([entryID], in: db) }
+        } else {
+            try db.execute(sql: "UPDATE current_song SET votes = ? WHERE entryId = ?", arguments: [votes, entryID])
+        }
+        return VoteResult(
+            entryID: entryID, votes: votes, isCurrent: !queued, kicked: kicked, playID: queued ? nil : playID)
+    }
+
+    /// A voter's current vote on each request they voted on (for showing *your* vote).
+    public func votes(of voter: String) throws(StoreError) -> [Int64: Int] {
+        try Self.wrap {
+            try pool.read { db in
+                var result: [Int64: Int] = [:]
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT entryId, value FROM vote WHERE voter = ?", arguments: [voter])
+                {
+                    result[row["entryId"]] = row["value"]
+                }
+                return result
+            }
+        }
+    }
+
+    /// Deletes queue entries and their votes and closes the gaps, inside a transaction.
+    static func removeEntries(_ ids: [Int64], in db: Database) throws {
+        for id in ids {
+            try db.execute(sql: "DELETE FROM queue_entry WHERE id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM vote WHERE entryId = ?", arguments: [id])
+        }
+        try renumber(in: db)
+    }
+
+    /// Rewrites positions as 1…n in the current order.
+    static func renumber(in db: Database) throws {
+        let ids = try Int64.fetchAll(db, sql: "SELECT id FROM queue_entry ORDER BY position, id")
+        for (index, id) in ids.enumerated() {
+            try db.execute(
+                sql: "UPDATE queue_entry SET position = ? WHERE id = ? AND position != ?",
+                arguments: [index + 1, id, index + 1])
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import RaveboxCore
+import RaveboxIPC
+import RaveboxStore
+import Synchronization
+
+/// The box's settings as the web process uses them: read from the store and kept until the settings
+/// change counter in shared memory moves (whichever process wrote them), so no request reads a stale
+/// setting and none pays for a database read when nothing changed.
+public final class PartySettings: Sendable {
+    private let store: Store
+    private let segment: SharedSegment
+    private let cached = Mutex<(count: UInt64, settings: BoxSettings)?>(nil)
+
+    public init(store: Store, segment: SharedSegment) {
+        self.store = store
+        self.segment = segment
+    }
+
+    /// The current settings.
+    public func current() throws(StoreError) -> BoxSettings {
+        let count = segment.changeCount(.settings)
+        if let cached = cached.withLock({ $0 }), cached.count == count { return cached.settings }
+        let settings = try store.boxSettings()
+        cached.withLock { $0 = (count, settings) }
+        return settings
+    }
+
+    /// Stores a validated patch and tells every process.
+    public func update(_ patch: [String: SettingValue]) throws -> BoxSettings {
+        let settings = try store.updateSettings(patch)
+        segment.bump(.settings)
+        return settings
+    }
+
+    /// Distinct guests who requested something in the last 10 minutes.
+    public func activeGuests(now: Double) throws(StoreError) -> Int {
+        ActiveGuests.count(try store.requestActivity(since: now - ActiveGuests.window), now: now)
+    }
+
+    /// Net downvotes that send a song away now.
+    public func kickThreshold(now: Double) throws(StoreError) -> KickThreshold {
+        KickThreshold(settings: try current(), activeGuests: try activeGuests(now: now))
+    }
+
+    /// Unix time in seconds.
+    public static func now() -> Double { Date().timeIntervalSince1970 }
+}

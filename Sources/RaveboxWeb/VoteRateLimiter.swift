@@ -1,0 +1,26 @@
+import RaveboxCore
+import Synchronization
+
+/// Remembers when each voter voted, and asks ``VoteRateLimit`` (10 votes per 30 s) before another vote.
+/// Lives in the web process's memory: a restart forgets it, which only ever lets votes through.
+public final class VoteRateLimiter: Sendable {
+    public let rule: VoteRateLimit
+    private let history = Mutex<[String: [Double]]>([:])
+
+    public init(rule: VoteRateLimit = .standard) {
+        self.rule = rule
+    }
+
+    /// Records a vote by `voter` at `now` (Unix seconds), or throws the 429 refusal without recording it.
+    public func admit(voter: String, now: Double) throws(RuleError) {
+        try history.withLock { history throws(RuleError) in
+            let recent = (history[voter] ?? []).filter { now - $0 < rule.window }
+            try rule.check(recentVotes: recent, now: now)
+            history[voter] = recent + [now]
+            // Forget voters who have not voted for a whole window, so the table stays small at a long party.
+            if history.count > 4096 {
+                history = history.filter { entry in entry.value.contains { now - $0 < rule.window } }
+            }
+        }
+    }
+}
