@@ -133,7 +133,10 @@ let package = Package(
         ),
         .testTarget(
             name: "RaveboxSupervisorTests",
-            dependencies: ["RaveboxSupervisor", "RaveboxIPC", "RaveboxCore", "RaveboxTestSupport"]),
+            dependencies: [
+                "RaveboxSupervisor", "RaveboxIPC", "RaveboxCore", "RaveboxStore", "RaveboxTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

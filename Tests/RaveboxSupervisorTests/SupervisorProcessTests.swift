@@ -20,8 +20,11 @@ import Testing
         let base: String
         let log: String
 
-        init() throws {
+        /// Starts a box; `prepare` gets the data folder first (to seed the database, say).
+        init(prepare: (String) throws -> Void = { _ in }) throws {
             folder = try TemporaryFolder("supervisor")
+            try FileManager.default.createDirectory(atPath: folder.file("data"), withIntermediateDirectories: true)
+            try prepare(folder.file("data"))
             let music = folder.file("music")
             try FileManager.default.createDirectory(atPath: music, withIntermediateDirectories: true)
             for index in 1...3 {

@@ -1,0 +1,126 @@
+import Foundation
+import GRDB
+import RaveboxCore
+import Testing
+
+@testable import RaveboxStore
+
+@Suite struct VoteStoreTests {
+    @Test func twoHundredConcurrentVotersLoseNoVote() async throws {
+        let temporary = try TemporaryStore()
+        let ids = try temporary.addSongs(1)
+        let entry = try temporary.store.enqueue(songID: ids[0], requestedBy: "requester", voter: "session:requester")
+        let store = temporary.store
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for voter in 0..<200 {
+                group.addTask {
+                    _ = try store.vote(entryID: entry.id, voter: "session:\(voter)", value: 1, kickThreshold: 2)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let queue = try store.queue()
+        #expect(queue.first?.votes == 201)
+        let rows = try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM vote") }
+        #expect(rows == 201)
+    }
+
+    @Test func voteIsIdempotentAndZeroWithdrawsIt() throws {
+        let temporary = try TemporaryStore()
+        let ids = try temporary.addSongs(1)
+        let entry = try temporary.store.enqueue(songID: ids[0], requestedBy: nil, voter: "session:a")
+        #expect(entry.votes == 1)
+        #expect(try temporary.store.vote(entryID: entry.id, voter: "session:b", value: 1, kickThreshold: 2).votes == 2)
+        #expect(try temporary.store.vote(entryID: entry.id, voter: "session:b", value: 1, kickThreshold: 2).votes == 2)
+        #expect(try temporary.store.vote(entryID: entry.id, voter: "session:b", value: -1, kickThreshold: 2).votes == 0)
+        #expect(try temporary.store.vote(entryID: entry.id, voter: "session:b", value: 0, kickThreshold: 2).votes == 1)
+        #expect(try temporary.store.votes(of: "session:a") == [entry.id: 1])
+    }
+
+    @Test func votesFollowTheRequestFromQueueToCurrentSongAndLeaveWithIt() throws {
+        let temporary = try TemporaryStore()
+        let ids = try temporary.addSongs(2)
+        let entry = try temporary.store.enqueue(songID: ids[0], requestedBy: nil, voter: "session:a")
+        _ = try temporary.store.vote(entryID: entry.id, voter: "session:b", value: 1, kickThreshold: 2)
+        let current = try #require(try temporary.store.startNextSong())
+        #expect(current.entryID == entry.id)
+        #expect(current.votes == 2)
+        let result = try temporary.store.vote(entryID: entry.id, voter: "session:c", value: -1, kickThreshold: 2)
+        #expect(result.isCurrent)
+        #expect(result.playID == current.playID)
+        #expect(try temporary.store.currentSong()?.votes == 1)
+        try temporary.store.endPlay(playID: current.playID, outcome: .finished)
+        #expect(throws: StoreError.unknownEntry(id: entry.id)) {
+            try temporary.store.vote(entryID: entry.id, voter: "session:c", value: 1, kickThreshold: 2)
+        }
+        #expect(try temporary.store.votes(of: "session:a").isEmpty)
+    }
+
+    @Test func votedOutEntryLeavesAndPositionsCloseUp() throws {
+        let temporary = try TemporaryStore()
+        let ids = try temporary.addSongs(3)
+        let entries = try ids.map { try temporary.store.enqueue(songID: $0, requestedBy: nil) }
+        let result = try temporary.store.vote(entryID: entries[0].id, voter: "session:x", value: -1, kickThreshold: 1)
+        #expect(result.kicked)
+        let queue = try temporary.store.queue()
+        #expect(queue.map(\.id) == [entries[1].id, entries[2].id])
+        #expect(queue.map(\.position) == [1, 2])
+    }
+
+    @Test func startNextSongFollowsThePickAndClosesTheGap() throws {
+        let temporary = try TemporaryStore()
+        let ids = try temporary.addSongs(3)
+        let entries = try ids.map { try temporary.store.enqueue(songID: $0, requestedBy: nil) }
+        let picked = entries[1].id
+        let current = try #require(try temporary.store.startNextSong(pick: { _ in picked }))
+        #expect(current.entryID == picked)
+        let queue = try temporary.store.queue()
+        #expect(queue.map(\.id) == [entries[0].id, entries[2].id])
+        #expect(queue.map(\.position) == [1, 2])
+    }
+
+    @Test func requestInsideOneTransactionNeverQueuesADuplicate() async throws {
+        let temporary = try TemporaryStore()
+        let ids = try temporary.addSongs(1)
+        let store = temporary.store
+        let outcomes = try await withThrowingTaskGroup(of: RequestOutcome.self) { group in
+            for guest in 0..<20 {
+                group.addTask {
+                    try store.request(
+                        songID: ids[0], session: "s\(guest)", voter: "session:s\(guest)", privilege: .guest,
+                        settings: BoxSettings(), now: Date().timeIntervalSince1970, kickThreshold: 2)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outcomes.filter { if case .queued = $0 { true } else { false } }.count == 1)
+        let queue = try store.queue()
+        #expect(queue.count == 1)
+        #expect(queue.first?.votes == 20)
+    }
+
+    @Test func mutateQueueRollsBackWhenTheRuleRefuses() throws {
+        let temporary = try TemporaryStore()
+        let ids = try temporary.addSongs(3)
+        let entries = try ids.map { try temporary.store.enqueue(songID: $0, requestedBy: nil) }
+        #expect(throws: RuleError.self) {
+            try temporary.store.mutateQueue { queue in
+                _ = try queue.remove(id: entries[0].id)
+                try queue.reorder(id: entries[1].id, after: 999, before: nil)
+            }
+        }
+        #expect(try temporary.store.queue().map(\.id) == entries.map(\.id))
+    }
+
+    @Test func settingsPersistValidatedAndRefuseBadValuesWhole() throws {
+        let temporary = try TemporaryStore()
+        #expect(try temporary.store.boxSettings() == BoxSettings())
+        #expect(throws: RuleError.self) {
+            try temporary.store.updateSettings(["downvotesToKick": .int(5), "peopleToParty": .int(-1)])
+        }
+        #expect(try temporary.store.boxSettings().downvotesToKick == 2)
+        _ = try temporary.store.updateSettings(["downvotesToKick": .int(5)])
+        let reopened = try Store(path: temporary.databasePath)
+        #expect(try reopened.boxSettings().downvotesToKick == 5)
+    }
+}
