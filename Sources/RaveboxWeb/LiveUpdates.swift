@@ -6,16 +6,27 @@ import Synchronization
 /// Fans the party state out to every open `/api/live` WebSocket whenever it changes.
 ///
 /// A watcher thread sleeps on the shared segment's change doorbell (a futex: no polling), compares
-/// the ``PartyStateReader/fingerprint()`` and, when it moved, reads the state once and hands the JSON to
-/// every subscriber. Subscribers that fall behind only ever get the latest state.
+/// the ``PartyStateReader/fingerprint()`` and, when it moved, reads the state once and sends every
+/// subscriber only what changed.
+///
+/// Messages are JSON: first `{"seq": 7, "state": {...}}` (the whole state, as `GET /api/state`), then
+/// `{"seq": 8, "changes": {"queue": [...]}}` with just the top-level fields whose value changed (`null`
+/// for one that went away). A client that sees `seq` skip a number (it fell more than
+/// ``bufferedMessages`` behind) reloads the state.
 public final class LiveUpdates: Sendable {
+    /// Messages kept for a slow subscriber before the oldest are dropped.
+    public static let bufferedMessages = 64
+
     private let reader: PartyStateReader
     private let logger: Logger
     /// The subscribers and the last state sent to them, under one lock so that a new subscriber's first
     /// message and the watcher's next push can never duplicate or skip a state.
     private struct Fanout {
         var subscribers: [UUID: AsyncStream<String>.Continuation] = [:]
+        /// The last state sent, whole, and its fields one by one (for computing changes).
         var latest: String?
+        var fields: [String: Data] = [:]
+        var sequence = 0
     }
 
     private let fanout = Mutex(Fanout())
@@ -32,19 +43,47 @@ public final class LiveUpdates: Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// A stream of state JSON documents: the current one first, then one per change.
+    /// A stream of messages: the whole state first, then the changes after each commit.
     public func subscribe() -> AsyncStream<String> {
         let id = UUID()
-        let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let (stream, continuation) = AsyncStream<String>.makeStream(
+            bufferingPolicy: .bufferingOldest(Self.bufferedMessages))
         continuation.onTermination = { [weak self] _ in
             _ = self?.fanout.withLock { $0.subscribers.removeValue(forKey: id) }
         }
         fanout.withLock { fanout in
             fanout.subscribers[id] = continuation
-            if fanout.latest == nil { fanout.latest = try? currentJSON() }
-            if let latest = fanout.latest { continuation.yield(latest) }
+            if fanout.latest == nil, let json = try? currentJSON() {
+                fanout.latest = json
+                fanout.fields = Self.fields(of: json)
+            }
+            if let latest = fanout.latest { continuation.yield("{\"seq\":\(fanout.sequence),\"state\":\(latest)}") }
         }
         return stream
+    }
+
+    /// Each top-level field of a state document, serialised with sorted keys so equal values are equal bytes.
+    static func fields(of json: String) -> [String: Data] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
+            return [:]
+        }
+        var result: [String: Data] = [:]
+        for (key, value) in object {
+            result[key] = try? JSONSerialization.data(
+                withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
+        }
+        return result
+    }
+
+    /// `{"seq":N,"changes":{...}}` for the fields that differ between two states; `nil` when none do.
+    static func changes(from old: [String: Data], to new: [String: Data], sequence: Int) -> String? {
+        var parts: [String] = []
+        for key in Set(old.keys).union(new.keys).sorted() where old[key] != new[key] {
+            let value = new[key].map { String(decoding: $0, as: UTF8.self) } ?? "null"
+            parts.append("\"\(key)\":\(value)")
+        }
+        guard !parts.isEmpty else { return nil }
+        return "{\"seq\":\(sequence),\"changes\":{\(parts.joined(separator: ","))}}"
     }
 
     /// Number of open subscriptions.
@@ -94,8 +133,13 @@ public final class LiveUpdates: Sendable {
         }
         fanout.withLock { fanout in
             guard fanout.latest != json else { return }
+            let fields = Self.fields(of: json)
+            let message = Self.changes(from: fanout.fields, to: fields, sequence: fanout.sequence + 1)
             fanout.latest = json
-            for continuation in fanout.subscribers.values { continuation.yield(json) }
+            fanout.fields = fields
+            guard let message else { return }
+            fanout.sequence += 1
+            for continuation in fanout.subscribers.values { continuation.yield(message) }
         }
     }
 }

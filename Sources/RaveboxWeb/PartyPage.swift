@@ -126,7 +126,15 @@ enum PartyPage {
         }
         function connect() {
           const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/live");
-          ws.onmessage = (m) => { state = JSON.parse(m.data); received = Date.now(); render(); };
+          let seq = -1;
+          ws.onmessage = (m) => {
+            const msg = JSON.parse(m.data);
+            if (msg.state) { state = msg.state; }
+            else if (state && msg.seq === seq + 1) {
+              for (const [k, v] of Object.entries(msg.changes)) { if (v === null) delete state[k]; else state[k] = v; }
+            } else { ws.close(); return; }
+            seq = msg.seq; received = Date.now(); render();
+          };
           ws.onclose = () => setTimeout(connect, 1000);
         }
         async function send(method, url, body) {
