@@ -84,11 +84,7 @@ extension Store {
                 var queue = try SongQueue(Self.queueItems(in: db))
                 guard let id = pick(queue.items), let item = try? queue.remove(id: id) else { return nil }
                 try db.execute(sql: "DELETE FROM queue_entry WHERE id = ?", arguments: [item.id])
-                for rest in queue.items {
-                    try db.execute(
-                        sql: "UPDATE queue_entry SET position = ? WHERE id = ? AND position != ?",
-                        arguments: [rest.position, rest.id, rest.position])
-                }
+                try Self.savePositions(of: queue, in: db)
                 try db.execute(
                     sql: """
                         INSERT INTO play_log (songId, outcome, manuallyRequested, votes, requester)

@@ -19,15 +19,20 @@ extension Store {
                     try db.execute(sql: "DELETE FROM queue_entry WHERE id = ?", arguments: [id])
                     try db.execute(sql: "DELETE FROM vote WHERE entryId = ?", arguments: [id])
                 }
-                for item in after.items {
-                    try db.execute(
-                        sql: "UPDATE queue_entry SET position = ? WHERE id = ? AND position != ?",
-                        arguments: [item.position, item.id, item.position])
-                }
+                try Self.savePositions(of: after, in: db)
                 return result
             }
         } catch let error as DatabaseError {
             throw StoreError.database("\(error)")
+        }
+    }
+
+    /// Writes the positions of `queue` (1…n) to the rows whose position differs.
+    static func savePositions(of queue: SongQueue, in db: Database) throws {
+        for item in queue.items {
+            try db.execute(
+                sql: "UPDATE queue_entry SET position = ? WHERE id = ? AND position != ?",
+                arguments: [item.position, item.id, item.position])
         }
     }
 

@@ -66,11 +66,7 @@ extension Store {
                         id: id, songID: songID, position: queue.count + 1, votes: 1, requester: voter,
                         manuallyRequested: true, requestedAt: now)
                     queue.enqueue([item], first: settings.enqueueFirst)
-                    for queued in queue.items {
-                        try db.execute(
-                            sql: "UPDATE queue_entry SET position = ? WHERE id = ? AND position != ?",
-                            arguments: [queued.position, queued.id, queued.position])
-                    }
+                    try Self.savePositions(of: queue, in: db)
                     let position = queue.item(id: id)?.position ?? queue.count
                     return .queued(
                         QueueEntry(

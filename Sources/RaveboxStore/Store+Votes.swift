@@ -91,11 +91,6 @@ extension Store {
 
     /// Rewrites positions as 1…n in the current order.
     static func renumber(in db: Database) throws {
-        let ids = try Int64.fetchAll(db, sql: "SELECT id FROM queue_entry ORDER BY position, id")
-        for (index, id) in ids.enumerated() {
-            try db.execute(
-                sql: "UPDATE queue_entry SET position = ? WHERE id = ? AND position != ?",
-                arguments: [index + 1, id, index + 1])
-        }
+        try savePositions(of: SongQueue(queueItems(in: db)), in: db)
     }
 }
