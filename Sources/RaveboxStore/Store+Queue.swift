@@ -23,6 +23,7 @@ extension Store {
                     arguments: [songID, position, requestedBy, voter, votes])
                 let id = db.lastInsertedRowID
                 if let voter {
+                    try Self.numberVoter(voter, in: db)
                     try db.execute(
                         sql: "INSERT INTO vote (entryId, voter, value) VALUES (?, ?, 1)", arguments: [id, voter])
                 }

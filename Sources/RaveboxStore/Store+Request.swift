@@ -51,6 +51,7 @@ extension Store {
                 try db.execute(
                     sql: "INSERT INTO request_log (songId, session, voter) VALUES (?, ?, ?)",
                     arguments: [songID, session, voter])
+                try Self.numberVoter(voter, in: db)
                 switch decision {
                 case .enqueue:
                     try db.execute(

@@ -14,6 +14,20 @@ public struct VoteResult: Sendable, Equatable {
     public var playID: Int64?
 }
 
+/// The colour numbers of a request's voters.
+public struct VoteColors: Sendable, Equatable {
+    /// The requester's number, when they still vote for it.
+    public var requester: Int?
+    public var up: [Int] = []
+    public var down: [Int] = []
+
+    public init(requester: Int? = nil, up: [Int] = [], down: [Int] = []) {
+        self.requester = requester
+        self.up = up
+        self.down = down
+    }
+}
+
 extension Store {
     /// Sets `voter`'s vote on a queued or playing request to −1, 0 or +1, in one transaction, and applies
     /// the kick threshold: at `votes <= -kickThreshold` a queued request leaves the queue (positions close
@@ -40,6 +54,7 @@ extension Store {
         let playID = try Int64.fetchOne(
             db, sql: "SELECT play_logId FROM current_song WHERE entryId = ? AND entryId != 0", arguments: [entryID])
         guard queued || playID != nil else { throw StoreError.unknownEntry(id: entryID) }
+        try numberVoter(voter, in: db)
         if value == 0 {
             try db.execute(sql: "DELETE FROM vote WHERE entryId = ? AND voter = ?", arguments: [entryID, voter])
         } else {
@@ -87,6 +102,55 @@ extension Store {
             try db.execute(sql: "DELETE FROM vote WHERE entryId = ?", arguments: [id])
         }
         try renumber(in: db)
+    }
+
+    /// Gives a voter the next colour number the first time they vote or request.
+    static func numberVoter(_ voter: String, in db: Database) throws {
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO voter_color (voter, number) VALUES (?, (SELECT COUNT(*) FROM voter_color))",
+            arguments: [voter])
+    }
+
+    /// Who voted how on each queued or playing request, as colour numbers (``GuestColor/init(number:offset:)``):
+    /// the requester's, and the other voters' up and down votes.
+    public func voteColors() throws(StoreError) -> [Int64: VoteColors] {
+        try Self.wrap {
+            try pool.read { db in
+                var requesters: [Int64: String] = [:]
+                for row in try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT id, requesterVoter AS voter FROM queue_entry WHERE requesterVoter IS NOT NULL
+                        UNION ALL
+                        SELECT c.entryId, p.requester FROM current_song c JOIN play_log p ON p.id = c.play_logId
+                        WHERE p.requester IS NOT NULL
+                        """)
+                {
+                    requesters[row["id"]] = row["voter"]
+                }
+                var result: [Int64: VoteColors] = [:]
+                for row in try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT v.entryId, v.voter, v.value, c.number FROM vote v
+                        JOIN voter_color c ON c.voter = v.voter ORDER BY c.number
+                        """)
+                {
+                    let entry: Int64 = row["entryId"]
+                    let number: Int = row["number"]
+                    var colors = result[entry] ?? VoteColors()
+                    if requesters[entry] == row["voter"] {
+                        colors.requester = number
+                    } else if (row["value"] as Int) > 0 {
+                        colors.up.append(number)
+                    } else {
+                        colors.down.append(number)
+                    }
+                    result[entry] = colors
+                }
+                return result
+            }
+        }
     }
 
     /// Rewrites positions as 1…n in the current order.

@@ -110,6 +110,12 @@ enum StoreMigrations {
                 t.column("value", .integer).notNull()
             }
         }
+        migrator.registerMigration("v3: a colour number per voter") { db in
+            try db.create(table: "voter_color") { t in
+                t.primaryKey("voter", .text)
+                t.column("number", .integer).notNull()
+            }
+        }
         return migrator
     }
 }

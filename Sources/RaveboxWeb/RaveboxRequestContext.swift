@@ -9,7 +9,8 @@ public struct RaveboxRequestContext: RequestContext, WebSocketRequestContext {
     public let webSocket: WebSocketHandlerReference<Self>
     /// Anonymous session id of the guest (cookie `rb_session`).
     public var session = ""
-    /// The client's IP address, when the connection has one (for one vote per device).
+    /// The client's MAC address (on the box's own network) or IP address, when the connection has
+    /// one: the device for one vote per device.
     public let device: String?
     /// What this session may do.
     public var privilege = Privilege.guest
@@ -17,7 +18,7 @@ public struct RaveboxRequestContext: RequestContext, WebSocketRequestContext {
     public init(source: Source) {
         coreContext = .init(source: source)
         webSocket = .init()
-        device = source.channel.remoteAddress?.ipAddress
+        device = ARPTable.device(for: source.channel.remoteAddress?.ipAddress)
     }
 
     /// JSON bodies of this API are small; anything larger is refused (413) before it is read whole.

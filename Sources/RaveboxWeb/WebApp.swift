@@ -71,6 +71,7 @@ public struct WebApp: Sendable {
         routes.add(.post, "/api/playback/seek") { request, context in try await seek(request, context: context) }
         routes.add(.put, "/api/playback/volume") { request, context in try await volume(request, context: context) }
         routes.add(.put, "/api/playback/modes") { request, context in try await modes(request, context: context) }
+        routes.add(.get, "/api/colors") { _, context in try colors(context: context) }
         routes.add(.post, "/api/hashtags") { request, context in try await hashtag(request, context: context) }
         routes.add(.get, "/api/session") { _, context in try sessionInfo(context) }
         routes.add(.post, "/api/session/login") { request, context in try await login(request, context: context) }
@@ -378,6 +379,32 @@ public struct WebApp: Sendable {
         segment.bump(.settings)
         try? commands.send(Command(kind: .queueChanged))
         return modes
+    }
+
+    // MARK: - Colours
+
+    struct EntryColors: ResponseEncodable {
+        var requestedBy: String?
+        var upvotes: [String]
+        var downvotes: [String]
+    }
+
+    /// Who voted how, as guest colours, for those the `colorIndication` setting lets see them.
+    func colors(context: RaveboxRequestContext) throws -> [String: EntryColors] {
+        let indication = try settings.current().colorIndication
+        guard indication.isVisible(to: context.privilege) else {
+            throw APIError(
+                .forbidden,
+                indication == .nobody
+                    ? "Voter colours are switched off at this party." : "Voter colours are for the hosts only.")
+        }
+        let hex = { (number: Int) in GuestColor(number: number).hex }
+        var result: [String: EntryColors] = [:]
+        for (entry, colors) in try store.voteColors() {
+            result[String(entry)] = EntryColors(
+                requestedBy: colors.requester.map(hex), upvotes: colors.up.map(hex), downvotes: colors.down.map(hex))
+        }
+        return result
     }
 
     // MARK: - Hashtags

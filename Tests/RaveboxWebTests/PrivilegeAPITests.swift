@@ -200,3 +200,45 @@ import Testing
         }
     }
 }
+
+@Suite struct ColorAPITests {
+    struct EntryColors: Decodable {
+        var requestedBy: String?
+        var upvotes: [String]
+        var downvotes: [String]
+    }
+
+    @Test(arguments: [
+        ("nobody", [false, false, false]), ("adminOnly", [false, false, true]), ("modAndAdmin", [false, true, true]),
+        ("everybody", [true, true, true]),
+    ])
+    func voterColoursAreShownToWhomTheSettingAllows(indication: String, allowed: [Bool]) async throws {
+        let box = try WebTestBox()
+        _ = try box.store.updateSettings(["colorIndication": .string(indication)])
+        box.segment.bump(.settings)
+        try await Application(router: box.web.router()).test(.router) { client in
+            let viewers = [Guest(), try await box.login(.mod, client), try await box.login(.admin, client)]
+            for (viewer, allowed) in zip(viewers, allowed) {
+                let reply = try await viewer.call(client, .get, "/api/colors")
+                #expect(reply.status == (allowed ? .ok : .forbidden), "\(indication)")
+            }
+        }
+    }
+
+    @Test func requesterUpAndDownVotersGetTheirOwnColours() async throws {
+        let box = try WebTestBox()
+        _ = try box.store.updateSettings(["colorIndication": .string("everybody")])
+        box.segment.bump(.settings)
+        try await Application(router: box.web.router()).test(.router) { client in
+            let (requester, fan, critic) = (Guest(), Guest(), Guest())
+            let id = try await box.request(box.songIDs[0], as: requester, client)
+            _ = try await fan.call(client, .put, "/api/queue/\(id)/vote", "{\"vote\": 1}")
+            _ = try await critic.call(client, .put, "/api/queue/\(id)/vote", "{\"vote\": -1}")
+            let colors = try await Guest().call(client, .get, "/api/colors").decode([String: EntryColors].self)
+            let entry = try #require(colors["\(id)"])
+            #expect(entry.requestedBy == GuestColor(number: 0).hex)
+            #expect(entry.upvotes == [GuestColor(number: 1).hex])
+            #expect(entry.downvotes == [GuestColor(number: 2).hex])
+        }
+    }
+}
