@@ -27,7 +27,7 @@ BUILD_PACKAGES := libasound2-dev libgpiod-dev libdrm-dev libfftw3-dev libqrencod
 	libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libsqlite3-dev pkg-config
 DEMO_PACKAGES := ffmpeg
 TEST_PACKAGES := ffmpeg sox alsa-utils
-BENCH_PACKAGES := ffmpeg curl python3
+BENCH_PACKAGES := ffmpeg curl python3 wrk redis-server mopidy python3-venv
 
 # Use the toolchain in /opt/swift when none is on PATH.
 ifeq ($(shell command -v swift 2>/dev/null),)
@@ -149,11 +149,14 @@ bench: bench-deps
 	swift build -c release $(SWIFT_FLAGS)
 	@mkdir -p bench/out
 	@failed=(); \
-	for name in ipc engine-cpu rss; do \
+	for name in ipc engine-cpu rss vote; do \
 	    echo "== bench/$$name.sh"; \
 	    RAVEBOX_BIN="$(RELEASE_BIN)" bench/$$name.sh | tee bench/out/$$name.txt || failed+=("$$name"); \
 	    echo; \
 	done; \
+	echo "== bench/ws-latency.py"; \
+	RAVEBOX_BIN="$(RELEASE_BIN)" bench/ws-latency.py | tee bench/out/ws-latency.txt || failed+=(ws-latency); \
+	echo; \
 	if (( $${#failed[@]} )); then echo "failed: $${failed[*]}" >&2; exit 1; fi; \
 	echo "Results saved in bench/out/ (see docs/performance.md)."
 

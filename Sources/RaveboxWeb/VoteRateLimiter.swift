@@ -5,7 +5,12 @@ import Synchronization
 /// Lives in the web process's memory: a restart forgets it, which only ever lets votes through.
 public final class VoteRateLimiter: Sendable {
     public let rule: VoteRateLimit
-    private let history = Mutex<[String: [Double]]>([:])
+    private struct History {
+        var votes: [String: [Double]] = [:]
+        var lastPrune = 0.0
+    }
+
+    private let history = Mutex(History())
 
     public init(rule: VoteRateLimit = .standard) {
         self.rule = rule
@@ -14,12 +19,14 @@ public final class VoteRateLimiter: Sendable {
     /// Records a vote by `voter` at `now` (Unix seconds), or throws the 429 refusal without recording it.
     public func admit(voter: String, now: Double) throws(RuleError) {
         try history.withLock { history throws(RuleError) in
-            let recent = (history[voter] ?? []).filter { now - $0 < rule.window }
+            let recent = (history.votes[voter] ?? []).filter { now - $0 < rule.window }
             try rule.check(recentVotes: recent, now: now)
-            history[voter] = recent + [now]
-            // Forget voters who have not voted for a whole window, so the table stays small at a long party.
-            if history.count > 4096 {
-                history = history.filter { entry in entry.value.contains { now - $0 < rule.window } }
+            history.votes[voter] = recent + [now]
+            // Forget voters who have not voted for a whole window, so the table stays small at a long
+            // party; at most once per window, so a big party does not pay a full scan on every vote.
+            if now - history.lastPrune >= rule.window {
+                history.lastPrune = now
+                history.votes = history.votes.filter { entry in entry.value.contains { now - $0 < rule.window } }
             }
         }
     }
