@@ -25,3 +25,28 @@ require_tools() {
         fi
     done
 }
+
+# stop_supervisor PID [CHILD...]: stops a `ravebox run` started by this shell (SIGTERM, up to 10 s,
+# then SIGKILL), then kills any of its children that outlived it.
+stop_supervisor() {
+    local pid=$1 child
+    shift
+    if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 100); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+            echo "warning: supervisor $pid still running 10 s after SIGTERM; killing it" >&2
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+        wait "$pid" 2>/dev/null || true
+    fi
+    for child in "$@"; do
+        if kill -0 "$child" 2>/dev/null; then
+            echo "warning: child $child outlived the supervisor; killing it" >&2
+            kill -KILL "$child" 2>/dev/null || true
+        fi
+    done
+}

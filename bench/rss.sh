@@ -21,26 +21,8 @@ work=$(mktemp -d)
 pid=""
 children=()
 stop() {
-    local child
-    if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 100); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        if kill -0 "$pid" 2>/dev/null; then
-            echo "warning: supervisor $pid still running 10 s after SIGTERM; killing it" >&2
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-        wait "$pid" 2>/dev/null || true
-    fi
+    stop_supervisor "$pid" "${children[@]}"
     pid=""
-    for child in "${children[@]}"; do
-        if kill -0 "$child" 2>/dev/null; then
-            echo "warning: child $child outlived the supervisor; killing it" >&2
-            kill -KILL "$child" 2>/dev/null || true
-        fi
-    done
     children=()
 }
 trap 'stop; rm -rf "$work"' EXIT

@@ -70,26 +70,8 @@ ravebox_children=()
 sampler_pid=""
 
 stop_ravebox() {
-    local child
-    if [[ -n $ravebox_pid ]] && kill -0 "$ravebox_pid" 2>/dev/null; then
-        kill -TERM "$ravebox_pid" 2>/dev/null || true
-        for _ in $(seq 100); do
-            kill -0 "$ravebox_pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        if kill -0 "$ravebox_pid" 2>/dev/null; then
-            echo "warning: ravebox $ravebox_pid still running 10 s after SIGTERM; killing it" >&2
-            kill -KILL "$ravebox_pid" 2>/dev/null || true
-        fi
-        wait "$ravebox_pid" 2>/dev/null || true
-    fi
+    stop_supervisor "$ravebox_pid" "${ravebox_children[@]}"
     ravebox_pid=""
-    for child in "${ravebox_children[@]}"; do
-        if kill -0 "$child" 2>/dev/null; then
-            echo "warning: ravebox child $child outlived the supervisor; killing it" >&2
-            kill -KILL "$child" 2>/dev/null || true
-        fi
-    done
     ravebox_children=()
 }
 
