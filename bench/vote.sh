@@ -28,7 +28,7 @@
 #
 # Usage: bench/vote.sh [ravebox|raveberry]   (default: both)
 # Environment: RAVEBOX_BIN, VOTE_DURATION (15), VOTE_CONNECTIONS (50), VOTE_THREADS (2),
-#   VOTE_VOTERS (Ravebox voter pool, 4000), VOTE_START_TIMEOUT (60), RAVEBOX_RUN_ARGS (extra
+#   VOTE_VOTERS (Ravebox voter pool, 20000), VOTE_START_TIMEOUT (60), RAVEBOX_RUN_ARGS (extra
 #   `ravebox run` arguments), RAVEBOX_BENCH_SETTINGS (JSON for PATCH /api/settings as admin before the
 #   run, default {"interactivity":"upAndDown","oneVotePerDevice":false}; empty skips it),
 #   VOTE_SKIP_SETUP=1 (do not run bench/raveberry/setup.sh), RAVEBERRY_* (bench/raveberry/common.sh).
@@ -50,7 +50,7 @@ esac
 duration=${VOTE_DURATION:-15}
 connections=${VOTE_CONNECTIONS:-50}
 threads=${VOTE_THREADS:-2}
-voters=${VOTE_VOTERS:-4000}
+voters=${VOTE_VOTERS:-20000}
 start_timeout=${VOTE_START_TIMEOUT:-60}
 bench_settings=${RAVEBOX_BENCH_SETTINGS-'{"interactivity": "upAndDown", "oneVotePerDevice": false}'}
 out=$BENCH_ROOT/bench/out/vote

@@ -55,9 +55,14 @@ extension Store {
             db, sql: "SELECT play_logId FROM current_song WHERE entryId = ? AND entryId != 0", arguments: [entryID])
         guard queued || playID != nil else { throw StoreError.unknownEntry(id: entryID) }
         try numberVoter(voter, in: db)
+        // Net votes change by the difference to this voter's previous vote: O(log n) however many
+        // guests voted, where summing all votes again would be O(n) per vote.
+        let previous =
+            try Int.fetchOne(
+                db, sql: "SELECT value FROM vote WHERE entryId = ? AND voter = ?", arguments: [entryID, voter]) ?? 0
         if value == 0 {
             try db.execute(sql: "DELETE FROM vote WHERE entryId = ? AND voter = ?", arguments: [entryID, voter])
-        } else {
+        } else if previous != value {
             try db.execute(
                 sql: """
                     INSERT INTO vote (entryId, voter, value) VALUES (?, ?, ?)
@@ -65,17 +70,13 @@ extension Store {
                     """,
                 arguments: [entryID, voter, value])
         }
-        let votes =
-            try Int.fetchOne(
-                db, sql: "SELECT COALESCE(SUM(value), 0) FROM vote WHERE entryId = ?", arguments: [entryID])
-            ?? 0
+        let table = queued ? "queue_entry" : "current_song"
+        let key = queued ? "id" : "entryId"
+        try db.execute(
+            sql: "UPDATE \(table) SET votes = votes + ? WHERE \(key) = ?", arguments: [value - previous, entryID])
+        let votes = try Int.fetchOne(db, sql: "SELECT votes FROM \(table) WHERE \(key) = ?", arguments: [entryID]) ?? 0
         let kicked = votes <= -kickThreshold
-        if queued {
-            try db.execute(sql: "UPDATE queue_entry SET votes = ? WHERE id = ?", arguments: [votes, entryID])
-            if kicked { try removeEntries([entryID], in: db) }
-        } else {
-            try db.execute(sql: "UPDATE current_song SET votes = ? WHERE entryId = ?", arguments: [votes, entryID])
-        }
+        if queued, kicked { try removeEntries([entryID], in: db) }
         return VoteResult(
             entryID: entryID, votes: votes, isCurrent: !queued, kicked: kicked, playID: queued ? nil : playID)
     }

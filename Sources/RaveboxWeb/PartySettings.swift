@@ -38,9 +38,12 @@ public final class PartySettings: Sendable {
         ActiveGuests.count(try store.requestActivity(since: now - ActiveGuests.window), now: now)
     }
 
-    /// Net downvotes that send a song away now.
+    /// Net downvotes that send a song away now. The party's size is read only when the threshold
+    /// depends on it (`downvoteShareToKick` on), so a vote costs no extra query otherwise.
     public func kickThreshold(now: Double) throws(StoreError) -> KickThreshold {
-        KickThreshold(settings: try current(), activeGuests: try activeGuests(now: now))
+        let settings = try current()
+        let guests = settings.downvoteShareToKick > 0 ? try activeGuests(now: now) : 0
+        return KickThreshold(settings: settings, activeGuests: guests)
     }
 
     /// Unix time in seconds.

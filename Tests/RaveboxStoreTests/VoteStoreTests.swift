@@ -37,6 +37,23 @@ import Testing
         #expect(try temporary.store.votes(of: "session:a") == [entry.id: 1])
     }
 
+    @Test func netVotesAlwaysEqualTheSumOfTheVotersVotes() throws {
+        let temporary = try TemporaryStore()
+        let ids = try temporary.addSongs(1)
+        let entry = try temporary.store.enqueue(songID: ids[0], requestedBy: nil, voter: "session:r")
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let voter = "session:\(Int.random(in: 0..<20, using: &generator))"
+            let value = Int.random(in: -1...1, using: &generator)
+            let result = try temporary.store.vote(entryID: entry.id, voter: voter, value: value, kickThreshold: 1000)
+            let sum = try temporary.store.pool.read { db in
+                try Int.fetchOne(db, sql: "SELECT SUM(value) FROM vote WHERE entryId = ?", arguments: [entry.id]) ?? 0
+            }
+            #expect(result.votes == sum)
+            #expect(try temporary.store.queue().first?.votes == sum)
+        }
+    }
+
     @Test func votesFollowTheRequestFromQueueToCurrentSongAndLeaveWithIt() throws {
         let temporary = try TemporaryStore()
         let ids = try temporary.addSongs(2)
