@@ -4,7 +4,7 @@ import RaveboxCore
 /// slow phone, then a small script keeps it live over `/api/live`. Works without JavaScript (the request
 /// form posts to `/request`).
 enum PartyPage {
-    static func render(state: PartyState, library: [Song]) -> String {
+    static func render(state: PartyState, library: [Song], privilege: Privilege = .guest) -> String {
         let song = state.currentSong
         let percent = song.map { $0.duration > 0 ? min(100, max(0, $0.position / $0.duration * 100)) : 0 } ?? 0
         let title =
@@ -49,6 +49,7 @@ enum PartyPage {
             </style></head>
             <body>
             <h1>Ravebox</h1>
+            \(account(privilege))
             <section aria-label="Now playing">\(current)\(failure)
             <div class="controls"><button data-action="play">Play</button><button data-action="pause">Pause\
             </button><button data-action="skip">Skip</button></div></section>
@@ -61,6 +62,15 @@ enum PartyPage {
             <ul id="queue">\(queueItems)</ul>
             <script>\(script)</script>
             </body></html>
+            """
+    }
+
+    /// "Log in" for guests; who you are and "Log out" for mods and the admin.
+    static func account(_ privilege: Privilege) -> String {
+        guard privilege != .guest else { return "<p class=\"muted\"><a href=\"/login\">Log in</a></p>" }
+        return """
+            <form method="post" action="/logout" class="muted">Logged in as \(privilege.rawValue) \
+            <button type="submit">Log out</button></form>
             """
     }
 

@@ -52,8 +52,9 @@ public struct WebApp: Sendable {
         router.add(middleware: GuestSessionMiddleware(sessions: sessions))
         let routes = RouteTable(router: router)
 
-        router.get("/") { _, _ in try await renderPartyPage() }
+        router.get("/") { _, context in try await renderPartyPage(context: context) }
         router.post("/request") { request, context in try await requestFromForm(request, context: context) }
+        addLoginPages(to: router)
 
         routes.add(.get, "/api/state") { _, _ in try reader.read() }
         routes.add(.get, "/api/search") { request, _ in try search(request) }
@@ -235,10 +236,8 @@ public struct WebApp: Sendable {
     }
 
     func requestFromForm(_ request: Request, context: RaveboxRequestContext) async throws -> Response {
-        let body = try await request.body.collect(upTo: 4096)
-        let form = String(buffer: body)
-        let fields = URLComponents(string: "?" + form.replacingOccurrences(of: "+", with: " "))?.queryItems ?? []
-        guard let value = fields.first(where: { $0.name == "songId" })?.value, let songID = Int64(value) else {
+        let fields = try await Self.formFields(request)
+        guard let value = fields["songId"], let songID = Int64(value) else {
             throw APIError(.badRequest, "Choose a song to request.")
         }
         _ = try requestSong(songID, context: context)
@@ -505,10 +504,10 @@ public struct WebApp: Sendable {
 
     // MARK: - Pages
 
-    func renderPartyPage() async throws -> Response {
+    func renderPartyPage(context: RaveboxRequestContext) async throws -> Response {
         let state = try reader.read()
         let songs = (try? store.searchSongs("", limit: 500)) ?? []
-        let html = PartyPage.render(state: state, library: songs)
+        let html = PartyPage.render(state: state, library: songs, privilege: context.privilege)
         return Response(
             status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(string: html)))

@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import RaveboxCore
+import Testing
+
+@testable import RaveboxWeb
+
+@Suite struct LoginPageTests {
+    func form(
+        _ guest: Guest, _ client: some TestClientProtocol, _ path: String, _ body: String
+    ) async throws
+        -> Guest.Reply
+    {
+        try await client.execute(
+            uri: path, method: .post,
+            headers: [.cookie: guest.cookie, .contentType: "application/x-www-form-urlencoded"],
+            body: ByteBuffer(string: body)
+        ) { response in
+            Guest.Reply(status: response.status, headers: response.headers, body: Data(buffer: response.body))
+        }
+    }
+
+    func privilege(_ guest: Guest, _ client: some TestClientProtocol) async throws -> String {
+        try await guest.call(client, .get, "/api/session").decode(SessionReply.self).privilege
+    }
+
+    @Test func firstRunPageSetsTheAdminPasswordOnceThenSendsToLogin() async throws {
+        let box = try WebTestBox()
+        try await Application(router: box.web.router()).test(.router) { client in
+            let guest = Guest()
+            let login = try await guest.call(client, .get, "/login")
+            #expect(login.status == .seeOther)
+            #expect(login.headers[.location] == "/setup")
+            let setup = try await guest.call(client, .get, "/setup")
+            #expect(setup.status == .ok)
+            #expect(String(decoding: setup.body, as: UTF8.self).contains("name=\"password\""))
+            let differ = try await form(guest, client, "/setup", "password=party-password&confirm=party-passw0rd")
+            #expect(differ.status == .badRequest)
+            #expect(String(decoding: differ.body, as: UTF8.self).contains("differ"))
+            let short = try await form(guest, client, "/setup", "password=short&confirm=short")
+            #expect(short.status == .badRequest)
+            let done = try await form(guest, client, "/setup", "password=party-password&confirm=party-password")
+            #expect(done.status == .seeOther)
+            #expect(try await privilege(guest, client) == "admin")
+            // Closed once set: nobody else can take the box over.
+            let again = try await form(Guest(), client, "/setup", "password=other-password&confirm=other-password")
+            #expect(again.headers[.location] == "/login")
+            #expect(try AdminCredentials.verify("party-password", in: box.store))
+        }
+    }
+
+    @Test func modLogsInAndOutThroughThePages() async throws {
+        let box = try WebTestBox()
+        try AdminCredentials.install(password: "admin-password", in: box.store)
+        try AdminCredentials.install(password: "mod-password", role: .mod, in: box.store)
+        try await Application(router: box.web.router()).test(.router) { client in
+            let mod = Guest()
+            let page = try await mod.call(client, .get, "/login")
+            #expect(page.status == .ok)
+            let wrong = try await form(mod, client, "/login", "role=mod&password=guess-guess")
+            #expect(wrong.status == .unauthorized)
+            #expect(String(decoding: wrong.body, as: UTF8.self).contains("not right"))
+            #expect(try await privilege(mod, client) == "guest")
+            let right = try await form(mod, client, "/login", "role=mod&password=mod-password")
+            #expect(right.status == .seeOther)
+            #expect(try await privilege(mod, client) == "mod")
+            let home = try await mod.call(client, .get, "/")
+            #expect(String(decoding: home.body, as: UTF8.self).contains("Logged in as mod"))
+            #expect(try await form(mod, client, "/logout", "").status == .seeOther)
+            #expect(try await privilege(mod, client) == "guest")
+            let guestHome = try await mod.call(client, .get, "/")
+            #expect(String(decoding: guestHome.body, as: UTF8.self).contains("href=\"/login\""))
+        }
+    }
+}
