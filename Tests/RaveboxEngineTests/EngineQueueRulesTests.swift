@@ -15,28 +15,21 @@ import Testing
         return try harness.addSong(path, title: name, duration: seconds)
     }
 
-    @Test func mostVotedSongPlaysFirstInAVotingLevel() async throws {
+    /// The second song has one vote more: it plays first where votes order the queue, else position wins.
+    @Test(arguments: [
+        (Interactivity.upAndDown, true), (.upvotesOnly, true), (.fullControl, false), (.noControl, false),
+    ])
+    func nextSongFollowsVotesOrPositionByLevel(level: Interactivity, votesWin: Bool) async throws {
         let harness = try EngineHarness()
+        _ = try harness.store.updateSettings(["interactivity": .string(level.rawValue)])
         let first = try tone(harness, "first", seconds: 5)
         let liked = try tone(harness, "liked", seconds: 5)
         _ = try harness.store.enqueue(songID: first, requestedBy: nil)
         let entry = try harness.store.enqueue(songID: liked, requestedBy: nil)
         _ = try harness.store.vote(entryID: entry.id, voter: "session:x", value: 1, kickThreshold: 2)
         harness.start()
-        #expect(await harness.eventually(within: 3) { try harness.store.currentSong()?.songID == liked })
-        await harness.stopAndWait()
-    }
-
-    @Test func positionDecidesInFullControl() async throws {
-        let harness = try EngineHarness()
-        _ = try harness.store.updateSettings(["interactivity": .string("fullControl")])
-        let first = try tone(harness, "first", seconds: 5)
-        let liked = try tone(harness, "liked", seconds: 5)
-        _ = try harness.store.enqueue(songID: first, requestedBy: nil)
-        let entry = try harness.store.enqueue(songID: liked, requestedBy: nil)
-        _ = try harness.store.vote(entryID: entry.id, voter: "session:x", value: 1, kickThreshold: 2)
-        harness.start()
-        #expect(await harness.eventually(within: 3) { try harness.store.currentSong()?.songID == first })
+        let expected = votesWin ? liked : first
+        #expect(await harness.eventually(within: 3) { try harness.store.currentSong()?.songID == expected })
         await harness.stopAndWait()
     }
 
