@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // System libraries (module map + pkg-config + apt provider).
@@ -35,6 +36,7 @@ let package = Package(
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswresample-dev"])]
         ),
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Small C helpers for what Swift cannot call directly (futex, fork/exec with a parent-death signal).
         .target(name: "CRaveboxSys"),
 
@@ -60,7 +62,9 @@ let package = Package(
             ]
         ),
         .target(name: "RaveboxLights", dependencies: ["RaveboxCore", "RaveboxDSP"]),
-        .target(name: "RaveboxScreen", dependencies: ["RaveboxCore", "RaveboxDSP", "CDRM", "CQRencode"]),
+        // QR codes (libqrencode) for the join page and the box's screen.
+        .target(name: "RaveboxQR", dependencies: ["CQRencode"]),
+        .target(name: "RaveboxScreen", dependencies: ["RaveboxCore", "RaveboxDSP", "RaveboxQR", "CDRM"]),
         .target(
             name: "RaveboxButtons",
             dependencies: ["RaveboxCore", "CGPIOD", .product(name: "Logging", package: "swift-log")]
@@ -77,11 +81,22 @@ let package = Package(
         .target(
             name: "RaveboxWeb",
             dependencies: [
-                "RaveboxCore", "RaveboxStore", "RaveboxIPC",
+                "RaveboxCore", "RaveboxStore", "RaveboxIPC", "RaveboxQR", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            // Pages, styles and scripts are compiled into the binary: one file to install, nothing to lose.
+            resources: [
+                .embedInCode("Assets/party.mustache"), .embedInCode("Assets/page.mustache"),
+                .embedInCode("Assets/login.mustache"), .embedInCode("Assets/join.mustache"),
+                .embedInCode("Assets/settings.mustache"), .embedInCode("Assets/lights.mustache"),
+                .embedInCode("Assets/ravebox.css"), .embedInCode("Assets/party.js"),
+                .embedInCode("Assets/common.js"), .embedInCode("Assets/settings.js"),
+                .embedInCode("Assets/lights.js"), .embedInCode("Assets/icon.svg"),
+                .embedInCode("Assets/entry.mustache"),
             ]
         ),
         .target(
@@ -114,7 +129,7 @@ let package = Package(
         .testTarget(
             name: "RaveboxAudioTests",
             dependencies: ["RaveboxAudio", "RaveboxTestSupport", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "RaveboxScreenTests", dependencies: ["RaveboxScreen"]),
+        .testTarget(name: "RaveboxQRTests", dependencies: ["RaveboxQR", "RaveboxTestSupport"]),
         .testTarget(
             name: "RaveboxEngineTests",
             dependencies: [

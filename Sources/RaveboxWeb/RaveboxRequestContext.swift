@@ -12,13 +12,19 @@ public struct RaveboxRequestContext: RequestContext, WebSocketRequestContext {
     /// The client's MAC address (on the box's own network) or IP address, when the connection has
     /// one: the device for one vote per device.
     public let device: String?
+    /// The client's IP address (`nil` in in-memory tests).
+    public let clientAddress: String?
+    /// The box's address the client connected to (`nil` in in-memory tests).
+    public let localAddress: String?
     /// What this session may do.
     public var privilege = Privilege.guest
 
     public init(source: Source) {
         coreContext = .init(source: source)
         webSocket = .init()
-        device = ARPTable.device(for: source.channel.remoteAddress?.ipAddress)
+        clientAddress = source.channel.remoteAddress?.ipAddress
+        localAddress = source.channel.localAddress?.ipAddress
+        device = ARPTable.device(for: clientAddress)
     }
 
     /// JSON bodies of this API are small; anything larger is refused (413) before it is read whole.

@@ -1,7 +1,8 @@
 import RaveboxCore
 import Synchronization
 
-/// Remembers when each voter voted, and asks ``VoteRateLimit`` (10 votes per 30 s) before another vote.
+/// Remembers when each voter voted, and asks a ``VoteRateLimit`` (the `votesPerWindow` and `voteWindow`
+/// settings; 10 votes per 30 s by default) before another vote.
 /// Lives in the web process's memory: a restart forgets it, which only ever lets votes through.
 public final class VoteRateLimiter: Sendable {
     public let rule: VoteRateLimit
@@ -17,7 +18,9 @@ public final class VoteRateLimiter: Sendable {
     }
 
     /// Records a vote by `voter` at `now` (Unix seconds), or throws the 429 refusal without recording it.
-    public func admit(voter: String, now: Double) throws(RuleError) {
+    /// `limit` replaces the limiter's own rule for this vote (the settings may change during a party).
+    public func admit(voter: String, now: Double, limit: VoteRateLimit? = nil) throws(RuleError) {
+        let rule = limit ?? self.rule
         try history.withLock { history throws(RuleError) in
             let recent = (history.votes[voter] ?? []).filter { now - $0 < rule.window }
             try rule.check(recentVotes: recent, now: now)

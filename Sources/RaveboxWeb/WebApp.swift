@@ -25,9 +25,12 @@ public struct WebApp: Sendable {
     /// Login attempts per device: the same 10 per 30 s, so passwords cannot be guessed quickly.
     let loginLimiter = VoteRateLimiter()
     public let live: LiveUpdates
+    let spectrum: SpectrumFeed
+    let site: SiteInfo
+    let captive: CaptivePortal
     let logger: Logger
 
-    public init(store: Store, segment: SharedSegment, logger: Logger) {
+    public init(store: Store, segment: SharedSegment, logger: Logger, site: SiteInfo = SiteInfo()) {
         self.store = store
         self.segment = segment
         self.reader = PartyStateReader(store: store, segment: segment)
@@ -35,6 +38,9 @@ public struct WebApp: Sendable {
         self.sessions = Sessions(store: store)
         self.settings = PartySettings(store: store, segment: segment)
         self.live = LiveUpdates(reader: reader, logger: logger)
+        self.spectrum = SpectrumFeed(segment: segment)
+        self.site = site
+        self.captive = CaptivePortal(site: site)
         self.logger = logger
     }
 
@@ -47,14 +53,21 @@ public struct WebApp: Sendable {
     /// Builds the router and returns it with the list of routes it serves.
     func routeTable() -> RouteTable {
         let router = Router(context: RaveboxRequestContext.self)
+        router.add(middleware: CaptivePortalMiddleware(portal: captive, settings: settings))
         router.add(middleware: JSONErrorMiddleware())
         router.add(middleware: OriginCheckMiddleware())
         router.add(middleware: GuestSessionMiddleware(sessions: sessions))
         let routes = RouteTable(router: router)
 
-        router.get("/") { _, context in try await renderPartyPage(context: context) }
+        router.get("/") { request, context in try renderPartyPage(request, context: context) }
         router.post("/request") { request, context in try await requestFromForm(request, context: context) }
+        router.post("/queue/:id/vote") { request, context in try await voteFromForm(request, context: context) }
+        router.post("/hashtags") { request, context in try await hashtagFromForm(request, context: context) }
+        router.get("/static/:file") { request, context in
+            StaticAssets.shared.response(file: context.parameters.get("file") ?? "", request: request)
+        }
         addLoginPages(to: router)
+        addHostPages(to: router)
 
         routes.add(.get, "/api/state") { _, _ in try reader.read() }
         routes.add(.get, "/api/search") { request, _ in try search(request) }
@@ -95,6 +108,22 @@ public struct WebApp: Sendable {
             }
         }
         routes.note(.get, "/api/live")
+        router.ws("/api/live/spectrum") { inbound, outbound, _ in
+            let frames = spectrum.subscribe()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { for try await _ in inbound {} }
+                group.addTask {
+                    for await frame in frames { try await outbound.write(.binary(ByteBuffer(bytes: frame))) }
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+        }
+        routes.note(.get, "/api/live/spectrum")
+        routes.add(.get, "/api/captive-portal") { _, context in
+            captive.apiResponse(
+                captive: captive.isCaptive(context.clientAddress, mode: try settings.current().captivePortal))
+        }
         return routes
     }
 
@@ -235,15 +264,6 @@ public struct WebApp: Sendable {
         }
     }
 
-    func requestFromForm(_ request: Request, context: RaveboxRequestContext) async throws -> Response {
-        let fields = try await Self.formFields(request)
-        guard let value = fields["songId"], let songID = Int64(value) else {
-            throw APIError(.badRequest, "Choose a song to request.")
-        }
-        _ = try requestSong(songID, context: context)
-        return Response(status: .seeOther, headers: [.location: "/"])
-    }
-
     func removeAll(context: RaveboxRequestContext) throws -> Response {
         try authorize(.removeAll, context)
         try store.mutateQueue { queue in _ = queue.removeAll() }
@@ -301,11 +321,16 @@ public struct WebApp: Sendable {
     func vote(_ request: Request, context: RaveboxRequestContext) async throws -> VoteAnswer {
         let id = try entryID(context)
         let body = try await body(VoteBody.self, request, context, example: "{\"vote\": 1}")
-        let vote = try Vote(value: body.vote)
+        return try castVote(body.vote, entryID: id, context: context)
+    }
+
+    /// Sets this guest's vote on a queue entry (or the playing song), within the rate limit.
+    func castVote(_ value: Int, entryID id: Int64, context: RaveboxRequestContext) throws -> VoteAnswer {
+        let vote = try Vote(value: value)
         try authorize(.vote(vote), context)
         let voter = try voterKey(context)
         let now = PartySettings.now()
-        try voteLimiter.admit(voter: voter, now: now)
+        try voteLimiter.admit(voter: voter, now: now, limit: try settings.current().voteRateLimit)
         let result = try store.vote(
             entryID: id, voter: voter, value: vote.rawValue, kickThreshold: try settings.kickThreshold(now: now).votes)
         segment.bump(.queue)
@@ -411,14 +436,18 @@ public struct WebApp: Sendable {
     struct HashtagBody: Decodable { var text: String }
 
     func hashtag(_ request: Request, context: RaveboxRequestContext) async throws -> Response {
+        let body = try await body(HashtagBody.self, request, context, example: "{\"text\": \"#dancefloor\"}")
+        try addHashtag(body.text, context: context)
+        return Response(status: .created)
+    }
+
+    func addHashtag(_ text: String, context: RaveboxRequestContext) throws {
         try authorize(.submitHashtag, context)
         guard try settings.current().hashtagsActive else {
             throw APIError(.forbidden, "Hashtags are switched off at this party.")
         }
-        let body = try await body(HashtagBody.self, request, context, example: "{\"text\": \"#dancefloor\"}")
-        try store.addHashtag(try Hashtag.normalize(body.text))
+        try store.addHashtag(try Hashtag.normalize(text))
         segment.bump(.logs)
-        return Response(status: .created)
     }
 
     // MARK: - Session
@@ -500,17 +529,6 @@ public struct WebApp: Sendable {
         let patch = try await body(
             [String: SettingValue].self, request, context, example: "{\"downvotesToKick\": 3}")
         return try settings.update(patch).values
-    }
-
-    // MARK: - Pages
-
-    func renderPartyPage(context: RaveboxRequestContext) async throws -> Response {
-        let state = try reader.read()
-        let songs = (try? store.searchSongs("", limit: 500)) ?? []
-        let html = PartyPage.render(state: state, library: songs, privilege: context.privilege)
-        return Response(
-            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 }
 

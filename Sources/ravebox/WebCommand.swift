@@ -23,7 +23,7 @@ struct WebCommand: AsyncParsableCommand {
         BoxLogging.bootstrap()
         let logger = Logger(label: "ravebox.web")
         let (store, segment) = try ProcessSetup.open(config)
-        let web = WebApp(store: store, segment: segment, logger: logger)
+        let web = WebApp(store: store, segment: segment, logger: logger, site: SiteInfo(config))
         web.live.start()
         defer { web.live.stop() }
         let app = web.application(host: config.host, port: config.port)

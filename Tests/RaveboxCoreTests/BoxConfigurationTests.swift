@@ -53,6 +53,25 @@ import Testing
         #expect(withFlags.libraries == ["/flag"])
     }
 
+    @Test func theBoxsNameAndWiFiComeFromTheFileWithDefaultsPerMode() throws {
+        let desktop = try resolve()
+        #expect(desktop.hostname == "localhost")
+        #expect(desktop.wifiName == nil)
+        let yaml = """
+            hostname: Party.Box
+            wifi_name: "Garden Party"
+            wifi_password: "dance-all-night"
+            """
+        let configured = try resolve(files: ["./ravebox.yaml": yaml])
+        #expect(configured.hostname == "party.box")
+        #expect(configured.wifiName == "Garden Party")
+        #expect(configured.wifiPassword == "dance-all-night")
+        // An empty password means an open network.
+        let open = try resolve(env: ["RAVEBOX_WIFI_PASSWORD": ""], files: ["./ravebox.yaml": yaml])
+        #expect(open.wifiPassword == nil)
+        #expect(BoxConfiguration.defaults(for: .box).hostname == "ravebox.lan")
+    }
+
     @Test func configFlagPointsAtAnotherFile() throws {
         let config = try resolve(
             flags: ConfigurationLayer(configFile: "/etc/party.yaml"), files: ["/etc/party.yaml": "port: 9999"])
@@ -72,6 +91,10 @@ import Testing
         ("RAVEBOX_PORT", "70000", "port"),
         ("RAVEBOX_MODE", "party", "mode"),
         ("RAVEBOX_ADMIN_PASSWORD", "short", "admin_password"),
+        ("RAVEBOX_HOSTNAME", "party box", "hostname"),
+        ("RAVEBOX_HOSTNAME", "-ravebox.lan", "hostname"),
+        ("RAVEBOX_WIFI_NAME", String(repeating: "x", count: 33), "wifi_name"),
+        ("RAVEBOX_WIFI_PASSWORD", "short", "wifi_password"),
     ])
     func invalidValueNamesKeySourceAndAcceptedValues(variable: String, value: String, key: String) {
         do {

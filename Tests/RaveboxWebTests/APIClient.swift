@@ -13,6 +13,7 @@ struct Guest: Sendable {
         var body: Data
 
         var error: String? { (try? JSONDecoder().decode([String: String].self, from: body))?["error"] }
+        var text: String { String(decoding: body, as: UTF8.self) }
         func decode<T: Decodable>(_ type: T.Type) throws -> T { try JSONDecoder().decode(type, from: body) }
     }
 

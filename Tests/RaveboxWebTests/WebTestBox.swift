@@ -16,7 +16,10 @@ final class WebTestBox: Sendable {
     let web: WebApp
     let songIDs: [Int64]
 
-    init(songs: [(title: String, artist: String)] = [("One", "Alpha"), ("Two", "Beta"), ("Three", "Gamma")]) throws {
+    init(
+        songs: [(title: String, artist: String)] = [("One", "Alpha"), ("Two", "Beta"), ("Three", "Gamma")],
+        site: SiteInfo = SiteInfo()
+    ) throws {
         folder = try TemporaryFolder("web")
         store = try Store(path: folder.file("ravebox.sqlite"))
         segment = try SharedSegment.create(name: "/ravebox-webtest-\(UUID().uuidString.prefix(12))")
@@ -27,12 +30,16 @@ final class WebTestBox: Sendable {
                     album: "", duration: 180 + Double(index))
             })
         songIDs = try store.searchSongs("", limit: 100).sorted { $0.path < $1.path }.map(\.id)
-        web = WebApp(store: store, segment: segment, logger: Logger(label: "test.web"))
+        web = WebApp(store: store, segment: segment, logger: Logger(label: "test.web"), site: site)
     }
 
     /// Changes a setting as the admin would, and tells the web process.
     func setInteractivity(_ level: Interactivity) throws {
-        _ = try store.updateSettings(["interactivity": .string(level.rawValue)])
+        try set(["interactivity": .string(level.rawValue)])
+    }
+
+    func set(_ patch: [String: SettingValue]) throws {
+        _ = try store.updateSettings(patch)
         segment.bump(.settings)
     }
 

@@ -34,6 +34,11 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
     public var audioDevice: String
     /// Admin password as given; it is stored only as a bcrypt hash and never written back anywhere.
     public var adminPassword: String?
+    /// The box's name on its network: the captive portal sends guests to `http://<hostname>/`.
+    public var hostname: String
+    /// The hotspot's network name and password, shown on the join page; no password = an open network.
+    public var wifiName: String?
+    public var wifiPassword: String?
 
     /// Built-in defaults for a mode.
     public static func defaults(for mode: Mode) -> BoxConfiguration {
@@ -41,12 +46,13 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
         case .desktop:
             BoxConfiguration(
                 mode: .desktop, configFile: "./ravebox.yaml", dataDirectory: "./.ravebox", host: "0.0.0.0",
-                port: 8080, libraries: [], audioDevice: "default", adminPassword: nil)
+                port: 8080, libraries: [], audioDevice: "default", adminPassword: nil, hostname: "localhost",
+                wifiName: nil, wifiPassword: nil)
         case .box:
             BoxConfiguration(
                 mode: .box, configFile: "/boot/firmware/ravebox.yaml", dataDirectory: "/var/lib/ravebox",
                 host: "0.0.0.0", port: 80, libraries: ["/media/music"], audioDevice: "default",
-                adminPassword: nil)
+                adminPassword: nil, hostname: "ravebox.lan", wifiName: "Ravebox", wifiPassword: nil)
         }
     }
 
@@ -102,6 +108,9 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
         if let value = layer.libraries { libraries = value }
         if let value = layer.audioDevice { audioDevice = value }
         if let value = layer.adminPassword { adminPassword = value }
+        if let value = layer.hostname { hostname = value }
+        if let value = layer.wifiName { wifiName = value }
+        if let value = layer.wifiPassword { wifiPassword = value.isEmpty ? nil : value }
     }
 
     /// Checks values that every layer could have got wrong.

@@ -11,11 +11,14 @@ public struct ConfigurationLayer: Sendable, Equatable {
     public var libraries: [String]?
     public var audioDevice: String?
     public var adminPassword: String?
+    public var hostname: String?
+    public var wifiName: String?
+    public var wifiPassword: String?
 
     public init(
         mode: BoxConfiguration.Mode? = nil, configFile: String? = nil, dataDirectory: String? = nil,
         host: String? = nil, port: Int? = nil, libraries: [String]? = nil, audioDevice: String? = nil,
-        adminPassword: String? = nil
+        adminPassword: String? = nil, hostname: String? = nil, wifiName: String? = nil, wifiPassword: String? = nil
     ) {
         self.mode = mode
         self.configFile = configFile
@@ -25,10 +28,16 @@ public struct ConfigurationLayer: Sendable, Equatable {
         self.libraries = libraries
         self.audioDevice = audioDevice
         self.adminPassword = adminPassword
+        self.hostname = hostname
+        self.wifiName = wifiName
+        self.wifiPassword = wifiPassword
     }
 
     /// Keys accepted in the YAML file, in the order the documentation lists them.
-    public static let yamlKeys = ["mode", "data", "host", "port", "library", "audio_device", "admin_password"]
+    public static let yamlKeys = [
+        "mode", "data", "host", "port", "library", "audio_device", "admin_password", "hostname", "wifi_name",
+        "wifi_password",
+    ]
 
     /// Environment variable for each YAML key (`RAVEBOX_` + upper-cased key), plus `RAVEBOX_CONFIG`.
     public static func environmentName(of key: String) -> String { "RAVEBOX_" + key.uppercased() }
@@ -139,8 +148,40 @@ public struct ConfigurationLayer: Sendable, Equatable {
                     accepted: "at least \(BoxConfiguration.minimumPasswordLength) characters")
             }
             adminPassword = value
+        case "hostname":
+            let value = try single().lowercased()
+            guard Self.isHostName(value) else {
+                throw .invalid(
+                    key: key, value: value, source: source,
+                    accepted: "a host name of letters, digits, '-' and '.', such as ravebox.lan")
+            }
+            hostname = value
+        case "wifi_name":
+            let value = try single()
+            guard (1...32).contains(value.utf8.count) else {
+                throw .invalid(key: key, value: value, source: source, accepted: "1 to 32 bytes")
+            }
+            wifiName = value
+        case "wifi_password":
+            let value = try single()
+            // WPA2 personal: 8 to 63 printable characters; empty means an open network.
+            guard value.isEmpty || (8...63).contains(value.count) else {
+                throw .invalid(
+                    key: key, value: "(hidden)", source: source,
+                    accepted: "8 to 63 characters, or empty for an open network")
+            }
+            wifiPassword = value
         default:
             throw .unknownKey(key: key, source: source, accepted: Self.yamlKeys)
+        }
+    }
+
+    /// Letters, digits and hyphens in dot-separated labels of 1 to 63 characters (RFC 1123).
+    static func isHostName(_ name: String) -> Bool {
+        guard !name.isEmpty, name.utf8.count <= 253 else { return false }
+        return name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+            (1...63).contains(label.count) && !label.hasPrefix("-") && !label.hasSuffix("-")
+                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
         }
     }
 }

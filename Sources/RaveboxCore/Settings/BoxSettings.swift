@@ -37,6 +37,8 @@ public struct BoxSettings: Sendable, Equatable, Codable {
     public var fairness: Fairness = .off
     /// Who sees which guest voted how.
     public var colorIndication: ColorIndication = .nobody
+    public var votesPerWindow = VoteRateLimit.standard.limit
+    public var voteWindow = VoteRateLimit.standard.window
 
     // MARK: Requests
 
@@ -79,6 +81,13 @@ public struct BoxSettings: Sendable, Equatable, Codable {
     public var loggingEnabled = true
     /// Only mods and admins may listen to the box's stream in their browser.
     public var privilegedStream = false
+
+    // MARK: Network
+
+    public var captivePortal: CaptivePortalMode = .popup
+
+    /// The vote rate limit these settings ask for.
+    public var voteRateLimit: VoteRateLimit { VoteRateLimit(limit: votesPerWindow, window: voteWindow) }
 
     /// The defaults.
     public init() {}

@@ -8,4 +8,17 @@ public enum SettingGroup: String, Sendable, Codable, CaseIterable {
     case party
     /// What the box records and who may listen to its stream.
     case privacy
+    /// How guests' phones meet the box on its Wi-Fi: the captive portal.
+    case network
+
+    /// The section's heading on the settings page.
+    public var title: String {
+        switch self {
+        case .voting: "Voting"
+        case .requests: "Requests"
+        case .party: "Party"
+        case .privacy: "Privacy"
+        case .network: "Network"
+        }
+    }
 }

@@ -79,7 +79,7 @@ public enum SettingKind: Sendable, Equatable {
     }
 
     /// `1`, `0.5`, `168`: a number without a trailing `.0`, for messages.
-    static func format(_ number: Double) -> String {
+    public static func format(_ number: Double) -> String {
         if number.isFinite, number.rounded() == number, abs(number) < 1e15 {
             return String(Int(number))
         }

@@ -29,6 +29,12 @@ public enum SettingsSchema {
         .choice(
             "colorIndication", \.colorIndication, .voting,
             "Who sees which guest voted how, as coloured thumbs."),
+        .integer(
+            "votesPerWindow", \.votesPerWindow, 1...100, .voting,
+            "Most votes one guest may cast within the vote window; more are refused with a wait time."),
+        .number(
+            "voteWindow", \.voteWindow, 1...600, .voting,
+            "Seconds over which votesPerWindow is counted."),
         // Requests
         .integer(
             "maxQueueLength", \.maxQueueLength, 0...1000, .requests,
@@ -77,6 +83,10 @@ public enum SettingsSchema {
         .bool(
             "privilegedStream", \.privilegedStream, .privacy,
             "Only mods and admins may listen to the box's stream in their browser."),
+        // Network
+        .choice(
+            "captivePortal", \.captivePortal, .network,
+            "popup: joining the Wi-Fi opens the party page by itself; quiet: phones stay online without a pop-up."),
     ]
 
     private static let byKey: [String: SettingDescriptor] = Dictionary(
