@@ -59,6 +59,7 @@ extension WebApp {
                 "title": song?.title ?? "Nothing is playing. Request a song!",
                 "artist": song?.artist ?? "", "percent": String(format: "%.1f", percent),
                 "timeline": Self.timeline(state), "votes": song?.votes ?? 0,
+                "duration": Int(song?.duration ?? 0), "position": Int(song?.position ?? 0),
                 "votable": song != nil && interactivity.acceptsVotes,
                 "up": myVote == 1 ? "true" : "false", "down": myVote == -1 ? "true" : "false",
             ] as [String: Any]
@@ -100,6 +101,7 @@ extension WebApp {
             }
         }
         model["message"] = input.message ?? ""
+        model["partyURL"] = site.partyURL
         model["boot"] = Templates.scriptJSON(
             Boot(
                 privilege: input.privilege, interactivity: interactivity,

@@ -66,8 +66,11 @@
       progress.style.width = "100%";
     }
     clearInterval(tick);
+    var seek = $("#seek");
+    seek.max = Math.max(1, Math.floor(duration));
     function text() {
       var now = playing ? Math.min(duration, position + (Date.now() - start) / 1000) : position;
+      if (document.activeElement !== seek) seek.value = Math.floor(now);
       timeline.textContent = song ? clock(now) + " / " + clock(duration) + " · " + state.playback : state.playback;
       if (!state.engineOnline) timeline.textContent += " (player restarting)";
     }
@@ -271,6 +274,7 @@
   var input = $("#q"), box = $("#suggestions"), form = $("#search-form");
   var searchTimer = 0, searchAbort = null, active = -1, shown = [];
   $("#dice").hidden = false;
+  $("#search-button").hidden = true; // suggestions come as you type; Enter still searches
 
   function closeSuggestions() {
     box.hidden = true;
@@ -354,7 +358,7 @@
     input.value = "";
     toast("Requesting " + song.title + "…");
     api("POST", "/api/queue", { songId: song.id }).then(function (result) {
-      if (result.entry) setVote(String(result.entry.id), 1);
+      if (result.entry) { setVote(String(result.entry.id), 1); if (state) render(); }
       toast(result.message);
     }, function (error) { toast(error.message, "error"); });
   }
@@ -406,6 +410,9 @@
     }
     if (button.id === "shuffle-all") control("/api/queue/shuffle");
     if (button.id === "remove-all" && window.confirm("Remove every song from the queue?")) control("/api/queue", undefined, "DELETE");
+  });
+  $("#seek").addEventListener("change", function (event) {
+    control("/api/playback/seek", { seconds: Number(event.target.value) });
   });
   var volume = $("#volume");
   if (volume) volume.addEventListener("change", function () {
