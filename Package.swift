@@ -37,6 +37,7 @@ let package = Package(
         ),
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CEBUR128", pkgConfig: "libebur128", providers: [.apt(["libebur128-dev"])]),
         // Small C helpers for what Swift cannot call directly (futex, fork/exec with a parent-death signal).
         .target(name: "CRaveboxSys"),
 
@@ -56,7 +57,7 @@ let package = Package(
         .target(
             name: "RaveboxAudio",
             dependencies: [
-                "CALSA", "CFFmpeg", "CRaveboxSys",
+                "CALSA", "CFFmpeg", "CRaveboxSys", "CEBUR128",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -22,6 +22,8 @@ final class DecodeLoop: @unchecked Sendable {
     private var decoder: AudioDecoder?
     private var generation = 0
     private var token: Int64 = 0
+    /// Serial of the song being decoded (see `PlayerShared`).
+    private var decodingSerial = 0
 
     init(shared: PlayerShared, control: Locked<PlayerControl>, format: AudioFormat, logger: Logger) {
         self.shared = shared
@@ -63,6 +65,7 @@ final class DecodeLoop: @unchecked Sendable {
         shared.outputWakeup.signal()
         guard case .play(let path, let from, let token, let generation) = command else { return }
         self.token = token
+        decodingSerial = shared.firstSerial.load(ordering: .acquiring)
         // Wait until the output thread discarded the previous song's samples before writing new ones.
         while shared.outputAck.load(ordering: .acquiring) < generation {
             if shared.generation.load(ordering: .acquiring) != generation || shared.shutdown.load(ordering: .relaxed) {
@@ -93,20 +96,32 @@ final class DecodeLoop: @unchecked Sendable {
             do throws(DecodeError) {
                 let frames = try decoder.read(into: chunk, frames: chunkFrames)
                 if frames == 0 {
-                    finish()
+                    switch chainNext() {
+                    case .chained: break
+                    case .notYet: return false
+                    case .none: finish()
+                    }
                     return true
                 }
                 chunkStart = 0
                 chunkEnd = frames * format.channels
             } catch {
-                if decoder.framesRead == 0 {
+                if decoder.framesRead == 0 && isFollowing(serial: decodingSerial) {
+                    // A chained song that yields no audio: report it, let the previous one play out.
+                    failFollowing(serial: decodingSerial, token: token, error: error)
+                    finish()
+                } else if decoder.framesRead == 0 {
                     fail(error)
                 } else {
                     let heard = format.seconds(ofFrames: decoder.framesRead)
                     logger.warning(
                         "Song ended early: \(error.details)", metadata: ["token": "\(token)", "after": "\(heard) s"]
                     )
-                    finish()
+                    switch chainNext() {
+                    case .chained: break
+                    case .notYet: return false
+                    case .none: finish()
+                    }
                 }
                 return true
             }
@@ -120,6 +135,81 @@ final class DecodeLoop: @unchecked Sendable {
         return true
     }
 
+    enum Chain { case chained, notYet, none }
+
+    /// At the end of a file: goes straight on with the song queued by `Player.playNext`, in the same
+    /// generation, and tells the output thread where in the ring it starts. `.notYet` while the output
+    /// thread has not taken the previous boundary (a song shorter than the ring); `.none` without a next
+    /// song or when it cannot be opened (it is reported `.failed`).
+    private func chainNext() -> Chain {
+        let generation = generation
+        if shared.boundaryTaken.load(ordering: .acquiring) != shared.nextSerial.load(ordering: .relaxed) {
+            return .notYet
+        }
+        enum Decision {
+            case take(path: String, token: Int64, serial: Int)
+            case wait
+            case close
+        }
+        let decision = control.withLock { state -> Decision in
+            guard state.current?.generation == generation else { return .close }
+            // The song before is still `following` until it is heard: a queued one waits its turn.
+            if state.following != nil, state.next != nil { return .wait }
+            guard state.following == nil, let next = state.next else {
+                // From here on `playNext` answers false: the chain ends with this song.
+                state.chainClosed = generation
+                return .close
+            }
+            state.next = nil
+            let serial = state.nextSerial()
+            state.following = PlayerControl.Song(
+                token: next.token, generation: generation, serial: serial, path: next.path, startOffset: 0)
+            return .take(path: next.path, token: next.token, serial: serial)
+        }
+        let taken: (path: String, token: Int64, serial: Int)
+        switch decision {
+        case .take(let path, let token, let serial): taken = (path, token, serial)
+        case .wait: return .notYet
+        case .close: return .none
+        }
+        logSkippedPackets()
+        do throws(DecodeError) {
+            let opened = try AudioDecoder(path: taken.path, format: format)
+            decoder = opened
+            token = taken.token
+            decodingSerial = taken.serial
+            control.withLock { state in
+                if state.following?.serial == taken.serial { state.following?.duration = opened.duration }
+            }
+            shared.boundarySample.store(shared.ring.writePosition, ordering: .relaxed)
+            shared.nextSerial.store(taken.serial, ordering: .releasing)
+            logger.debug(
+                "Decoding the next song gaplessly",
+                metadata: ["token": "\(taken.token)", "path": "\(taken.path)", "codec": "\(opened.codecName)"])
+            return .chained
+        } catch {
+            failFollowing(serial: taken.serial, token: taken.token, error: error)
+            return .none
+        }
+    }
+
+    private func isFollowing(serial: Int) -> Bool {
+        control.withLock { $0.following?.serial == serial }
+    }
+
+    /// The song chained on cannot be played: `.failed` for it; the song before it is not touched.
+    private func failFollowing(serial: Int, token: Int64, error: DecodeError) {
+        logger.warning("Next song failed: \(error.details)", metadata: ["token": "\(token)"])
+        let generation = generation
+        control.withLock { state in
+            guard state.following?.serial == serial else { return }
+            state.following = nil
+            // The chain ends with the song before it; what comes next is played the ordinary way.
+            state.chainClosed = generation
+            state.emit(.failed(token, reason: error.reason))
+        }
+    }
+
     /// Sleeps until the output thread has played the ring down to half (it signals), at most 100 ms.
     private func waitForRoom() {
         shared.decoderWaitsForRoom.store(true, ordering: .releasing)
@@ -131,15 +221,18 @@ final class DecodeLoop: @unchecked Sendable {
 
     /// The whole song is in the ring: tell the output thread, which plays it out and reports `.finished`.
     private func finish() {
-        if let decoder, decoder.skippedPackets > 0 {
-            logger.notice(
-                "Skipped damaged data while decoding",
-                metadata: ["token": "\(token)", "path": "\(decoder.path)", "packets": "\(decoder.skippedPackets)"]
-            )
-        }
+        logSkippedPackets()
         decoder = nil
         shared.decoderDone.store(generation, ordering: .releasing)
         shared.outputWakeup.signal()
+    }
+
+    private func logSkippedPackets() {
+        guard let decoder, decoder.skippedPackets > 0 else { return }
+        logger.notice(
+            "Skipped damaged data while decoding",
+            metadata: ["token": "\(token)", "path": "\(decoder.path)", "packets": "\(decoder.skippedPackets)"]
+        )
     }
 
     /// The song cannot be played: report `.failed` (unless it was superseded meanwhile) and go idle.

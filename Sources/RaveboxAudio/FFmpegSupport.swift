@@ -25,6 +25,10 @@ enum FFmpegSupport {
     static let streamNotFound = rb_averror_stream_not_found()
     static let decoderNotFound = rb_averror_decoder_not_found()
     static let notFound = rb_averror_errno(ENOENT)
+    /// Codes that mean "the file cannot be read" (missing, a directory, no permission, a read error), as
+    /// opposed to "this is not audio". An empty file fails with EINVAL and stays "not audio".
+    static let unreadable: Set<Int32> = Set(
+        [ENOENT, ENOTDIR, ELOOP, EACCES, EPERM, EISDIR, EIO, ENXIO, ENODEV].map { rb_averror_errno($0) })
     static let noPTS = rb_av_nopts_value()
     static let timeBase = rb_av_time_base()
 }

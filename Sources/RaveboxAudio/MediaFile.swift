@@ -27,7 +27,7 @@ final class MediaFile {
         var opened: UnsafeMutablePointer<AVFormatContext>?
         let openResult = avformat_open_input(&opened, path, nil, nil)
         guard openResult >= 0, let context = opened else {
-            if openResult == FFmpegSupport.notFound {
+            if FFmpegSupport.unreadable.contains(openResult) {
                 throw .fileNotFound(path: path, detail: FFmpegSupport.message(openResult))
             }
             throw .notAudio(path: path, detail: FFmpegSupport.message(openResult))

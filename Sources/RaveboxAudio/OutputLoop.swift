@@ -52,6 +52,18 @@ final class OutputLoop: @unchecked Sendable {
     private var phase = Phase.finished
     /// Song frames written in this generation.
     private var songFrames = 0
+    /// The song whose samples are being written, and the generation frame it began at.
+    private var writingSerial = 0
+    private var writingStart = 0
+    /// The song being heard (behind the writing one by the device's delay), and its first frame.
+    private var audibleSerial = 0
+    private var audibleStart = 0
+    /// A gapless boundary the decoder announced and the output has not reached: ring position and serial.
+    private var boundary: (position: Int, serial: Int)?
+    /// The last `nextSerial` seen.
+    private var seenNextSerial = 0
+    /// A song completely written but not yet completely heard: it ends at `endFrame`, `next` follows it.
+    private var finishing: (serial: Int, endFrame: Int, next: Int)?
     private var needsPrepare = false
     private var pausedInPlace = false
     private var pauseApplied = false
@@ -128,7 +140,10 @@ final class OutputLoop: @unchecked Sendable {
             }
             return
         }
-        let samples = min(available, periodSamples) / channels * channels
+        var samples = min(available, periodSamples)
+        if let until = samplesUntilBoundary() { samples = min(samples, until) }
+        samples = samples / channels * channels
+        guard samples > 0 else { return }
         shared.ring.read(into: UnsafeMutableBufferPointer(start: period, count: samples))
         if available - samples < shared.ring.capacity / 2
             && shared.decoderWaitsForRoom.exchange(false, ordering: .acquiringAndReleasing)
@@ -150,7 +165,15 @@ final class OutputLoop: @unchecked Sendable {
         shared.ring.discardAll()
         pacer.restart()
         songFrames = 0
-        shared.heardFrames.store(0, ordering: .relaxed)
+        writingSerial = shared.firstSerial.load(ordering: .acquiring)
+        (writingStart, audibleSerial, audibleStart) = (0, writingSerial, 0)
+        finishing = nil
+        boundary = nil
+        // A boundary announced for a song that was skipped before it was reached is stale: mark it taken so
+        // the decoder may chain again.
+        seenNextSerial = shared.nextSerial.load(ordering: .acquiring)
+        shared.boundaryTaken.store(seenNextSerial, ordering: .releasing)
+        shared.heard.store(PlayerShared.packHeard(serial: writingSerial, frames: 0), ordering: .relaxed)
         phase = .waiting
         pauseApplied = false
         generation = requested
@@ -176,11 +199,52 @@ final class OutputLoop: @unchecked Sendable {
             songFrames += frames
             if phase == .waiting {
                 phase = .playing
-                shared.outputStarted.store(generation, ordering: .releasing)
+                shared.startedSerial.store(writingSerial, ordering: .releasing)
             }
         }
-        shared.heardFrames.store(max(0, songFrames - currentDelay()), ordering: .relaxed)
+        publishHeard(songFrames - currentDelay())
         shared.xruns.store(output.xruns, ordering: .relaxed)
+    }
+
+    /// Samples to read before the announced gapless boundary; at the boundary, switches the written song
+    /// (the heard one follows in `publishHeard`). `nil` without a boundary.
+    private func samplesUntilBoundary() -> Int? {
+        if boundary == nil {
+            let next = shared.nextSerial.load(ordering: .acquiring)
+            if next != seenNextSerial {
+                seenNextSerial = next
+                boundary = (shared.boundarySample.load(ordering: .relaxed), next)
+            }
+        }
+        guard let pending = boundary else { return nil }
+        let until = pending.position - shared.ring.readPosition
+        if until > 0 { return until }
+        // The song written so far is complete. Should the one before it still be sounding (a song shorter
+        // than the device buffer), it is reported finished now, a few milliseconds early.
+        if finishing != nil { reachEndOfAudibleSong() }
+        finishing = (writingSerial, songFrames, pending.serial)
+        writingSerial = pending.serial
+        writingStart = songFrames
+        boundary = nil
+        shared.boundaryTaken.store(pending.serial, ordering: .releasing)
+        return nil
+    }
+
+    /// Publishes how much of the song being heard was heard; at a gapless boundary, reports the old song
+    /// finished and the new one started once the boundary's first frame is heard.
+    private func publishHeard(_ heardFrames: Int) {
+        if let ending = finishing, heardFrames >= ending.endFrame { reachEndOfAudibleSong() }
+        shared.heard.store(
+            PlayerShared.packHeard(serial: audibleSerial, frames: heardFrames - audibleStart), ordering: .relaxed)
+    }
+
+    private func reachEndOfAudibleSong() {
+        guard let ending = finishing else { return }
+        finishing = nil
+        audibleSerial = ending.next
+        audibleStart = ending.endFrame
+        shared.startedSerial.store(ending.next, ordering: .releasing)
+        shared.finishedSerial.store(ending.serial, ordering: .releasing)
     }
 
     /// Every sample of the song is written: wait until the device played them, then report the end.
@@ -190,9 +254,12 @@ final class OutputLoop: @unchecked Sendable {
             output.drain()
             needsPrepare = true
         }
-        shared.heardFrames.store(songFrames, ordering: .relaxed)
+        reachEndOfAudibleSong()
+        shared.heard.store(
+            PlayerShared.packHeard(serial: writingSerial, frames: songFrames - writingStart), ordering: .relaxed)
         phase = .finished
-        shared.outputFinished.store(generation, ordering: .releasing)
+        shared.startedSerial.store(writingSerial, ordering: .releasing)
+        shared.finishedSerial.store(writingSerial, ordering: .releasing)
         shared.decoderWakeup.signal()
     }
 
@@ -200,7 +267,7 @@ final class OutputLoop: @unchecked Sendable {
         guard !pauseApplied else { return }
         pauseApplied = true
         pacer.pause()
-        shared.heardFrames.store(max(0, songFrames - currentDelay()), ordering: .relaxed)
+        publishHeard(songFrames - currentDelay())
         guard phase == .playing else { return }
         if output.setPaused(true) {
             pausedInPlace = true

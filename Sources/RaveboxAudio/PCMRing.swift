@@ -51,6 +51,9 @@ public final class PCMRing: @unchecked Sendable {
 
     // MARK: Producer side (one thread)
 
+    /// Samples written since the ring was made (never wraps in practice: 2^63 samples). Producer only.
+    public var writePosition: Int { writeIndex.load(ordering: .relaxed) }
+
     /// Samples that can be written now without overwriting unread ones. Producer only.
     public var writableCount: Int {
         capacity - (writeIndex.load(ordering: .relaxed) - readIndex.load(ordering: .acquiring))
@@ -75,6 +78,9 @@ public final class PCMRing: @unchecked Sendable {
     }
 
     // MARK: Consumer side (one thread)
+
+    /// Samples read (or discarded) since the ring was made; comparable with ``writePosition``. Consumer only.
+    public var readPosition: Int { readIndex.load(ordering: .relaxed) }
 
     /// Samples waiting to be read. Consumer only.
     public var readableCount: Int {

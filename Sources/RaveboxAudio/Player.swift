@@ -155,15 +155,44 @@ public final class Player: @unchecked Sendable {
             }
             state.sync(with: shared)
             if let song = state.current { state.emit(.stopped(song.token)) }
+            state.next = nil
+            state.following = nil
+            let serial = state.nextSerial()
+            shared.firstSerial.store(serial, ordering: .releasing)
             let generation = state.nextGeneration(shared)
             let start = seconds.isFinite ? max(0, seconds) : 0
-            state.current = PlayerControl.Song(token: token, generation: generation, path: path, startOffset: start)
+            state.current = PlayerControl.Song(
+                token: token, generation: generation, serial: serial, path: path, startOffset: start)
             state.paused = false
             shared.paused.store(false, ordering: .releasing)
             state.command = .play(path: path, from: start, token: token, generation: generation)
         }
         shared.decoderWakeup.signal()
         shared.outputWakeup.signal()
+    }
+
+    /// Queues `path` to follow the current song without a gap: when the current file ends, the decoder goes
+    /// straight on with this one, so not a single silent sample is inserted. Replaces an earlier `playNext`
+    /// whose song has not begun decoding; the choice is final about half a second before the current song
+    /// ends (the ring's length). `.finished` of the current song and `.started(token)` of this one then
+    /// arrive together when its first frame is heard; a file that cannot be opened gives `.failed(token, ...)`
+    /// and the current song ends as usual.
+    ///
+    /// - Returns: false when nothing is playing (use `play` then), or when the decoder already reached the
+    ///   end of the current song's file with nothing to follow (too late: play the song when this one ends).
+    @discardableResult
+    public func playNext(path: String, token: Int64) -> Bool {
+        control.withLock { state in
+            state.sync(with: shared)
+            guard let current = state.current, state.chainClosed != current.generation else { return false }
+            state.next = (path, token)
+            return true
+        }
+    }
+
+    /// Forgets a song queued with `playNext` that has not begun decoding.
+    public func cancelNext() {
+        control.withLock { $0.next = nil }
     }
 
     /// Pauses the current song: the device stops within one period and nothing more is written until `resume()`.
@@ -201,8 +230,9 @@ public final class Player: @unchecked Sendable {
             if let song = state.current {
                 playerState = state.paused ? .paused : .playing
                 position = song.startOffset
-                if shared.outputAck.load(ordering: .acquiring) == song.generation {
-                    position += state.format.seconds(ofFrames: shared.heardFrames.load(ordering: .relaxed))
+                let heard = shared.heardSong
+                if heard.serial == song.serial {
+                    position += state.format.seconds(ofFrames: heard.frames)
                 }
             }
             return PlayerStatus(

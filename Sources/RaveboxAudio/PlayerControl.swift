@@ -7,6 +7,8 @@ struct PlayerControl {
     struct Song {
         var token: Int64
         var generation: Int
+        /// This song instance's number (see `PlayerShared`).
+        var serial: Int
         var path: String
         /// Where in the song playback started (seconds).
         var startOffset: Double
@@ -35,6 +37,13 @@ struct PlayerControl {
     var running = false
     var shutDown = false
     var current: Song?
+    /// The song to go on with gaplessly when the current one's file ends (`Player.playNext`).
+    var next: (path: String, token: Int64)?
+    /// The song the decoder already chained on; it becomes `current` when the current one is heard to end.
+    var following: Song?
+    /// The generation whose decoder reached the end with nothing to follow: too late for `playNext`.
+    var chainClosed = 0
+    private var lastSerial = 0
     var paused = false
     var command: Command?
     private var events: [PlayerEvent] = []
@@ -61,6 +70,12 @@ struct PlayerControl {
         return event
     }
 
+    /// A new song serial (see `PlayerShared`).
+    mutating func nextSerial() -> Int {
+        lastSerial += 1
+        return lastSerial
+    }
+
     /// Starts a new generation (see `PlayerShared`) and returns its number.
     mutating func nextGeneration(_ shared: PlayerShared) -> Int {
         let generation = shared.generation.load(ordering: .relaxed) + 1
@@ -72,6 +87,8 @@ struct PlayerControl {
     /// there was a song.
     @discardableResult
     mutating func endCurrent(_ shared: PlayerShared, with event: (Int64) -> PlayerEvent) -> Bool {
+        next = nil
+        following = nil
         guard let song = current else { return false }
         emit(event(song.token))
         current = nil
@@ -81,20 +98,27 @@ struct PlayerControl {
         return true
     }
 
-    /// Turns the output thread's progress (first frame written, last frame played) into events.
+    /// Turns the output thread's progress (first frame heard, last frame played) into events: for a
+    /// gapless chain, `.finished` of one song and `.started` of the next come together.
     mutating func sync(with shared: PlayerShared) {
-        guard var song = current else { return }
-        if !song.startedReported && shared.outputStarted.load(ordering: .acquiring) == song.generation {
-            song.startedReported = true
-            emit(.started(song.token))
-            current = song
-        }
-        if shared.outputFinished.load(ordering: .acquiring) == song.generation {
-            if !song.startedReported { emit(.started(song.token)) }
+        // `finished` first: the output stores a chained song's start before the previous song's end, so
+        // whoever sees the end also sees the start, and both events come in one go.
+        let finished = shared.finishedSerial.load(ordering: .acquiring)
+        let started = shared.startedSerial.load(ordering: .acquiring)
+        while var song = current {
+            if !song.startedReported && (started >= song.serial || finished >= song.serial) {
+                song.startedReported = true
+                emit(.started(song.token))
+                current = song
+            }
+            guard finished >= song.serial else { return }
             emit(.finished(song.token))
-            current = nil
-            paused = false
-            shared.paused.store(false, ordering: .releasing)
+            current = following
+            following = nil
+            if current == nil {
+                paused = false
+                shared.paused.store(false, ordering: .releasing)
+            }
         }
     }
 }

@@ -10,6 +10,13 @@ import Atomics
 /// 3. only then does the decoder write the new song's samples.
 /// Releasing stores and acquiring loads make each step's memory effects visible to the next.
 ///
+/// **Serials.** Every song instance gets a serial number, increasing for the player's lifetime. A
+/// generation starts with the song `firstSerial`; when its file ends and a song was queued with
+/// `Player.playNext`, the decoder goes straight on with that song in the same generation (gapless):
+/// it publishes where in the ring the new song starts (`boundarySample`, then `nextSerial`), and the
+/// output thread reports the old song finished and the new one started when that sample is *heard*
+/// (`startedSerial`, `finishedSerial`, both only ever growing).
+///
 /// Threading: all members are atomics or themselves thread-safe, so the class is `Sendable`.
 final class PlayerShared: Sendable {
     /// Latest generation asked for. Stored only under the player's control lock.
@@ -20,10 +27,18 @@ final class PlayerShared: Sendable {
     let outputAck = ManagedAtomic<Int>(0)
     /// Generation whose song the decoder has put completely into the ring.
     let decoderDone = ManagedAtomic<Int>(0)
-    /// Generation whose first frames the output thread has written to the device.
-    let outputStarted = ManagedAtomic<Int>(0)
-    /// Generation whose last frames the device has played.
-    let outputFinished = ManagedAtomic<Int>(0)
+    /// Serial of the first song of the newest generation (stored before `generation`).
+    let firstSerial = ManagedAtomic<Int>(0)
+    /// Serial of the song the decoder chained on gaplessly, published after `boundarySample`.
+    let nextSerial = ManagedAtomic<Int>(0)
+    /// Ring position (`PCMRing.writePosition`) of the chained song's first sample.
+    let boundarySample = ManagedAtomic<Int>(0)
+    /// The output thread has taken the boundary of this serial; the decoder may chain another song.
+    let boundaryTaken = ManagedAtomic<Int>(0)
+    /// Highest serial whose first frames reached the device (heard, for a chained song).
+    let startedSerial = ManagedAtomic<Int>(0)
+    /// Every serial up to this one has been played to its end.
+    let finishedSerial = ManagedAtomic<Int>(0)
 
     /// The decoder found the ring full and sleeps until the output thread has drained it to half (or 100 ms).
     let decoderWaitsForRoom = ManagedAtomic<Bool>(false)
@@ -33,8 +48,9 @@ final class PlayerShared: Sendable {
     let shutdown = ManagedAtomic<Bool>(false)
     /// Target volume as `Float.bitPattern`.
     let volumeBits: ManagedAtomic<UInt32>
-    /// Frames of the current generation heard so far (written minus device delay). Published by the output thread.
-    let heardFrames = ManagedAtomic<Int>(0)
+    /// The song being heard and how many of its frames were heard (written minus device delay), packed
+    /// as `serial << 40 | frames` so the two always belong together. Published by the output thread.
+    let heard = ManagedAtomic<UInt64>(0)
     /// ALSA xruns recovered (published by the output thread).
     let xruns = ManagedAtomic<Int>(0)
     /// Silent periods written because the ring ran empty mid-song.
@@ -54,5 +70,15 @@ final class PlayerShared: Sendable {
 
     var volume: Float {
         Float(bitPattern: volumeBits.load(ordering: .relaxed))
+    }
+
+    static func packHeard(serial: Int, frames: Int) -> UInt64 {
+        UInt64(truncatingIfNeeded: serial) << 40 | UInt64(truncatingIfNeeded: max(0, frames)) & (1 << 40 - 1)
+    }
+
+    /// The song being heard and its frames heard.
+    var heardSong: (serial: Int, frames: Int) {
+        let packed = heard.load(ordering: .relaxed)
+        return (Int(packed >> 40), Int(packed & (1 << 40 - 1)))
     }
 }

@@ -48,6 +48,13 @@ public final class Engine: @unchecked Sendable {
     let player: Player
 
     private var current: CurrentSong?
+    /// The player's token for `current`: its play id, or the token it was queued with for gapless playback.
+    private var currentToken: Int64 = 0
+    /// The queue entry handed to the player to follow `current` without a gap, and its token (minus the
+    /// entry id, so it never equals a play id).
+    private var preloaded: (entryID: Int64, token: Int64)?
+    /// The queue change counter when the preload was last chosen.
+    private var preloadQueueCount: UInt64 = .max
     private var paused = false
     private var volume = 1.0
     private var lastQueueCount: UInt64 = .max
@@ -84,6 +91,7 @@ public final class Engine: @unchecked Sendable {
             while let command = segment.commands.pop() { handle(command) }
             while let event = player.nextEvent() { handle(event) }
             startNextSongIfIdle()
+            preloadNextSong()
             savePositionIfDue()
             publishTelemetry()
             _ = segment.waitForCommands(timeout: Self.tick)
@@ -102,6 +110,7 @@ public final class Engine: @unchecked Sendable {
             player.setVolume(volume)
             if let song = try store.currentSong() {
                 current = song
+                currentToken = song.playID
                 logger.info(
                     "resuming \(song.title) at \(TimeFormat.clock(song.position))",
                     metadata: ["song": "\(song.songID)"])
@@ -119,7 +128,7 @@ public final class Engine: @unchecked Sendable {
             paused = false
             persistSettings()
             if let current, player.status.state == .idle {
-                player.play(path: current.path, from: current.position, token: current.playID)
+                player.play(path: current.path, from: current.position, token: currentToken)
             } else {
                 player.resume()
             }
@@ -154,8 +163,10 @@ public final class Engine: @unchecked Sendable {
             guard let current, !paused else { return }
             let position = min(max(0, command.value), current.duration)
             // Re-opening the same play ends the old decode with `.stopped`; that is not a skip.
-            reopening = player.status.state == .idle ? nil : current.playID
-            player.play(path: current.path, from: position, token: current.playID)
+            reopening = player.status.state == .idle ? nil : currentToken
+            preloaded = nil
+            preloadQueueCount = .max
+            player.play(path: current.path, from: position, token: currentToken)
         case .queueChanged:
             lastQueueCount = .max
         }
@@ -164,22 +175,29 @@ public final class Engine: @unchecked Sendable {
     private func handle(_ event: PlayerEvent) {
         switch event {
         case .started(let token):
-            guard let current, current.playID == token else { return }
+            if current == nil, let preloaded, preloaded.token == token {
+                takePreloaded(preloaded)
+            }
+            guard let current, currentToken == token else { return }
             logger.info("playing \(current.title)", metadata: ["song": "\(current.songID)"])
             _ = segment.events.push(EngineEvent(kind: .songStarted, songID: current.songID))
             segment.bump(.currentSong)
         case .finished(let token):
-            guard let current, current.playID == token else { return }
+            guard let current, currentToken == token else { return }
             finish(current, outcome: .finished, reason: nil)
         case .stopped(let token):
             if reopening == token {
                 reopening = nil
                 return
             }
-            guard let current, current.playID == token else { return }
+            guard let current, currentToken == token else { return }
             finish(current, outcome: .skipped, reason: nil)
         case .failed(let token, let reason):
-            guard let current, current.playID == token else { return }
+            if let preloaded, preloaded.token == token {
+                failPreloaded(preloaded, reason: reason)
+                return
+            }
+            guard let current, currentToken == token else { return }
             logger.warning("skipping \(current.path): \(reason)", metadata: ["song": "\(current.songID)"])
             finish(current, outcome: .failed, reason: reason)
         }
@@ -200,6 +218,10 @@ public final class Engine: @unchecked Sendable {
         }
         votedOut = nil
         current = nil
+        // A song queued to follow survives only a natural end (the player is on it now); a skip or a
+        // failure cleared it in the player too.
+        if outcome != .finished { preloaded = nil }
+        preloadQueueCount = .max
         let kind: EngineEventKind =
             switch outcome {
             case .finished, .playing: .songFinished
@@ -214,6 +236,9 @@ public final class Engine: @unchecked Sendable {
 
     private func startNextSongIfIdle() {
         guard current == nil, !paused else { return }
+        // The player went straight on with the preloaded song; its `.started` is on its way.
+        if let preloaded, player.status.token == preloaded.token { return }
+        preloaded = nil
         let now = Self.seconds()
         let count = segment.changeCount(.queue)
         let settingsNow = segment.changeCount(.settings)
@@ -242,12 +267,95 @@ public final class Engine: @unchecked Sendable {
                 })
             else { return }
             current = next
+            currentToken = next.playID
             lastPositionSave = now
             segment.bump(.queue)
             segment.bump(.currentSong)
             player.play(path: next.path, from: 0, token: next.playID)
         } catch {
             logger.error("cannot take the next song from the queue: \(error)")
+        }
+    }
+
+    /// The queue entry that plays next by the party's rules, without taking it from the queue.
+    private func nextEntry() throws -> QueueItem? {
+        let items = try store.queueItems()
+        let now = Date().timeIntervalSince1970
+        let plays = settings.fairness == .roundRobin ? try store.playsPerRequester(since: now - 3600) : [:]
+        guard
+            let id = QueueOrder.next(
+                in: items, interactivity: settings.interactivity, fairness: settings.fairness, playsLastHour: plays,
+                shuffle: modes.shuffle, using: &generator)?.id
+        else { return nil }
+        return items.first { $0.id == id }
+    }
+
+    /// While a song plays, hands the player the song that comes next so it follows without a gap. Chosen
+    /// again whenever the queue or the settings change; the player's choice is final about half a second
+    /// before the current song ends.
+    private func preloadNextSong() {
+        guard current != nil, !paused, player.status.state == .playing else { return }
+        let count = segment.changeCount(.queue)
+        guard count != preloadQueueCount || segment.changeCount(.settings) != settingsCount else { return }
+        preloadQueueCount = count
+        do {
+            if segment.changeCount(.settings) != settingsCount {
+                settingsCount = segment.changeCount(.settings)
+                settings = try store.boxSettings()
+                modes = try store.playbackModes()
+            }
+            try autoplayIfEmpty()
+            preloadQueueCount = segment.changeCount(.queue)
+            guard let entry = try nextEntry(), let song = try store.song(id: entry.songID) else {
+                if preloaded != nil { player.cancelNext() }
+                preloaded = nil
+                return
+            }
+            guard preloaded?.entryID != entry.id else { return }
+            let token = -entry.id
+            preloaded = player.playNext(path: song.path, token: token) ? (entry.id, token) : nil
+        } catch {
+            logger.error("cannot choose the next song: \(error)")
+        }
+    }
+
+    /// The player went on with the preloaded song: take its entry from the queue as the current song.
+    private func takePreloaded(_ preloaded: (entryID: Int64, token: Int64)) {
+        self.preloaded = nil
+        do {
+            guard
+                let next = try store.startNextSong(pick: { items in
+                    items.contains { $0.id == preloaded.entryID } ? preloaded.entryID : nil
+                })
+            else {
+                // Removed from the queue in its last half second: stop it, the next pass picks another.
+                player.stop()
+                return
+            }
+            current = next
+            currentToken = preloaded.token
+            lastPositionSave = Self.seconds()
+            segment.bump(.queue)
+            segment.bump(.currentSong)
+        } catch {
+            logger.error("cannot start the next song: \(error)")
+            player.stop()
+        }
+    }
+
+    /// The preloaded song could not be opened: it leaves the queue with its reason in the play log, and
+    /// the current song plays on.
+    private func failPreloaded(_ preloaded: (entryID: Int64, token: Int64), reason: String) {
+        self.preloaded = nil
+        preloadQueueCount = .max
+        do {
+            guard let songID = try store.failQueued(entryID: preloaded.entryID, reason: reason) else { return }
+            logger.warning("skipping song \(songID): \(reason)", metadata: ["song": "\(songID)"])
+            _ = segment.events.push(EngineEvent(kind: .songFailed, songID: songID, reason: reason))
+            segment.bump(.queue)
+            segment.bump(.logs)
+        } catch {
+            logger.error("cannot record the failed song: \(error)")
         }
     }
 

@@ -76,6 +76,32 @@ extension Store {
         }
     }
 
+    /// A queued song that could not even be opened before its turn (gapless preloading): it leaves the
+    /// queue and the play log records it as failed with `reason`, in one transaction. Returns the song id,
+    /// or `nil` when the entry is no longer queued.
+    @discardableResult
+    public func failQueued(entryID: Int64, reason: String) throws(StoreError) -> Int64? {
+        try Self.wrap {
+            try pool.write { db -> Int64? in
+                var queue = try SongQueue(Self.queueItems(in: db))
+                guard let item = try? queue.remove(id: entryID) else { return nil }
+                try db.execute(sql: "DELETE FROM vote WHERE entryId = ?", arguments: [entryID])
+                try db.execute(sql: "DELETE FROM queue_entry WHERE id = ?", arguments: [entryID])
+                try Self.savePositions(of: queue, in: db)
+                try db.execute(
+                    sql: """
+                        INSERT INTO play_log (songId, outcome, manuallyRequested, votes, requester, reason, endedAt)
+                        VALUES (?, ?, ?, ?, ?, ?, strftime('%Y-%m-%d %H:%M:%f', 'now'))
+                        """,
+                    arguments: [
+                        item.songID, PlayOutcome.failed.rawValue, item.manuallyRequested, item.votes, item.requester,
+                        reason,
+                    ])
+                return item.songID
+            }
+        }
+    }
+
     /// The most recent failed play of the last `window` seconds, with its reason.
     public func lastFailure(within window: Double = 600) throws(StoreError) -> PartyState.Failure? {
         try Self.wrap {

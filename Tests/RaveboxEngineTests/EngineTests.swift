@@ -194,3 +194,59 @@ final class EngineHarness {
         #expect(saved >= 1 && saved < 5)
     }
 }
+
+@Suite struct EngineGaplessTests {
+    /// The engine hands the player the next queued song while the current one plays: two songs cut from
+    /// one signal reach the device as that signal, with no sample inserted between them; both plays are
+    /// recorded as finished and the queue is empty.
+    @Test func queuedSongsFollowEachOtherWithoutAGap() async throws {
+        let harness = try EngineHarness()
+        let signal = WAVFile.sine(frequency: 441, seconds: 2.5)
+        let cut = (48_000 + 4_321) * 2
+        let first = harness.folder.file("first.wav")
+        let second = harness.folder.file("second.wav")
+        try WAVFile.write(Array(signal[..<cut]), to: first)
+        try WAVFile.write(Array(signal[cut...]), to: second)
+        let firstID = try harness.addSong(first, title: "First", duration: 1.09)
+        let secondID = try harness.addSong(second, title: "Second", duration: 1.41)
+        _ = try harness.store.enqueue(songID: firstID, requestedBy: nil)
+        _ = try harness.store.enqueue(songID: secondID, requestedBy: nil)
+        harness.start()
+        #expect(
+            await harness.eventually(within: 6) {
+                try harness.store.playLog().map(\.outcome) == [.finished, .finished]
+            })
+        await harness.stopAndWait()
+        #expect(try harness.store.playLog().map(\.songID) == [firstID, secondID])
+        #expect(try harness.store.queue().isEmpty)
+        let written = try Data(contentsOf: URL(fileURLWithPath: harness.output))
+        #expect(written == WAVFile.pcmBytes(signal))
+    }
+
+    /// A queued song that cannot be opened is recorded as failed when its turn comes near, and the
+    /// current song plays to its end; the song after it still plays.
+    @Test func aBrokenNextSongIsSkippedWithoutTouchingTheCurrentOne() async throws {
+        let harness = try EngineHarness()
+        let tone = harness.folder.file("tone.wav")
+        let pcm = try WAVFile.write(WAVFile.sine(frequency: 600, seconds: 1), to: tone)
+        let broken = harness.folder.file("broken.flac")
+        try Data(repeating: 0x5a, count: 2048).write(to: URL(fileURLWithPath: broken))
+        let toneID = try harness.addSong(tone, title: "Tone", duration: 1)
+        let brokenID = try harness.addSong(broken, title: "Broken", duration: 3)
+        _ = try harness.store.enqueue(songID: toneID, requestedBy: nil)
+        _ = try harness.store.enqueue(songID: brokenID, requestedBy: nil)
+        _ = try harness.store.enqueue(songID: toneID, requestedBy: nil)
+        harness.start()
+        #expect(
+            await harness.eventually(within: 6) {
+                try harness.store.playLog().filter { $0.outcome == .finished }.count == 2
+            })
+        await harness.stopAndWait()
+        let log = try harness.store.playLog()
+        #expect(log.map(\.songID) == [toneID, brokenID, toneID])
+        #expect(log.map(\.outcome) == [.finished, .failed, .finished])
+        #expect(log[1].reason?.isEmpty == false)
+        let written = try Data(contentsOf: URL(fileURLWithPath: harness.output))
+        #expect(written == pcm + pcm)
+    }
+}

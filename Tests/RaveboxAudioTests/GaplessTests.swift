@@ -1,0 +1,96 @@
+import Foundation
+import RaveboxTestSupport
+import Testing
+
+@testable import RaveboxAudio
+
+/// Songs queued with `playNext` follow each other without a single inserted or lost sample.
+@Suite("Gapless playback")
+struct GaplessTests {
+    /// One signal cut into pieces at arbitrary frames (not period multiples), played as a chain: the
+    /// device receives the signal again, bit for bit. Each piece is longer than the decoder's lead (the
+    /// ring, 0.5 s), as the engine queues the next song when the current one starts.
+    @Test func tracksCutFromOneSignalPlayBackWithNoInsertedSamples() throws {
+        let directory = TestAudio.temporaryDirectory()
+        defer { TestAudio.removeDirectory(directory) }
+        let signal = TestAudio.stereoSines(frames: 3 * 48_000 + 12_345)
+        let cuts = [0, 48_000 + 11, 2 * 48_000 + 7_777, 3 * 48_000 + 12_345].map { $0 * 2 }
+        let songs = (0..<3).map { index in
+            TestAudio.writeWAV(Array(signal[cuts[index]..<cuts[index + 1]]), to: directory, name: "part\(index).wav")
+        }
+        let (player, outputPath) = try PlayerTests.makePlayer(directory, pacing: .auto)
+        player.play(path: songs[0], from: 0, token: 1)
+        #expect(player.playNext(path: songs[1], token: 2))
+        var seen: [PlayerEvent] = []
+        // The second song starts when the first is heard to end; then the third is queued.
+        _ = player.waitForEvent(timeout: 10, seen: &seen) { $0 == .started(2) }
+        #expect(player.playNext(path: songs[2], token: 3))
+        _ = player.waitForEvent(timeout: 10, seen: &seen) { $0 == .finished(3) }
+        player.shutdown()
+        #expect(
+            seen == [.started(1), .finished(1), .started(2), .finished(2), .started(3), .finished(3)],
+            "events: \(seen)")
+        #expect(describeDifference(TestAudio.samples(inRawFile: outputPath), signal) == nil)
+    }
+
+    /// The song queued next can still be replaced; stopping forgets it; a next song that cannot be
+    /// opened fails on its own and the current one plays to its end.
+    @Test func nextSongCanBeReplacedAndAFailingOneDoesNotTouchTheCurrent() throws {
+        let directory = TestAudio.temporaryDirectory()
+        defer { TestAudio.removeDirectory(directory) }
+        let first = TestAudio.stereoSines(frames: 24_000)
+        let second = [Int16](repeating: 1_000, count: 48_000)
+        let songA = TestAudio.writeWAV(first, to: directory, name: "a.wav")
+        let songB = TestAudio.writeWAV(second, to: directory, name: "b.wav")
+        let (player, outputPath) = try PlayerTests.makePlayer(directory, pacing: .auto)
+        player.play(path: songA, from: 0, token: 1)
+        #expect(player.playNext(path: songA, token: 99))
+        #expect(player.playNext(path: songB, token: 2))  // replaces 99
+        var seen: [PlayerEvent] = []
+        _ = player.waitForEvent(timeout: 10, seen: &seen) { $0 == .finished(2) }
+        #expect(seen == [.started(1), .finished(1), .started(2), .finished(2)], "events: \(seen)")
+
+        player.play(path: songA, from: 0, token: 3)
+        #expect(player.playNext(path: directory + "/missing.flac", token: 4))
+        seen = []
+        _ = player.waitForEvent(timeout: 10, seen: &seen) { $0 == .finished(3) }
+        #expect(seen.contains(.started(3)))
+        #expect(seen.contains { if case .failed(4, _) = $0 { true } else { false } }, "events: \(seen)")
+        #expect(player.status.state == .idle)
+
+        player.play(path: songA, from: 0, token: 5)
+        #expect(player.playNext(path: songB, token: 6))
+        player.stop()
+        seen = []
+        _ = player.waitForEvent(timeout: 1, seen: &seen) { $0 == .started(6) }
+        #expect(seen == [.stopped(5)] || seen == [.started(5), .stopped(5)], "events: \(seen)")
+        #expect(!player.playNext(path: songB, token: 7), "nothing plays, so there is nothing to follow")
+        // Too late: the decoder already finished the song (shorter than its lead) and closed the chain.
+        player.play(path: songA, from: 0, token: 8)
+        _ = player.waitForEvent(timeout: 2, seen: &seen) { $0 == .started(8) }
+        #expect(!player.playNext(path: songB, token: 9))
+        #expect(player.waitForEnd(of: 8, timeout: 5) == .finished(8))
+        player.shutdown()
+        let played = TestAudio.samples(inRawFile: outputPath)
+        #expect(describeDifference(Array(played.prefix(first.count + second.count)), first + second) == nil)
+    }
+
+    /// The position restarts at 0 for the song that follows, and counts its own frames.
+    @Test func positionBelongsToTheSongBeingHeard() throws {
+        let directory = TestAudio.temporaryDirectory()
+        defer { TestAudio.removeDirectory(directory) }
+        let songA = TestAudio.writeWAV(TestAudio.stereoSines(frames: 24_000), to: directory, name: "a.wav")
+        let songB = TestAudio.writeWAV(TestAudio.stereoSines(frames: 96_000), to: directory, name: "b.wav")
+        let (player, _) = try PlayerTests.makePlayer(directory, pacing: .auto)
+        player.play(path: songA, from: 0, token: 1)
+        player.playNext(path: songB, token: 2)
+        var seen: [PlayerEvent] = []
+        _ = player.waitForEvent(timeout: 10, seen: &seen) { $0 == .started(2) }
+        usleep(300_000)
+        let status = player.status
+        #expect(status.token == 2)
+        #expect(abs(status.position - 0.3) < 0.1, "position \(status.position)")
+        #expect(abs((status.duration ?? 0) - 2) < 0.01)
+        player.shutdown()
+    }
+}
