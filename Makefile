@@ -1,7 +1,7 @@
 # Ravebox developer commands. GNU make; every target is safe to re-run.
 #
 #   make run     install missing Debian packages, build, make the demo library, start on http://localhost:8080
-#   make test    install missing packages, lint, build, run the test suite
+#   make test    install missing packages, lint, build, run the test suite (Swift, then real-browser tests)
 #
 # Variables: PORT, DATA_DIR, DEMO_DIR, ARGS (extra `ravebox run` arguments), SWIFT_FLAGS (extra
 # `swift build`/`swift test` arguments, e.g. SWIFT_FLAGS='--jobs 1').
@@ -24,10 +24,26 @@ RELEASE_BIN := $(CURDIR)/.build/release/ravebox
 SWIFT_FORMAT_PATHS := Sources Tests Package.swift
 
 BUILD_PACKAGES := libasound2-dev libgpiod-dev libdrm-dev libfftw3-dev libqrencode-dev \
-	libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libsqlite3-dev pkg-config
+	libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libsqlite3-dev libebur128-dev zlib1g-dev \
+	pkg-config
 DEMO_PACKAGES := ffmpeg
 TEST_PACKAGES := ffmpeg sox alsa-utils
-BENCH_PACKAGES := ffmpeg curl python3 wrk redis-server mopidy python3-venv
+BENCH_PACKAGES := ffmpeg curl python3 wrk redis-server mopidy python3-venv mpg123 flac alsa-utils valgrind \
+	stress-ng linux-perf
+# Real-browser tests (Tests/Browser), `make screenshots` and bench/page-weight.py: headless Chromium driven
+# by Selenium, the Nu HTML Checker (Java), zbarimg for QR codes.
+BROWSER_PACKAGES := chromium chromium-driver default-jre-headless zbar-tools python3-venv
+
+# The Python virtualenv of the browser tests, the screenshots and bench/page-weight.py. pip runs again
+# only when the requirements change (the stamp is older) or the venv is gone.
+BROWSER_DIR := $(CURDIR)/.build-browser
+BROWSER_VENV := $(BROWSER_DIR)/venv
+BROWSER_PYTHON := $(BROWSER_VENV)/bin/python
+BROWSER_REQUIREMENTS := Tests/Browser/requirements.txt
+BROWSER_STAMP := $(BROWSER_VENV)/.requirements-installed
+# Debian's python3 (python3-venv makes its venv module work), else whichever python3 is on PATH.
+VENV_PYTHON := $(or $(wildcard /usr/bin/python3),python3)
+DEBUG_BIN := $(CURDIR)/.build/debug/ravebox
 
 # Use the toolchain in /opt/swift when none is on PATH.
 ifeq ($(shell command -v swift 2>/dev/null),)
@@ -79,8 +95,8 @@ if [[ -n $${major:-} ]] && (( major < 6 || (major == 6 && minor < 1) )); then \
 fi
 endef
 
-.PHONY: help deps test-deps demo-deps run-deps bench-deps check-swift build swift-build run demo \
-	test lint format bench clean distclean
+.PHONY: help deps test-deps test-packages browser-deps browser-venv demo-deps run-deps bench-deps check-swift \
+	build swift-build run demo test lint format bench screenshots clean distclean
 
 help:
 	@echo "make run        install what is missing, build, start on http://localhost:$(PORT) with a demo library"
@@ -90,17 +106,33 @@ help:
 	@echo "make demo       make the demo library in $(DEMO_DIR)"
 	@echo "make lint       swift format lint --strict"
 	@echo "make format     swift format in place"
-	@echo "make bench      release build + bench/*.sh (results also in bench/out/)"
-	@echo "make deps       install missing build packages (test-deps: also test tools)"
-	@echo "make clean      remove .build and bench/out (distclean: also $(DATA_DIR), .swiftpm, Package.resolved)"
+	@echo "make bench      release build + bench/*.sh and bench/*.py (results also in bench/out/)"
+	@echo "make screenshots  docs/screenshots/party-{light,dark}.png (390x844, headless Chromium)"
+	@echo "make deps       install missing build packages (test-deps: also test tools, Chromium, the test venv)"
+	@echo "make clean      remove .build, .build-browser and bench/out (distclean: also $(DATA_DIR), .swiftpm, Package.resolved)"
 
 deps:
 	@$(call apt-install,$(BUILD_PACKAGES))
 	@$(swift-check)
 
-test-deps:
-	@$(call apt-install,$(BUILD_PACKAGES) $(TEST_PACKAGES))
+test-deps: test-packages $(BROWSER_STAMP)
+
+test-packages:
+	@$(call apt-install,$(BUILD_PACKAGES) $(TEST_PACKAGES) $(BROWSER_PACKAGES))
 	@$(swift-check)
+
+browser-deps:
+	@$(call apt-install,$(BROWSER_PACKAGES))
+
+browser-venv: $(BROWSER_STAMP)
+
+$(BROWSER_STAMP): $(BROWSER_REQUIREMENTS) | browser-deps
+	@if [[ ! -x $(BROWSER_PYTHON) ]]; then \
+	    echo "Creating the virtualenv $(BROWSER_VENV) with $(VENV_PYTHON)"; \
+	    $(VENV_PYTHON) -m venv $(BROWSER_VENV); \
+	fi
+	$(BROWSER_PYTHON) -m pip install --quiet --disable-pip-version-check -r $(BROWSER_REQUIREMENTS)
+	@touch $@
 
 demo-deps:
 	@$(call apt-install,$(DEMO_PACKAGES))
@@ -137,6 +169,8 @@ test: test-deps lint
 	@# and Swift's cooperative pool has only as many threads as cores (2 here), so in parallel they
 	@# starve the time-bounded tests. Serially the whole suite takes about 20 s.
 	RAVEBOX_TEST_ASOUNDRC="$(TEST_ASOUNDRC)" swift test --no-parallel --disable-xctest $(SWIFT_FLAGS)
+	@# Real browsers against the debug binary just built (about 30 s; see Tests/Browser/harness.py).
+	RAVEBOX_BIN="$(DEBUG_BIN)" $(BROWSER_PYTHON) -m pytest -q Tests/Browser
 
 lint: check-swift
 	swift format lint --strict --recursive --parallel $(SWIFT_FORMAT_PATHS) \
@@ -145,11 +179,11 @@ lint: check-swift
 format: check-swift
 	swift format format --in-place --recursive --parallel $(SWIFT_FORMAT_PATHS)
 
-bench: bench-deps
+bench: bench-deps $(BROWSER_STAMP)
 	swift build -c release $(SWIFT_FLAGS)
 	@mkdir -p bench/out
 	@failed=(); \
-	for name in ipc engine-cpu rss vote; do \
+	for name in ipc engine-cpu audio-allocs audio-xruns rss vote; do \
 	    echo "== bench/$$name.sh"; \
 	    RAVEBOX_BIN="$(RELEASE_BIN)" bench/$$name.sh | tee bench/out/$$name.txt || failed+=("$$name"); \
 	    echo; \
@@ -157,11 +191,19 @@ bench: bench-deps
 	echo "== bench/ws-latency.py"; \
 	RAVEBOX_BIN="$(RELEASE_BIN)" bench/ws-latency.py | tee bench/out/ws-latency.txt || failed+=(ws-latency); \
 	echo; \
+	echo "== bench/page-weight.py"; \
+	RAVEBOX_BIN="$(RELEASE_BIN)" $(BROWSER_PYTHON) bench/page-weight.py | tee bench/out/page-weight.txt \
+	    || failed+=(page-weight); \
+	echo; \
 	if (( $${#failed[@]} )); then echo "failed: $${failed[*]}" >&2; exit 1; fi; \
 	echo "Results saved in bench/out/ (see docs/performance.md)."
 
+# The party page as a phone shows it, light and dark (for the docs).
+screenshots: swift-build $(BROWSER_STAMP)
+	RAVEBOX_BIN="$(DEBUG_BIN)" $(BROWSER_PYTHON) Tests/Browser/screenshots.py docs/screenshots
+
 clean:
-	rm -rf .build bench/out
+	rm -rf .build .build-browser bench/out
 
 distclean: clean
 	rm -rf $(DATA_DIR) .swiftpm Package.resolved

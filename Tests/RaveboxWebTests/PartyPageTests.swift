@@ -113,7 +113,7 @@ import Testing
             #expect(page.contains("id=\"remove-all\"") == (privilege == .admin))
             #expect(page.contains("href=\"/settings\"") == (privilege == .admin))
             #expect(page.contains("href=\"/join\"") == (privilege >= .mod))
-            #expect(page.contains("<span class=\"vote\">") == level.acceptsVotes)
+            #expect(page.contains("<div class=\"vote\">") == level.acceptsVotes)
         }
     }
 

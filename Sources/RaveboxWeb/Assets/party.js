@@ -18,11 +18,12 @@
     };
   }
 
+  // Same format as the server's (TimeFormat.clock): "03:07", "1:02:03".
   function clock(seconds) {
     seconds = Math.max(0, Math.floor(seconds || 0));
     var h = Math.floor(seconds / 3600), m = Math.floor(seconds / 60) % 60, s = seconds % 60;
-    var mm = (h > 0 && m < 10 ? "0" : "") + m;
-    return (h > 0 ? h + ":" : "") + mm + ":" + (s < 10 ? "0" : "") + s;
+    var mmss = (m < 10 ? "0" : "") + m + ":" + (s < 10 ? "0" : "") + s;
+    return h > 0 ? h + ":" + mmss : mmss;
   }
 
   // ---- Current song and its progress bar ----
