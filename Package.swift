@@ -74,7 +74,7 @@ let package = Package(
             name: "RaveboxEngine",
             dependencies: [
                 "RaveboxCore", "RaveboxStore", "RaveboxIPC", "RaveboxAudio", "RaveboxDSP",
-                "RaveboxLights", "RaveboxScreen", "RaveboxButtons",
+                "RaveboxLights", "RaveboxScreen", "RaveboxButtons", "CRaveboxSys",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

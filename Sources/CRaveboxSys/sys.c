@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,6 +68,11 @@ int rb_lock_memory(void) {
     if (errno != EINVAL) return errno;
 #endif
     return mlockall(MCL_CURRENT | MCL_FUTURE) == 0 ? 0 : errno;
+}
+
+int rb_set_thread_nice(int nice) {
+    pid_t thread = (pid_t)syscall(SYS_gettid);
+    return setpriority(PRIO_PROCESS, (id_t)thread, nice) == 0 ? 0 : errno;
 }
 
 void rb_set_thread_name(const char *name) {

@@ -147,7 +147,7 @@ final class DecodeLoop: @unchecked Sendable {
             return .notYet
         }
         enum Decision {
-            case take(path: String, token: Int64, serial: Int)
+            case take(path: String, token: Int64, serial: Int, gain: Float)
             case wait
             case close
         }
@@ -164,11 +164,11 @@ final class DecodeLoop: @unchecked Sendable {
             let serial = state.nextSerial()
             state.following = PlayerControl.Song(
                 token: next.token, generation: generation, serial: serial, path: next.path, startOffset: 0)
-            return .take(path: next.path, token: next.token, serial: serial)
+            return .take(path: next.path, token: next.token, serial: serial, gain: next.gain)
         }
-        let taken: (path: String, token: Int64, serial: Int)
+        let taken: (path: String, token: Int64, serial: Int, gain: Float)
         switch decision {
-        case .take(let path, let token, let serial): taken = (path, token, serial)
+        case .take(let path, let token, let serial, let gain): taken = (path, token, serial, gain)
         case .wait: return .notYet
         case .close: return .none
         }
@@ -182,6 +182,7 @@ final class DecodeLoop: @unchecked Sendable {
                 if state.following?.serial == taken.serial { state.following?.duration = opened.duration }
             }
             shared.boundarySample.store(shared.ring.writePosition, ordering: .relaxed)
+            shared.nextGainBits.store(taken.gain.bitPattern, ordering: .relaxed)
             shared.nextSerial.store(taken.serial, ordering: .releasing)
             logger.debug(
                 "Decoding the next song gaplessly",

@@ -58,8 +58,11 @@ final class OutputLoop: @unchecked Sendable {
     /// The song being heard (behind the writing one by the device's delay), and its first frame.
     private var audibleSerial = 0
     private var audibleStart = 0
-    /// A gapless boundary the decoder announced and the output has not reached: ring position and serial.
-    private var boundary: (position: Int, serial: Int)?
+    /// A gapless boundary the decoder announced and the output has not reached: ring position, serial and
+    /// the new song's loudness gain.
+    private var boundary: (position: Int, serial: Int, gain: Float)?
+    /// Loudness gain of the song being written, applied on top of the volume.
+    private var songGain: Float = 1
     /// The last `nextSerial` seen.
     private var seenNextSerial = 0
     /// A song completely written but not yet completely heard: it ends at `endFrame`, `next` follows it.
@@ -151,7 +154,7 @@ final class OutputLoop: @unchecked Sendable {
             shared.decoderWakeup.signal()  // a futex wake at most: never blocks
         }
         let frames = samples / channels
-        ramp.apply(to: period, frames: frames, channels: channels, target: shared.volume)
+        ramp.apply(to: period, frames: frames, channels: channels, target: shared.volume * songGain)
         write(period, frames: frames, isSong: true)
     }
 
@@ -166,6 +169,7 @@ final class OutputLoop: @unchecked Sendable {
         pacer.restart()
         songFrames = 0
         writingSerial = shared.firstSerial.load(ordering: .acquiring)
+        songGain = Float(bitPattern: shared.firstGainBits.load(ordering: .acquiring))
         (writingStart, audibleSerial, audibleStart) = (0, writingSerial, 0)
         finishing = nil
         boundary = nil
@@ -213,7 +217,10 @@ final class OutputLoop: @unchecked Sendable {
             let next = shared.nextSerial.load(ordering: .acquiring)
             if next != seenNextSerial {
                 seenNextSerial = next
-                boundary = (shared.boundarySample.load(ordering: .relaxed), next)
+                boundary = (
+                    shared.boundarySample.load(ordering: .relaxed), next,
+                    Float(bitPattern: shared.nextGainBits.load(ordering: .relaxed))
+                )
             }
         }
         guard let pending = boundary else { return nil }
@@ -225,6 +232,7 @@ final class OutputLoop: @unchecked Sendable {
         finishing = (writingSerial, songFrames, pending.serial)
         writingSerial = pending.serial
         writingStart = songFrames
+        songGain = pending.gain
         boundary = nil
         shared.boundaryTaken.store(pending.serial, ordering: .releasing)
         return nil

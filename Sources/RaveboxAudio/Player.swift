@@ -147,7 +147,10 @@ public final class Player: @unchecked Sendable {
     ///
     /// Returns at once; `.started(token)` follows when the first frames reach the device, or `.failed(token, ...)`
     /// when the file cannot be played. Before `start()` or after `shutdown()` the song fails at once.
-    public func play(path: String, from seconds: Double = 0, token: Int64) {
+    ///
+    /// `gain` is the song's loudness gain (see `LoudnessGain`), applied on top of the volume; 1 leaves the
+    /// samples untouched.
+    public func play(path: String, from seconds: Double = 0, token: Int64, gain: Float = 1) {
         control.withLock { state in
             guard state.running else {
                 state.emit(.failed(token, reason: "The audio player is not running."))
@@ -159,6 +162,7 @@ public final class Player: @unchecked Sendable {
             state.following = nil
             let serial = state.nextSerial()
             shared.firstSerial.store(serial, ordering: .releasing)
+            shared.firstGainBits.store(Self.clampedGain(gain).bitPattern, ordering: .releasing)
             let generation = state.nextGeneration(shared)
             let start = seconds.isFinite ? max(0, seconds) : 0
             state.current = PlayerControl.Song(
@@ -181,11 +185,11 @@ public final class Player: @unchecked Sendable {
     /// - Returns: false when nothing is playing (use `play` then), or when the decoder already reached the
     ///   end of the current song's file with nothing to follow (too late: play the song when this one ends).
     @discardableResult
-    public func playNext(path: String, token: Int64) -> Bool {
+    public func playNext(path: String, token: Int64, gain: Float = 1) -> Bool {
         control.withLock { state in
             state.sync(with: shared)
             guard let current = state.current, state.chainClosed != current.generation else { return false }
-            state.next = (path, token)
+            state.next = (path, token, Self.clampedGain(gain))
             return true
         }
     }
@@ -283,6 +287,10 @@ public final class Player: @unchecked Sendable {
             shared.paused.store(paused, ordering: .releasing)
         }
         shared.outputWakeup.signal()
+    }
+
+    private static func clampedGain(_ gain: Float) -> Float {
+        gain.isFinite ? min(max(gain, 0), VolumeRamp.maximumGain) : 1
     }
 
     private static func clampedVolume(_ volume: Double) -> Float {

@@ -38,7 +38,7 @@ struct PlayerControl {
     var shutDown = false
     var current: Song?
     /// The song to go on with gaplessly when the current one's file ends (`Player.playNext`).
-    var next: (path: String, token: Int64)?
+    var next: (path: String, token: Int64, gain: Float)?
     /// The song the decoder already chained on; it becomes `current` when the current one is heard to end.
     var following: Song?
     /// The generation whose decoder reached the end with nothing to follow: too late for `playNext`.

@@ -31,6 +31,10 @@ final class PlayerShared: Sendable {
     let firstSerial = ManagedAtomic<Int>(0)
     /// Serial of the song the decoder chained on gaplessly, published after `boundarySample`.
     let nextSerial = ManagedAtomic<Int>(0)
+    /// Loudness gain of the first song of the newest generation, and of the chained song (`Float` bits;
+    /// stored before `generation` and `nextSerial` respectively).
+    let firstGainBits = ManagedAtomic<UInt32>(Float(1).bitPattern)
+    let nextGainBits = ManagedAtomic<UInt32>(Float(1).bitPattern)
     /// Ring position (`PCMRing.writePosition`) of the chained song's first sample.
     let boundarySample = ManagedAtomic<Int>(0)
     /// The output thread has taken the boundary of this serial; the decoder may chain another song.

@@ -6,7 +6,9 @@
 ///
 /// Threading: owned by the output thread. Allocation-free and lock-free.
 struct VolumeRamp {
-    /// Gain applied to the last frame processed, 0...1.
+    /// Highest gain: the volume (≤ 1) times a quiet song's loudness gain. Samples saturate at full scale.
+    static let maximumGain: Float = 8
+    /// Gain applied to the last frame processed, 0...`maximumGain`.
     private(set) var current: Float
     /// Largest gain change between two consecutive frames.
     let stepPerFrame: Float
@@ -16,13 +18,14 @@ struct VolumeRamp {
     ///   - sampleRate: Frames per second (Hz).
     ///   - rampSeconds: Time a full-scale (0 → 1) change takes.
     init(initial: Float, sampleRate: Int, rampSeconds: Double = 0.02) {
-        current = min(max(initial, 0), 1)
+        current = min(max(initial, 0), Self.maximumGain)
         stepPerFrame = Float(1 / max(1, rampSeconds * Double(sampleRate)))
     }
 
-    /// Scales `frames` interleaved frames in place, moving the gain toward `target` (clamped to 0...1).
+    /// Scales `frames` interleaved frames in place, moving the gain toward `target` (clamped to
+    /// 0...`maximumGain`).
     mutating func apply(to samples: UnsafeMutablePointer<Int16>, frames: Int, channels: Int, target: Float) {
-        let target = min(max(target, 0), 1)
+        let target = target.isNaN ? 0 : min(max(target, 0), Self.maximumGain)
         if current == target {
             if target == 1 { return }
             let gain = target
@@ -50,6 +53,6 @@ struct VolumeRamp {
 
     @inline(__always)
     private static func scale(_ sample: Int16, by gain: Float) -> Int16 {
-        Int16((Float(sample) * gain).rounded())
+        Int16(min(32_767, max(-32_768, (Float(sample) * gain).rounded())))
     }
 }

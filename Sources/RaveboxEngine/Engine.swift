@@ -52,7 +52,7 @@ public final class Engine: @unchecked Sendable {
     private var currentToken: Int64 = 0
     /// The queue entry handed to the player to follow `current` without a gap, and its token (minus the
     /// entry id, so it never equals a play id).
-    private var preloaded: (entryID: Int64, token: Int64)?
+    private var preloaded: (entryID: Int64, token: Int64, gain: Float)?
     /// The queue change counter when the preload was last chosen.
     private var preloadQueueCount: UInt64 = .max
     private var paused = false
@@ -71,6 +71,8 @@ public final class Engine: @unchecked Sendable {
     private var votedOut: Int64?
     private var generator = SystemRandomNumberGenerator()
     private let pid = getpid()
+    private let loudness: LoudnessWorker
+    private var loudnessSeen = 0
 
     public init(configuration: EngineConfiguration, store: Store, segment: SharedSegment, logger: Logger) {
         self.configuration = configuration
@@ -78,6 +80,7 @@ public final class Engine: @unchecked Sendable {
         self.segment = segment
         self.logger = logger
         self.player = Player(device: configuration.audioDevice, pacing: configuration.pacing, logger: logger)
+        self.loudness = LoudnessWorker(store: store, segment: segment, logger: logger)
     }
 
     /// Opens the audio device and runs the loop until `stop` becomes true; then stops playback,
@@ -85,12 +88,20 @@ public final class Engine: @unchecked Sendable {
     public func run(until stop: ManagedAtomic<Bool>) throws {
         try player.start()
         defer { player.shutdown() }
+        loudness.start()
+        defer { loudness.shutdown() }
+        readSettings()
         restore()
         while !stop.load(ordering: .acquiring) {
             segment.beat(.engine, pid: pid)
             while let command = segment.commands.pop() { handle(command) }
             while let event = player.nextEvent() { handle(event) }
             startNextSongIfIdle()
+            let measured = loudness.measurements.load(ordering: .acquiring)
+            if measured != loudnessSeen {
+                loudnessSeen = measured
+                preloadQueueCount = .max  // a gain may have arrived for the song queued next
+            }
             preloadNextSong()
             savePositionIfDue()
             publishTelemetry()
@@ -114,7 +125,9 @@ public final class Engine: @unchecked Sendable {
                 logger.info(
                     "resuming \(song.title) at \(TimeFormat.clock(song.position))",
                     metadata: ["song": "\(song.songID)"])
-                if !paused { player.play(path: song.path, from: song.position, token: song.playID) }
+                if !paused {
+                    player.play(path: song.path, from: song.position, token: song.playID, gain: gain(for: song.songID))
+                }
             }
         } catch {
             logger.error("cannot read the player state: \(error)")
@@ -128,7 +141,8 @@ public final class Engine: @unchecked Sendable {
             paused = false
             persistSettings()
             if let current, player.status.state == .idle {
-                player.play(path: current.path, from: current.position, token: currentToken)
+                player.play(
+                    path: current.path, from: current.position, token: currentToken, gain: gain(for: current.songID))
             } else {
                 player.resume()
             }
@@ -166,7 +180,7 @@ public final class Engine: @unchecked Sendable {
             reopening = player.status.state == .idle ? nil : currentToken
             preloaded = nil
             preloadQueueCount = .max
-            player.play(path: current.path, from: position, token: currentToken)
+            player.play(path: current.path, from: position, token: currentToken, gain: gain(for: current.songID))
         case .queueChanged:
             lastQueueCount = .max
         }
@@ -248,11 +262,7 @@ public final class Engine: @unchecked Sendable {
         lastQueueCount = count
         lastQueueCheck = now
         do {
-            if settingsNow != settingsCount {
-                settingsCount = settingsNow
-                settings = try store.boxSettings()
-                modes = try store.playbackModes()
-            }
+            if settingsNow != settingsCount { readSettings() }
             try autoplayIfEmpty()
             let wallNow = Date().timeIntervalSince1970
             let plays =
@@ -271,10 +281,28 @@ public final class Engine: @unchecked Sendable {
             lastPositionSave = now
             segment.bump(.queue)
             segment.bump(.currentSong)
-            player.play(path: next.path, from: 0, token: next.playID)
+            player.play(path: next.path, from: 0, token: next.playID, gain: gain(for: next.songID))
         } catch {
             logger.error("cannot take the next song from the queue: \(error)")
         }
+    }
+
+    private func readSettings() {
+        settingsCount = segment.changeCount(.settings)
+        do {
+            settings = try store.boxSettings()
+            modes = try store.playbackModes()
+        } catch {
+            logger.error("cannot read the settings: \(error)")
+        }
+    }
+
+    /// The loudness gain for a song: toward the target when normalisation is on and the song was
+    /// measured, else 1.
+    private func gain(for songID: Int64) -> Float {
+        guard settings.loudnessNormalization, let stored = try? store.loudness(songID: songID) else { return 1 }
+        let measurement = LoudnessMeasurement(integrated: stored.integrated, truePeak: stored.truePeak)
+        return LoudnessGain.linearGain(for: measurement, targetLUFS: settings.loudnessTarget)
     }
 
     /// The queue entry that plays next by the party's rules, without taking it from the queue.
@@ -299,11 +327,7 @@ public final class Engine: @unchecked Sendable {
         guard count != preloadQueueCount || segment.changeCount(.settings) != settingsCount else { return }
         preloadQueueCount = count
         do {
-            if segment.changeCount(.settings) != settingsCount {
-                settingsCount = segment.changeCount(.settings)
-                settings = try store.boxSettings()
-                modes = try store.playbackModes()
-            }
+            if segment.changeCount(.settings) != settingsCount { readSettings() }
             try autoplayIfEmpty()
             preloadQueueCount = segment.changeCount(.queue)
             guard let entry = try nextEntry(), let song = try store.song(id: entry.songID) else {
@@ -311,16 +335,17 @@ public final class Engine: @unchecked Sendable {
                 preloaded = nil
                 return
             }
-            guard preloaded?.entryID != entry.id else { return }
+            let gain = gain(for: song.id)
+            guard preloaded?.entryID != entry.id || preloaded?.gain != gain else { return }
             let token = -entry.id
-            preloaded = player.playNext(path: song.path, token: token) ? (entry.id, token) : nil
+            preloaded = player.playNext(path: song.path, token: token, gain: gain) ? (entry.id, token, gain) : nil
         } catch {
             logger.error("cannot choose the next song: \(error)")
         }
     }
 
     /// The player went on with the preloaded song: take its entry from the queue as the current song.
-    private func takePreloaded(_ preloaded: (entryID: Int64, token: Int64)) {
+    private func takePreloaded(_ preloaded: (entryID: Int64, token: Int64, gain: Float)) {
         self.preloaded = nil
         do {
             guard
@@ -345,7 +370,7 @@ public final class Engine: @unchecked Sendable {
 
     /// The preloaded song could not be opened: it leaves the queue with its reason in the play log, and
     /// the current song plays on.
-    private func failPreloaded(_ preloaded: (entryID: Int64, token: Int64), reason: String) {
+    private func failPreloaded(_ preloaded: (entryID: Int64, token: Int64, gain: Float), reason: String) {
         self.preloaded = nil
         preloadQueueCount = .max
         do {

@@ -64,7 +64,11 @@ extension Store {
                             VALUES (?, ?, ?, ?, ?, ?, ?, 1)
                             ON CONFLICT(path) DO UPDATE SET title = excluded.title, artist = excluded.artist,
                                 album = excluded.album, duration = excluded.duration, size = excluded.size,
-                                mtime = excluded.mtime, available = 1
+                                mtime = excluded.mtime, available = 1,
+                                loudness = CASE WHEN song.size = excluded.size AND song.mtime = excluded.mtime
+                                    THEN song.loudness END,
+                                truePeak = CASE WHEN song.size = excluded.size AND song.mtime = excluded.mtime
+                                    THEN song.truePeak END
                             """,
                         arguments: [
                             file.path, file.title, file.artist, file.album, file.duration, file.size, file.mtime,
@@ -85,6 +89,51 @@ extension Store {
                     try db.execute(
                         sql: "UPDATE song SET available = ? WHERE id = ?", arguments: [available, id])
                 }
+            }
+        }
+    }
+
+    /// A song's measured loudness: EBU R128 integrated loudness (LUFS) and true peak (linear), or `nil`
+    /// when it was not measured yet.
+    public func loudness(songID: Int64) throws(StoreError) -> (integrated: Double, truePeak: Double)? {
+        try Self.wrap {
+            try pool.read { db in
+                guard
+                    let row = try Row.fetchOne(
+                        db, sql: "SELECT loudness, truePeak FROM song WHERE id = ?", arguments: [songID]),
+                    let integrated = row["loudness"] as Double?, let truePeak = row["truePeak"] as Double?
+                else { return nil }
+                return (integrated, truePeak)
+            }
+        }
+    }
+
+    public func setLoudness(songID: Int64, integrated: Double, truePeak: Double) throws(StoreError) {
+        try Self.wrap {
+            try pool.write { db in
+                try db.execute(
+                    sql: "UPDATE song SET loudness = ?, truePeak = ? WHERE id = ?",
+                    arguments: [integrated, truePeak, songID])
+            }
+        }
+    }
+
+    /// Songs in the queue or playing that have no loudness yet, in the order they will play (roughly):
+    /// the playing one, then by queue position.
+    public func songsNeedingLoudness(limit: Int = 20) throws(StoreError) -> [Song] {
+        try Self.wrap {
+            try pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT s.id, s.path, s.title, s.artist, s.album, s.duration FROM song s
+                        JOIN (SELECT songId, -1 AS position FROM current_song
+                              UNION ALL SELECT songId, position FROM queue_entry) q ON q.songId = s.id
+                        WHERE s.loudness IS NULL AND s.available = 1
+                        GROUP BY s.id ORDER BY MIN(q.position) LIMIT ?
+                        """,
+                    arguments: [limit]
+                ).map(Self.song(from:))
             }
         }
     }

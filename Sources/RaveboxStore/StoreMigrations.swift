@@ -116,6 +116,14 @@ enum StoreMigrations {
                 t.column("number", .integer).notNull()
             }
         }
+        migrator.registerMigration("v4: loudness per song") { db in
+            // EBU R128 integrated loudness (LUFS) and true peak (linear); NULL until measured. A changed
+            // file (new size or mtime) is measured again: the scanner clears them on update.
+            try db.alter(table: "song") { t in
+                t.add(column: "loudness", .double)
+                t.add(column: "truePeak", .double)
+            }
+        }
         return migrator
     }
 }

@@ -28,6 +28,9 @@ int rb_set_realtime_priority(int priority);
 int rb_lock_memory(void);
 
 /// Names the calling thread (at most 15 bytes are kept; shown by `top -H`, `ps -L`, gdb).
+/// Sets the calling thread's nice value (Linux threads have their own); 0 on success, else errno.
+int rb_set_thread_nice(int nice);
+
 void rb_set_thread_name(const char *name);
 
 /// Waits on `semaphore` until it is posted or `timeout_ns` nanoseconds (CLOCK_MONOTONIC) have passed,

@@ -82,6 +82,11 @@ public struct BoxSettings: Sendable, Equatable, Codable {
     /// Only mods and admins may listen to the box's stream in their browser.
     public var privilegedStream = false
 
+    // MARK: Sound
+
+    public var loudnessNormalization = true
+    public var loudnessTarget = -18.0
+
     // MARK: Network
 
     public var captivePortal: CaptivePortalMode = .popup

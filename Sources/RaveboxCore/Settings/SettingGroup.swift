@@ -8,6 +8,8 @@ public enum SettingGroup: String, Sendable, Codable, CaseIterable {
     case party
     /// What the box records and who may listen to its stream.
     case privacy
+    /// How the music sounds: loudness normalisation.
+    case sound
     /// How guests' phones meet the box on its Wi-Fi: the captive portal.
     case network
 
@@ -18,6 +20,7 @@ public enum SettingGroup: String, Sendable, Codable, CaseIterable {
         case .requests: "Requests"
         case .party: "Party"
         case .privacy: "Privacy"
+        case .sound: "Sound"
         case .network: "Network"
         }
     }

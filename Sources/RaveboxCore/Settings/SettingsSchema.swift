@@ -83,6 +83,13 @@ public enum SettingsSchema {
         .bool(
             "privilegedStream", \.privilegedStream, .privacy,
             "Only mods and admins may listen to the box's stream in their browser."),
+        // Sound
+        .bool(
+            "loudnessNormalization", \.loudnessNormalization, .sound,
+            "Play every song at the same loudness (EBU R128, measured once per song), never clipping."),
+        .number(
+            "loudnessTarget", \.loudnessTarget, -30 ... -10, .sound,
+            "Loudness songs are brought to, in LUFS; −18 leaves headroom, −14 is as loud as streaming services."),
         // Network
         .choice(
             "captivePortal", \.captivePortal, .network,
