@@ -34,6 +34,9 @@ final class OutputLoop: @unchecked Sendable {
 
     private let output: any PCMOutput
     private let shared: PlayerShared
+    /// Where the frames also go: the analysis ring, and optionally a pipe for Snapcast.
+    private let tap: AnalysisTap
+    private let fifo: FIFOSink?
     private let logger: Logger
     private let format: AudioFormat
     private let channels: Int
@@ -72,9 +75,14 @@ final class OutputLoop: @unchecked Sendable {
     private var pauseApplied = false
     private var writeFailing = false
 
-    init(output: any PCMOutput, shared: PlayerShared, pacing: Pacing, realtimePriority: Int32?, logger: Logger) {
+    init(
+        output: any PCMOutput, shared: PlayerShared, tap: AnalysisTap, fifo: FIFOSink?, pacing: Pacing,
+        realtimePriority: Int32?, logger: Logger
+    ) {
         self.output = output
         self.shared = shared
+        self.tap = tap
+        self.fifo = fifo
         self.logger = logger
         self.realtimePriority = realtimePriority
         pacingMode = pacing
@@ -195,6 +203,8 @@ final class OutputLoop: @unchecked Sendable {
             let written = try output.write(samples, frames: frames)
             pacer.didWrite(frames: written)
             writeFailing = false
+            tap.push(samples, frames: written, delayFrames: currentDelay())
+            fifo?.write(samples, frames: written, channels: channels)
         } catch {
             deviceFailed(error)
             return

@@ -106,6 +106,13 @@ public final class PCMRing: @unchecked Sendable {
         return count
     }
 
+    /// Drops the oldest `samples` samples (at most what is readable). Consumer only.
+    public func discard(samples: Int) {
+        let read = readIndex.load(ordering: .relaxed)
+        let available = writeIndex.load(ordering: .acquiring) - read
+        readIndex.store(read + min(max(0, samples), available), ordering: .releasing)
+    }
+
     /// Drops every sample written so far and returns how many were dropped. Consumer only.
     ///
     /// Used when a song is skipped: the producer must have stopped writing the old song's samples first

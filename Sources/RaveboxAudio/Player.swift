@@ -42,6 +42,8 @@ public final class Player: @unchecked Sendable {
     }
 
     private let output: any PCMOutput
+    private let fifo: FIFOSink?
+    private let tapStorage = Locked<AnalysisTap?>(nil)
     private let pacing: Pacing
     private let realtimePriority: Int32?
     private let logger: Logger
@@ -70,12 +72,15 @@ public final class Player: @unchecked Sendable {
         pacing: Pacing = .auto,
         realtimePriority: Int32? = 70,
         volume: Double = 1,
+        fifo: FIFOSink? = nil,
         logger: Logger
     ) {
         let output = ALSAPlayback(
             device: device, format: format, periodFrames: periodFrames, periods: periods, logger: logger
         )
-        self.init(output: output, pacing: pacing, realtimePriority: realtimePriority, volume: volume, logger: logger)
+        self.init(
+            output: output, pacing: pacing, realtimePriority: realtimePriority, volume: volume, fifo: fifo,
+            logger: logger)
     }
 
     /// Creates a player for any `PCMOutput` (not yet opened). The player owns it from now on.
@@ -84,9 +89,11 @@ public final class Player: @unchecked Sendable {
         pacing: Pacing = .auto,
         realtimePriority: Int32? = 70,
         volume: Double = 1,
+        fifo: FIFOSink? = nil,
         logger: Logger
     ) {
         self.output = output
+        self.fifo = fifo
         requestedFormat = output.format
         self.pacing = pacing
         self.realtimePriority = realtimePriority
@@ -101,6 +108,12 @@ public final class Player: @unchecked Sendable {
 
     deinit {
         shutdown()
+    }
+
+    /// The frames handed to the device, stamped with when they are heard, for the analysis; `nil` before
+    /// `start()`.
+    public var analysisTap: AnalysisTap? {
+        tapStorage.withLock { $0 }
     }
 
     /// The format songs are decoded to and played at: the device's negotiated one after `start()`.
@@ -118,8 +131,11 @@ public final class Player: @unchecked Sendable {
             try output.open()
             let format = output.format
             let decodeLoop = DecodeLoop(shared: shared, control: control, format: format, logger: logger)
+            let tap = AnalysisTap(format: format)
+            tapStorage.withLock { $0 = tap }
             let outputLoop = OutputLoop(
-                output: output, shared: shared, pacing: pacing, realtimePriority: realtimePriority, logger: logger
+                output: output, shared: shared, tap: tap, fifo: fifo, pacing: pacing,
+                realtimePriority: realtimePriority, logger: logger
             )
             guard let decoderThread = AudioThread.start(name: "rb-decoder", body: { decodeLoop.run() }) else {
                 output.close()

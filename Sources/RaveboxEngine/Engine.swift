@@ -16,13 +16,21 @@ public struct EngineConfiguration: Sendable {
     public var libraries: [String]
     /// Seconds between two saves of the playback position.
     public var positionSaveInterval: Double
+    /// Folder of the alarm and buzzer sounds (made on first start when missing).
+    public var soundsDirectory: String?
+    /// A named pipe that also gets what plays, for Snapcast.
+    public var snapcastFIFO: String?
 
-    public init(audioDevice: String, pacing: Pacing = .auto, libraries: [String] = [], positionSaveInterval: Double = 1)
-    {
+    public init(
+        audioDevice: String, pacing: Pacing = .auto, libraries: [String] = [], positionSaveInterval: Double = 1,
+        soundsDirectory: String? = nil, snapcastFIFO: String? = nil
+    ) {
         self.audioDevice = audioDevice
         self.pacing = pacing
         self.libraries = libraries
         self.positionSaveInterval = positionSaveInterval
+        self.soundsDirectory = soundsDirectory
+        self.snapcastFIFO = snapcastFIFO
     }
 }
 
@@ -73,13 +81,29 @@ public final class Engine: @unchecked Sendable {
     private let pid = getpid()
     private let loudness: LoudnessWorker
     private var loudnessSeen = 0
+    /// The alarm and buzzer sounds' files.
+    private var sounds: [AlarmSounds.Sound: String] = [:]
+    /// The alarm sounding now, and the song to resume at its position afterwards.
+    private var alarm: (token: Int64, resume: (song: CurrentSong, position: Double)?)?
+    private var alarmCount: Int64 = 0
+    /// Monotonic seconds of the last alarm (for `buzzerCooldown`).
+    private var lastAlarm = -Double.infinity
 
     public init(configuration: EngineConfiguration, store: Store, segment: SharedSegment, logger: Logger) {
         self.configuration = configuration
         self.store = store
         self.segment = segment
         self.logger = logger
-        self.player = Player(device: configuration.audioDevice, pacing: configuration.pacing, logger: logger)
+        var fifo: FIFOSink?
+        if let path = configuration.snapcastFIFO {
+            do {
+                fifo = try FIFOSink(path: path, logger: logger)
+            } catch {
+                logger.error("no Snapcast pipe: \(error)")
+            }
+        }
+        self.player = Player(
+            device: configuration.audioDevice, pacing: configuration.pacing, fifo: fifo, logger: logger)
         self.loudness = LoudnessWorker(store: store, segment: segment, logger: logger)
     }
 
@@ -91,6 +115,7 @@ public final class Engine: @unchecked Sendable {
         loudness.start()
         defer { loudness.shutdown() }
         readSettings()
+        prepareSounds()
         restore()
         while !stop.load(ordering: .acquiring) {
             segment.beat(.engine, pid: pid)
@@ -140,6 +165,7 @@ public final class Engine: @unchecked Sendable {
             guard paused else { return }
             paused = false
             persistSettings()
+            if alarm != nil { return }  // the song resumes when the alarm ends
             if let current, player.status.state == .idle {
                 player.play(
                     path: current.path, from: current.position, token: currentToken, gain: gain(for: current.songID))
@@ -150,10 +176,17 @@ public final class Engine: @unchecked Sendable {
             guard !paused else { return }
             paused = true
             persistSettings()
+            if alarm != nil { return }  // the alarm plays out; the song then stays paused
             player.pause()
             if let current { try? store.savePosition(playID: current.playID, seconds: player.status.position) }
         case .skip:
             guard let current else { return }
+            if alarm != nil {
+                // Skipping during the alarm skips the song it interrupted; the alarm plays out.
+                alarm?.resume = nil
+                finish(current, outcome: .skipped, reason: nil)
+                return
+            }
             // A skip that names a play (a vote-out) only skips that play, not one that started meanwhile.
             if command.value != 0 {
                 guard Int64(command.value) == current.playID else { return }
@@ -174,7 +207,7 @@ public final class Engine: @unchecked Sendable {
             player.setVolume(volume)
             persistSettings()
         case .seek:
-            guard let current, !paused else { return }
+            guard let current, !paused, alarm == nil else { return }
             let position = min(max(0, command.value), current.duration)
             // Re-opening the same play ends the old decode with `.stopped`; that is not a skip.
             reopening = player.status.state == .idle ? nil : currentToken
@@ -183,10 +216,88 @@ public final class Engine: @unchecked Sendable {
             player.play(path: current.path, from: position, token: currentToken, gain: gain(for: current.songID))
         case .queueChanged:
             lastQueueCount = .max
+        case .alarm:
+            soundAlarm(asBuzzer: true)
+        }
+    }
+
+    /// In party mode, after a song, the alarm sounds with probability `alarmProbability`.
+    private func maybeRandomAlarm() {
+        guard settings.alarmProbability > 0 else { return }
+        let now = Date().timeIntervalSince1970
+        guard
+            let activity = try? store.requestActivity(since: now - ActiveGuests.window),
+            ActiveGuests.isPartyMode(
+                activeGuests: ActiveGuests.count(activity, now: now), peopleToParty: settings.peopleToParty),
+            Double.random(in: 0..<1, using: &generator) < settings.alarmProbability
+        else { return }
+        soundAlarm(asBuzzer: false)
+    }
+
+    private func prepareSounds() {
+        guard let directory = configuration.soundsDirectory else { return }
+        do {
+            sounds = try AlarmSounds.prepare(in: directory)
+        } catch {
+            logger.error("cannot write the alarm sounds into \(directory): \(error); the alarm stays silent")
+        }
+    }
+
+    /// Plays the alarm over whatever plays (the song waits at its position and resumes afterwards),
+    /// unless one sounds already or the buzzer cooldown runs. As the buzzer, with
+    /// `buzzerSuccessProbability` ≥ 0, it plays "yes" with that probability, else "no".
+    private func soundAlarm(asBuzzer: Bool) {
+        let now = Self.seconds()
+        guard alarm == nil, now - lastAlarm >= settings.buzzerCooldown else {
+            logger.info("alarm refused: one sounds already or the buzzer cooldown runs")
+            return
+        }
+        var sound = AlarmSounds.Sound.alarm
+        if asBuzzer, settings.buzzerSuccessProbability >= 0 {
+            sound = Double.random(in: 0..<1, using: &generator) < settings.buzzerSuccessProbability ? .yes : .no
+        }
+        guard let path = sounds[sound] else { return }
+        lastAlarm = now
+        var resume: (song: CurrentSong, position: Double)?
+        if let current, !paused, player.status.state != .idle {
+            resume = (current, player.status.position)
+            reopening = currentToken  // its `.stopped` is an interruption, not a skip
+        } else if let current {
+            resume = (current, current.position)
+        }
+        preloaded = nil
+        preloadQueueCount = .max
+        alarmCount += 1
+        let token = Int64.min + alarmCount
+        alarm = (token, resume)
+        logger.info("alarm: \(sound.rawValue)")
+        segment.bump(.currentSong)
+        player.play(path: path, from: 0, token: token)
+    }
+
+    /// The alarm ended: the song it interrupted goes on where it was (or stays paused).
+    private func endAlarm() {
+        guard let ended = alarm else { return }
+        alarm = nil
+        segment.bump(.currentSong)
+        guard let resume = ended.resume, let current, current.playID == resume.song.playID else { return }
+        self.current?.position = resume.position
+        if paused {
+            try? store.savePosition(playID: current.playID, seconds: resume.position)
+        } else {
+            player.play(
+                path: current.path, from: resume.position, token: currentToken, gain: gain(for: current.songID))
         }
     }
 
     private func handle(_ event: PlayerEvent) {
+        if let alarm, event.token == alarm.token {
+            switch event {
+            case .finished, .failed, .stopped: endAlarm()
+            case .started: break
+            }
+            return
+        }
         switch event {
         case .started(let token):
             if current == nil, let preloaded, preloaded.token == token {
@@ -232,6 +343,7 @@ public final class Engine: @unchecked Sendable {
         }
         votedOut = nil
         current = nil
+        if outcome == .finished { maybeRandomAlarm() }
         // A song queued to follow survives only a natural end (the player is on it now); a skip or a
         // failure cleared it in the player too.
         if outcome != .finished { preloaded = nil }
@@ -249,7 +361,7 @@ public final class Engine: @unchecked Sendable {
     }
 
     private func startNextSongIfIdle() {
-        guard current == nil, !paused else { return }
+        guard current == nil, !paused, alarm == nil else { return }
         // The player went straight on with the preloaded song; its `.started` is on its way.
         if let preloaded, player.status.token == preloaded.token { return }
         preloaded = nil
@@ -322,7 +434,7 @@ public final class Engine: @unchecked Sendable {
     /// again whenever the queue or the settings change; the player's choice is final about half a second
     /// before the current song ends.
     private func preloadNextSong() {
-        guard current != nil, !paused, player.status.state == .playing else { return }
+        guard current != nil, !paused, alarm == nil, player.status.state == .playing else { return }
         let count = segment.changeCount(.queue)
         guard count != preloadQueueCount || segment.changeCount(.settings) != settingsCount else { return }
         preloadQueueCount = count
@@ -397,7 +509,7 @@ public final class Engine: @unchecked Sendable {
     }
 
     private func savePositionIfDue() {
-        guard let current, !paused else { return }
+        guard let current, !paused, alarm == nil else { return }
         let now = Self.seconds()
         guard now - lastPositionSave >= configuration.positionSaveInterval else { return }
         lastPositionSave = now
@@ -418,8 +530,9 @@ public final class Engine: @unchecked Sendable {
             case .playing: .playing
             case .paused: .paused
             }
+        if alarm != nil { telemetry.state = .alarm }
         telemetry.songID = current?.songID ?? 0
-        telemetry.position = current == nil ? 0 : status.position
+        telemetry.position = current == nil ? 0 : (alarm?.resume?.position ?? status.position)
         telemetry.duration = current?.duration ?? 0
         telemetry.volume = volume
         telemetry.xruns = UInt64(status.xruns)

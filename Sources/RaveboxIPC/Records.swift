@@ -44,6 +44,8 @@ public enum CommandKind: UInt16, Sendable {
     case seek = 5
     /// The queue changed; the engine looks for a next song if it is idle.
     case queueChanged = 6
+    /// Sound the alarm (then resume the song where it was), unless the buzzer cooldown is running.
+    case alarm = 7
 }
 
 /// A playback command, web → engine. 24 bytes.
@@ -90,6 +92,8 @@ public enum PlaybackState: UInt8, Sendable, Codable {
     case idle = 0
     case playing = 1
     case paused = 2
+    /// The alarm sounds; the song (if any) waits at its position.
+    case alarm = 3
 }
 
 /// The engine's latest state, engine → web, through a seqlock snapshot (latest value wins).

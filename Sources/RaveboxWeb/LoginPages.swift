@@ -47,11 +47,12 @@ extension WebApp {
             return try loginPage(request, context: context, message: "Choose mod or admin.", status: .badRequest)
         }
         do {
-            try loginLimiter.admit(voter: context.device ?? context.session, now: PartySettings.now())
+            try loginLimiter.check(voter: context.device ?? context.session, now: PartySettings.now())
         } catch {
             return try loginPage(request, context: context, message: error.message, status: .tooManyRequests)
         }
         guard try AdminCredentials.verify(fields["password"] ?? "", role: role, in: store) else {
+            loginLimiter.record(voter: context.device ?? context.session, now: PartySettings.now())
             return try loginPage(
                 request, context: context, message: "That password is not right.", status: .unauthorized)
         }

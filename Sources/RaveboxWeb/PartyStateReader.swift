@@ -50,6 +50,7 @@ public struct PartyStateReader: Sendable {
             case .idle: playback = current == nil ? .idle : (settings.paused ? .paused : .playing)
             case .playing: playback = .playing
             case .paused: playback = .paused
+            case .alarm: playback = .alarm
             }
             if let song = current, telemetry.songID == song.songID, telemetry.state != .idle {
                 current?.position = telemetry.position
@@ -57,7 +58,7 @@ public struct PartyStateReader: Sendable {
         } else {
             playback = current == nil ? .idle : (settings.paused ? .paused : .playing)
         }
-        if current == nil { playback = .idle }
+        if current == nil && playback != .alarm { playback = .idle }
         // The newest hashtag: a state document must not change between two reads of the same data.
         let hashtag = boxSettings.hashtagsActive ? try store.activeHashtags().last : nil
         return PartyState(

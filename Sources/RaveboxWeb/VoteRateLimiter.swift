@@ -33,4 +33,18 @@ public final class VoteRateLimiter: Sendable {
             }
         }
     }
+
+    /// Throws the 429 refusal if `voter` used up the limit, without recording anything (see `record`).
+    public func check(voter: String, now: Double) throws(RuleError) {
+        try history.withLock { history throws(RuleError) in
+            try rule.check(recentVotes: (history.votes[voter] ?? []).filter { now - $0 < rule.window }, now: now)
+        }
+    }
+
+    /// Records one attempt by `voter` (for limits that count only some attempts, like failed logins).
+    public func record(voter: String, now: Double) {
+        history.withLock { history in
+            history.votes[voter] = (history.votes[voter] ?? []).filter { now - $0 < rule.window } + [now]
+        }
+    }
 }

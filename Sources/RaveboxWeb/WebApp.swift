@@ -22,7 +22,8 @@ public struct WebApp: Sendable {
     let sessions: Sessions
     let settings: PartySettings
     let voteLimiter = VoteRateLimiter()
-    /// Login attempts per device: the same 10 per 30 s, so passwords cannot be guessed quickly.
+    /// Failed login attempts per device: 10 per 30 s, so passwords cannot be guessed quickly (successful
+    /// logins do not count).
     let loginLimiter = VoteRateLimiter()
     public let live: LiveUpdates
     let spectrum: SpectrumFeed
@@ -79,7 +80,7 @@ public struct WebApp: Sendable {
         routes.add(.delete, "/api/queue/{id}") { _, context in try remove(context: context) }
         routes.add(.put, "/api/queue/{id}/vote") { request, context in try await vote(request, context: context) }
         routes.add(.post, "/api/queue/{id}/prioritize") { _, context in try prioritize(context: context) }
-        for action in ["play", "pause", "skip", "restart"] {
+        for action in ["play", "pause", "skip", "restart", "alarm"] {
             routes.add(.post, "/api/playback/\(action)") { _, context in try playback(action, context: context) }
         }
         routes.add(.post, "/api/playback/seek") { request, context in try await seek(request, context: context) }
@@ -356,6 +357,7 @@ public struct WebApp: Sendable {
             case "play": Command(kind: .play)
             case "pause": Command(kind: .pause)
             case "skip": Command(kind: .skip)
+            case "alarm": Command(kind: .alarm)
             default: Command(kind: .seek, value: 0)
             }
         try send(command)
@@ -476,8 +478,10 @@ public struct WebApp: Sendable {
         let body = try await body(
             LoginBody.self, request, context, example: "{\"role\": \"mod\", \"password\": \"...\"}")
         guard body.role != .guest else { throw APIError(.badRequest, "Log in as mod or admin.") }
-        try loginLimiter.admit(voter: context.device ?? context.session, now: PartySettings.now())
+        let device = context.device ?? context.session
+        try loginLimiter.check(voter: device, now: PartySettings.now())
         guard try AdminCredentials.verify(body.password, role: body.role, in: store) else {
+            loginLimiter.record(voter: device, now: PartySettings.now())
             throw APIError(.unauthorized, "That password is not right.")
         }
         try sessions.setPrivilege(body.role, session: context.session)

@@ -11,6 +11,8 @@ struct BoxPaths {
 
     var database: String { data + "/ravebox.sqlite" }
     var lockFile: String { data + "/ravebox.lock" }
+    /// The alarm and buzzer sounds (made on first start; an admin may replace them).
+    var sounds: String { data + "/sounds" }
 
     /// Creates the data folder when missing.
     func createDataFolder() throws {

@@ -25,7 +25,9 @@ struct EngineCommand: AsyncParsableCommand {
         let logger = Logger(label: "ravebox.engine")
         let (store, segment) = try ProcessSetup.open(config)
         let engine = Engine(
-            configuration: EngineConfiguration(audioDevice: config.audioDevice, libraries: config.libraries),
+            configuration: EngineConfiguration(
+                audioDevice: config.audioDevice, libraries: config.libraries,
+                soundsDirectory: BoxPaths(config).sounds, snapcastFIFO: config.snapcastFIFO),
             store: store, segment: segment, logger: logger)
         let group = ServiceGroup(
             configuration: .init(

@@ -21,13 +21,15 @@ final class EngineHarness {
     let stop = ManagedAtomic(false)
     private let finished = ManagedAtomic(false)
 
-    init() throws {
+    init(soundsDirectory: Bool = false) throws {
         folder = try TemporaryFolder("engine")
         store = try Store(path: folder.file("ravebox.sqlite"))
         segment = try SharedSegment.create(name: "/ravebox-enginetest-\(UUID().uuidString.prefix(12))")
         output = folder.file("alsa-out.raw")
         engine = Engine(
-            configuration: EngineConfiguration(audioDevice: ALSATestDevice.file(at: output)),
+            configuration: EngineConfiguration(
+                audioDevice: ALSATestDevice.file(at: output),
+                soundsDirectory: soundsDirectory ? folder.file("sounds") : nil),
             store: store, segment: segment, logger: Logger(label: "test.engine"))
         // Bit-exact checks need the samples untouched; the loudness test turns normalisation back on.
         _ = try store.updateSettings(["loudnessNormalization": .bool(false)])
@@ -322,5 +324,51 @@ func firstDifference(_ actual: Data, _ expected: Data) -> String? {
             let played = try LoudnessMeter.measure(path: path)
             #expect(abs(played.integrated - -18) <= 1, "\(name) came out at \(played.integrated) LUFS")
         }
+    }
+}
+
+@Suite struct EngineAlarmTests {
+    /// The alarm interrupts the song, plays whole, and the song goes on where it was: one play in the log,
+    /// the alarm's samples in one piece on the device, the song's samples after it continuing within
+    /// 50 ms of where they stopped.
+    @Test func alarmPlaysOverTheSongWhichThenResumesWhereItWas() async throws {
+        let harness = try EngineHarness(soundsDirectory: true)
+        let song = harness.folder.file("song.wav")
+        // Noise, so every stretch of the song is unique and the resume point can be found in it.
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let noise = (0..<(3 * 48_000 * 2)).map { _ -> Int16 in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int16(truncatingIfNeeded: state >> 48) / 4
+        }
+        let pcm = try WAVFile.write(noise, to: song)
+        let id = try harness.addSong(song, title: "Song", duration: 3)
+        _ = try harness.store.enqueue(songID: id, requestedBy: nil)
+        _ = try harness.store.updateSettings(["buzzerCooldown": .double(0)])
+        harness.start()
+        #expect(await harness.eventually(within: 3) { harness.segment.telemetry.read().position >= 0.5 })
+        try harness.segment.commands.push(Command(kind: .alarm))
+        #expect(await harness.eventually(within: 1) { harness.segment.telemetry.read().state == .alarm })
+        let interruptedAt = harness.segment.telemetry.read().position
+        #expect(harness.segment.telemetry.read().songID == id)
+        // A second alarm while one sounds is refused.
+        try harness.segment.commands.push(Command(kind: .alarm))
+        #expect(await harness.eventually(within: 6) { harness.segment.telemetry.read().state == .playing })
+        #expect(abs(harness.segment.telemetry.read().position - interruptedAt) < 0.3)
+        #expect(await harness.eventually(within: 5) { try harness.store.playLog().map(\.outcome) == [.finished] })
+        await harness.stopAndWait()
+
+        let alarm = try Data(contentsOf: URL(fileURLWithPath: harness.folder.file("sounds/alarm.wav"))).dropFirst(44)
+        let written = try Data(contentsOf: URL(fileURLWithPath: harness.output))
+        let start = try #require(written.firstRange(of: alarm.prefix(4_800))?.lowerBound, "the alarm's start")
+        #expect(written[start..<(start + alarm.count)] == alarm, "the alarm plays whole, once")
+        // Before the alarm: the song from its start. After: the song again, from close to where it stopped.
+        #expect(written[written.startIndex..<start] == pcm.prefix(start - written.startIndex))
+        let after = written[(start + alarm.count)...]
+        let resumedAt = try #require(pcm.firstRange(of: after.prefix(960))?.lowerBound)
+        let stoppedAt = start - written.startIndex
+        #expect(
+            abs(resumedAt - stoppedAt) <= 48_000 / 20 * 4,
+            "resumed \(resumedAt) bytes into the song, stopped at \(stoppedAt)")
+        #expect(after.elementsEqual(pcm[resumedAt...]))
     }
 }

@@ -73,4 +73,25 @@ import Testing
             #expect(String(decoding: guestHome.body, as: UTF8.self).contains("href=\"/login\""))
         }
     }
+
+    /// Guessing is limited: after 10 wrong passwords in 30 s even the right one waits; right passwords
+    /// alone never hit the limit (a host logging in on several phones).
+    @Test func onlyWrongPasswordsCountTowardTheLoginLimit() async throws {
+        let box = try WebTestBox()
+        try AdminCredentials.install(password: "admin-password", in: box.store)
+        try await Application(router: box.web.router()).test(.router) { client in
+            let right = "{\"role\": \"admin\", \"password\": \"admin-password\"}"
+            let wrong = "{\"role\": \"admin\", \"password\": \"guess-guess\"}"
+            for _ in 0..<15 {
+                #expect(try await Guest().call(client, .post, "/api/session/login", right).status == .ok)
+            }
+            // In memory there is no device address, so the limit is per session here (per device on a box).
+            let guesser = Guest()
+            for _ in 0..<10 {
+                #expect(try await guesser.call(client, .post, "/api/session/login", wrong).status == .unauthorized)
+            }
+            let refused = try await guesser.call(client, .post, "/api/session/login", right)
+            #expect(refused.status == .tooManyRequests)
+        }
+    }
 }

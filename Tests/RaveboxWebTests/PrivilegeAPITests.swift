@@ -10,7 +10,7 @@ import Testing
 @Suite struct PrivilegeAPITests {
     func app(_ box: WebTestBox) -> some ApplicationProtocol { Application(router: box.web.router()) }
 
-    @Test(arguments: ["play", "pause", "skip", "restart"])
+    @Test(arguments: ["play", "pause", "skip", "restart", "alarm"])
     func playbackControlsNeedAModUnlessEveryoneHasControl(action: String) async throws {
         let box = try WebTestBox()
         try await app(box).test(.router) { client in
@@ -28,6 +28,7 @@ import Testing
             case "play": .play
             case "pause": .pause
             case "skip": .skip
+            case "alarm": .alarm
             default: .seek
             }
         #expect(kinds == [expected, expected])

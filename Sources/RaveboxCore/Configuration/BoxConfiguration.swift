@@ -19,6 +19,13 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
         case box
     }
 
+    /// What the lights listen to: the music the box plays, or a capture device (line-in, USB card) when
+    /// the music comes from elsewhere.
+    public enum AudioSource: String, Sendable, Codable, CaseIterable {
+        case playback
+        case capture
+    }
+
     public var mode: Mode
     /// The YAML file this configuration was read from (it may not exist).
     public var configFile: String
@@ -39,6 +46,12 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
     /// The hotspot's network name and password, shown on the join page; no password = an open network.
     public var wifiName: String?
     public var wifiPassword: String?
+    /// What the analysis (and so the lights) listens to.
+    public var audioSource: AudioSource = .playback
+    /// ALSA capture device for `audioSource == .capture` (`default`, `hw:1,0`, `plughw:1`, ...).
+    public var captureDevice = "default"
+    /// A named pipe that also gets what plays (raw 48 kHz s16le stereo), for Snapcast; `nil` = none.
+    public var snapcastFIFO: String?
 
     /// Built-in defaults for a mode.
     public static func defaults(for mode: Mode) -> BoxConfiguration {
@@ -111,6 +124,9 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
         if let value = layer.hostname { hostname = value }
         if let value = layer.wifiName { wifiName = value }
         if let value = layer.wifiPassword { wifiPassword = value.isEmpty ? nil : value }
+        if let value = layer.audioSource { audioSource = value }
+        if let value = layer.captureDevice { captureDevice = value }
+        if let value = layer.snapcastFIFO { snapcastFIFO = value }
     }
 
     /// Checks values that every layer could have got wrong.

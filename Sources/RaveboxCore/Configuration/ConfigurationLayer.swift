@@ -14,6 +14,9 @@ public struct ConfigurationLayer: Sendable, Equatable {
     public var hostname: String?
     public var wifiName: String?
     public var wifiPassword: String?
+    public var audioSource: BoxConfiguration.AudioSource?
+    public var captureDevice: String?
+    public var snapcastFIFO: String?
 
     public init(
         mode: BoxConfiguration.Mode? = nil, configFile: String? = nil, dataDirectory: String? = nil,
@@ -36,7 +39,7 @@ public struct ConfigurationLayer: Sendable, Equatable {
     /// Keys accepted in the YAML file, in the order the documentation lists them.
     public static let yamlKeys = [
         "mode", "data", "host", "port", "library", "audio_device", "admin_password", "hostname", "wifi_name",
-        "wifi_password",
+        "wifi_password", "audio_source", "capture_device", "snapcast_fifo",
     ]
 
     /// Environment variable for each YAML key (`RAVEBOX_` + upper-cased key), plus `RAVEBOX_CONFIG`.
@@ -171,6 +174,22 @@ public struct ConfigurationLayer: Sendable, Equatable {
                     accepted: "8 to 63 characters, or empty for an open network")
             }
             wifiPassword = value
+        case "audio_source":
+            let value = try single()
+            guard let audioSource = BoxConfiguration.AudioSource(rawValue: value) else {
+                throw .invalid(
+                    key: key, value: value, source: source,
+                    accepted: BoxConfiguration.AudioSource.allCases.map(\.rawValue).joined(separator: " or "))
+            }
+            self.audioSource = audioSource
+        case "capture_device": captureDevice = try single()
+        case "snapcast_fifo":
+            let value = try single()
+            guard value.hasPrefix("/") else {
+                throw .invalid(
+                    key: key, value: value, source: source, accepted: "an absolute path such as /tmp/snapfifo")
+            }
+            snapcastFIFO = value
         default:
             throw .unknownKey(key: key, source: source, accepted: Self.yamlKeys)
         }

@@ -1,8 +1,8 @@
 /// Everything a guest's page shows, as one JSON document (`GET /api/state` and every `/api/live` message).
 public struct PartyState: Sendable, Codable, Equatable {
-    /// `idle`, `playing` or `paused`.
+    /// `idle`, `playing`, `paused`, or `alarm` while the alarm sounds (the song waits at its position).
     public enum Playback: String, Sendable, Codable {
-        case idle, playing, paused
+        case idle, playing, paused, alarm
     }
 
     /// The last song that could not be played, and why, in words a guest understands.

@@ -30,8 +30,10 @@
   var progress = $("#progress"), timeline = $("#timeline"), tick = 0;
   function renderNow() {
     var song = state.currentSong, allowed = can();
+    var alarm = state.playback === "alarm";
+    document.body.classList.toggle("alarm", alarm);
     $("#now").dataset.entry = song ? song.entryId : "";
-    $("#now-title").textContent = song ? song.title : "Nothing is playing. Request a song!";
+    $("#now-title").textContent = alarm ? "ALARM!" : song ? song.title : "Nothing is playing. Request a song!";
     $("#now-artist").textContent = song ? song.artist : "";
     var failure = $("#failure");
     failure.hidden = !state.lastFailure;
@@ -409,6 +411,7 @@
       body[button.dataset.mode] = button.getAttribute("aria-pressed") !== "true";
       control("/api/playback/modes", body, "PUT");
     }
+    if (button.id === "alarm") control("/api/playback/alarm");
     if (button.id === "shuffle-all") control("/api/queue/shuffle");
     if (button.id === "remove-all" && window.confirm("Remove every song from the queue?")) control("/api/queue", undefined, "DELETE");
   });
