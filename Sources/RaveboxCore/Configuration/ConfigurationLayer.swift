@@ -120,15 +120,18 @@ public struct ConfigurationLayer: Sendable, Equatable {
             }
             return scalar
         }
-        switch key {
-        case "mode":
+        func choice<Choice: RawRepresentable & CaseIterable>(_: Choice.Type) throws(ConfigurationError) -> Choice
+        where Choice.RawValue == String {
             let value = try single()
-            guard let mode = BoxConfiguration.Mode(rawValue: value) else {
+            guard let choice = Choice(rawValue: value) else {
                 throw .invalid(
                     key: key, value: value, source: source,
-                    accepted: BoxConfiguration.Mode.allCases.map(\.rawValue).joined(separator: " or "))
+                    accepted: Choice.allCases.map(\.rawValue).joined(separator: " or "))
             }
-            self.mode = mode
+            return choice
+        }
+        switch key {
+        case "mode": mode = try choice(BoxConfiguration.Mode.self)
         case "data": dataDirectory = try single()
         case "host": host = try single()
         case "port":
@@ -174,14 +177,7 @@ public struct ConfigurationLayer: Sendable, Equatable {
                     accepted: "8 to 63 characters, or empty for an open network")
             }
             wifiPassword = value
-        case "audio_source":
-            let value = try single()
-            guard let audioSource = BoxConfiguration.AudioSource(rawValue: value) else {
-                throw .invalid(
-                    key: key, value: value, source: source,
-                    accepted: BoxConfiguration.AudioSource.allCases.map(\.rawValue).joined(separator: " or "))
-            }
-            self.audioSource = audioSource
+        case "audio_source": audioSource = try choice(BoxConfiguration.AudioSource.self)
         case "capture_device": captureDevice = try single()
         case "snapcast_fifo":
             let value = try single()
