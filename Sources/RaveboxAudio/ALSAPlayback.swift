@@ -178,18 +178,9 @@ public final class ALSAPlayback: PCMOutput {
             throw .unsupportedConfiguration(device: deviceName, detail: "out of memory")
         }
         defer { snd_pcm_hw_params_free(hw) }
-        try check(snd_pcm_hw_params_any(pcm, hw), "no hardware configuration available")
-        try check(
-            snd_pcm_hw_params_set_access(pcm, hw, SND_PCM_ACCESS_RW_INTERLEAVED),
-            "interleaved read/write access is not supported"
-        )
-        try check(
-            snd_pcm_hw_params_set_format(pcm, hw, SND_PCM_FORMAT_S16_LE),
-            "signed 16-bit little-endian samples (S16_LE) are not accepted"
-        )
         var channels = UInt32(requestedFormat.channels)
-        if snd_pcm_hw_params_set_channels(pcm, hw, channels) < 0 {
-            try check(snd_pcm_hw_params_set_channels_near(pcm, hw, &channels), "no usable channel count")
+        if let problem = ALSAHardware.applyCommon(pcm, hw, channels: &channels) {
+            throw .unsupportedConfiguration(device: deviceName, detail: problem)
         }
         var rate = UInt32(requestedFormat.sampleRate)
         var direction: Int32 = 0
@@ -264,7 +255,7 @@ public final class ALSAPlayback: PCMOutput {
     /// A device is clockless when it is ALSA's `null` PCM, or a plugin chain ending in `null` without any
     /// hardware (e.g. the `file` plugin over `null`, as in tests): `snd_pcm_dump` then names a "Null PCM" slave
     /// and no "Hardware PCM".
-    private static func isClockless(_ pcm: OpaquePointer) -> Bool {
+    static func isClockless(_ pcm: OpaquePointer) -> Bool {
         if snd_pcm_type(pcm) == SND_PCM_TYPE_NULL { return true }
         var output: OpaquePointer?
         guard snd_output_buffer_open(&output) >= 0, let output else { return false }
@@ -286,5 +277,35 @@ public final class ALSAPlayback: PCMOutput {
 
     static func message(_ code: Int32) -> String {
         String(cString: snd_strerror(code))
+    }
+}
+
+/// The start of hardware negotiation both directions share: any configuration, interleaved access,
+/// S16_LE samples, and the channel count asked for or the nearest one the device has.
+enum ALSAHardware {
+    /// Applies those to `hw`; returns what the device refused, in words, or nil.
+    static func applyCommon(_ pcm: OpaquePointer, _ hw: OpaquePointer, channels: inout UInt32) -> String? {
+        func problem(_ result: Int32, _ what: String) -> String? {
+            result < 0 ? "\(what) (\(ALSAPlayback.message(result)))" : nil
+        }
+        if let refused = problem(snd_pcm_hw_params_any(pcm, hw), "no hardware configuration available") {
+            return refused
+        }
+        if let refused = problem(
+            snd_pcm_hw_params_set_access(pcm, hw, SND_PCM_ACCESS_RW_INTERLEAVED),
+            "interleaved read/write access is not supported")
+        {
+            return refused
+        }
+        if let refused = problem(
+            snd_pcm_hw_params_set_format(pcm, hw, SND_PCM_FORMAT_S16_LE),
+            "signed 16-bit little-endian samples (S16_LE) are not supported")
+        {
+            return refused
+        }
+        if snd_pcm_hw_params_set_channels(pcm, hw, channels) < 0 {
+            return problem(snd_pcm_hw_params_set_channels_near(pcm, hw, &channels), "no usable channel count")
+        }
+        return nil
     }
 }

@@ -180,7 +180,9 @@ public final class AudioDecoder {
     /// FFmpeg can seek in; others are decoded from the start and the audio before `seconds` is dropped).
     public func seek(to seconds: Double) throws(DecodeError) {
         let target = max(0, seconds)
-        let timestamp = Int64(target * Double(FFmpegSupport.timeBase))
+        // Song time 0 is the stream's start time: MP3 (encoder delay, 23 ms at 48 kHz for LAME) and some
+        // AAC files start later than 0, and decoding from the start skips that much.
+        let timestamp = Int64((target + streamStart) * Double(FFmpegSupport.timeBase))
         let result = avformat_seek_file(file.context, -1, Int64.min, timestamp, timestamp, 0)
         if result < 0 && (framesRead > 0 || hasSeeked) {
             throw .decoderFailure(path: path, detail: "cannot seek to \(target) s: \(FFmpegSupport.message(result))")
@@ -196,7 +198,14 @@ public final class AudioDecoder {
         pendingStart = 0
         pendingEnd = 0
         hasSeeked = true
-        skipUntil = target > 0 ? target : nil
+        skipUntil = target > 0 ? target + streamStart : nil
+    }
+
+    /// The stream's start time in seconds (its first sample's time stamp), 0 when unknown.
+    private var streamStart: Double {
+        let start = file.stream.pointee.start_time
+        guard start != FFmpegSupport.noPTS, start > 0 else { return 0 }
+        return Double(start) * av_q2d(file.stream.pointee.time_base)
     }
 
     /// Produces more converted frames into `pending`. Returns false at the end of the file.

@@ -41,6 +41,7 @@ final class DecodeLoop: @unchecked Sendable {
     /// The thread's body; returns after `PlayerShared.shutdown` is set.
     func run() {
         while !shared.shutdown.load(ordering: .acquiring) {
+            shared.decoderPasses.wrappingIncrement(ordering: .relaxed)
             let command = control.withLock { state -> PlayerControl.Command? in
                 defer { state.command = nil }
                 return state.command

@@ -117,6 +117,7 @@ final class OutputLoop: @unchecked Sendable {
 
     /// One iteration: follow a new generation, honour pause, or write one period.
     private func step() {
+        shared.outputPasses.wrappingIncrement(ordering: .relaxed)
         let requested = shared.generation.load(ordering: .acquiring)
         if requested != generation {
             follow(requested)

@@ -267,6 +267,12 @@ public final class Player: @unchecked Sendable {
         }
     }
 
+    /// How many loop passes the decoder and output threads have made: a watchdog that sees one stop
+    /// knows that thread is stuck (in a read that never returns, or a device that never takes frames).
+    public var progress: (decoder: Int, output: Int) {
+        (shared.decoderPasses.load(ordering: .relaxed), shared.outputPasses.load(ordering: .relaxed))
+    }
+
     /// The oldest event not yet returned, or nil. Never blocks.
     public func nextEvent() -> PlayerEvent? {
         control.withLock { state in

@@ -55,6 +55,10 @@ final class PlayerShared: Sendable {
     /// The song being heard and how many of its frames were heard (written minus device delay), packed
     /// as `serial << 40 | frames` so the two always belong together. Published by the output thread.
     let heard = ManagedAtomic<UInt64>(0)
+    /// Loop passes of the decoder and output threads; both pass at least 5 times a second while healthy
+    /// (idle waits are bounded at 200 ms), so a counter that stops means a thread is stuck.
+    let decoderPasses = ManagedAtomic<Int>(0)
+    let outputPasses = ManagedAtomic<Int>(0)
     /// ALSA xruns recovered (published by the output thread).
     let xruns = ManagedAtomic<Int>(0)
     /// Silent periods written because the ring ran empty mid-song.

@@ -6,6 +6,19 @@ import RaveboxCore
 import RaveboxIPC
 import RaveboxStore
 
+/// Why the engine loop ended by itself.
+public enum EngineError: Error, Equatable, CustomStringConvertible {
+    /// An audio thread stopped making progress (see `Watchdog`); a fresh engine process resumes the song.
+    case audioThreadStuck(thread: String)
+
+    public var description: String {
+        switch self {
+        case .audioThreadStuck(let thread):
+            "the audio \(thread) thread is stuck (a device or file that never answers); a new engine resumes the song"
+        }
+    }
+}
+
 /// What the engine needs to know from the box configuration.
 public struct EngineConfiguration: Sendable {
     /// ALSA PCM name.
@@ -20,10 +33,12 @@ public struct EngineConfiguration: Sendable {
     public var soundsDirectory: String?
     /// A named pipe that also gets what plays, for Snapcast.
     public var snapcastFIFO: String?
+    /// ALSA capture device the analysis listens to instead of the music played (`audio_source: capture`).
+    public var captureDevice: String?
 
     public init(
         audioDevice: String, pacing: Pacing = .auto, libraries: [String] = [], positionSaveInterval: Double = 1,
-        soundsDirectory: String? = nil, snapcastFIFO: String? = nil
+        soundsDirectory: String? = nil, snapcastFIFO: String? = nil, captureDevice: String? = nil
     ) {
         self.audioDevice = audioDevice
         self.pacing = pacing
@@ -31,6 +46,7 @@ public struct EngineConfiguration: Sendable {
         self.positionSaveInterval = positionSaveInterval
         self.soundsDirectory = soundsDirectory
         self.snapcastFIFO = snapcastFIFO
+        self.captureDevice = captureDevice
     }
 }
 
@@ -81,6 +97,10 @@ public final class Engine: @unchecked Sendable {
     private let pid = getpid()
     private let loudness: LoudnessWorker
     private var loudnessSeen = 0
+    private var watchdog = Watchdog()
+    /// The capture input, when the analysis listens to a line-in instead of the music played.
+    private let capture: ALSACapture?
+    private var captureRetry = -Double.infinity
     /// The alarm and buzzer sounds' files.
     private var sounds: [AlarmSounds.Sound: String] = [:]
     /// The alarm sounding now, and the song to resume at its position afterwards.
@@ -105,15 +125,25 @@ public final class Engine: @unchecked Sendable {
         self.player = Player(
             device: configuration.audioDevice, pacing: configuration.pacing, fifo: fifo, logger: logger)
         self.loudness = LoudnessWorker(store: store, segment: segment, logger: logger)
+        self.capture = configuration.captureDevice.map { ALSACapture(device: $0, logger: logger) }
+    }
+
+    /// What the analysis (and so the lights) listens to: the capture input in capture mode, else the
+    /// frames handed to the playback device, stamped with when they are heard.
+    public var analysisTap: AnalysisTap? {
+        capture?.tap ?? player.analysisTap
     }
 
     /// Opens the audio device and runs the loop until `stop` becomes true; then stops playback,
     /// saves the position and returns.
     public func run(until stop: ManagedAtomic<Bool>) throws {
         try player.start()
-        defer { player.shutdown() }
+        var stuck: String?
+        // A stuck thread cannot be joined: then the process ends and takes it along.
+        defer { if stuck == nil { player.shutdown() } }
         loudness.start()
         defer { loudness.shutdown() }
+        defer { capture?.stop() }
         readSettings()
         prepareSounds()
         restore()
@@ -122,6 +152,7 @@ public final class Engine: @unchecked Sendable {
             while let command = segment.commands.pop() { handle(command) }
             while let event = player.nextEvent() { handle(event) }
             startNextSongIfIdle()
+            startCaptureIfDue()
             let measured = loudness.measurements.load(ordering: .acquiring)
             if measured != loudnessSeen {
                 loudnessSeen = measured
@@ -130,6 +161,13 @@ public final class Engine: @unchecked Sendable {
             preloadNextSong()
             savePositionIfDue()
             publishTelemetry()
+            let progress = player.progress
+            if let thread = watchdog.observe(decoder: progress.decoder, output: progress.output, now: Self.seconds()) {
+                stuck = thread
+                logger.critical(
+                    "the audio \(thread) thread has not moved for \(Int(watchdog.limit)) s: restarting the engine")
+                throw EngineError.audioThreadStuck(thread: thread)
+            }
             _ = segment.waitForCommands(timeout: Self.tick)
         }
         if let current {
@@ -232,6 +270,19 @@ public final class Engine: @unchecked Sendable {
             Double.random(in: 0..<1, using: &generator) < settings.alarmProbability
         else { return }
         soundAlarm(asBuzzer: false)
+    }
+
+    /// Opens the capture input; a missing device is logged once and tried again every 10 s.
+    private func startCaptureIfDue() {
+        guard let capture, Self.seconds() - captureRetry >= 10 else { return }
+        let firstTry = captureRetry == -Double.infinity
+        captureRetry = .infinity  // started: never again (it recovers by itself)
+        do {
+            try capture.start()
+        } catch {
+            if firstTry { logger.error("the lights hear nothing: \(error)") }
+            captureRetry = Self.seconds()
+        }
     }
 
     private func prepareSounds() {

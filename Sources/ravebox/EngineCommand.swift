@@ -27,7 +27,8 @@ struct EngineCommand: AsyncParsableCommand {
         let engine = Engine(
             configuration: EngineConfiguration(
                 audioDevice: config.audioDevice, libraries: config.libraries,
-                soundsDirectory: BoxPaths(config).sounds, snapcastFIFO: config.snapcastFIFO),
+                soundsDirectory: BoxPaths(config).sounds, snapcastFIFO: config.snapcastFIFO,
+                captureDevice: config.audioSource == .capture ? config.captureDevice : nil),
             store: store, segment: segment, logger: logger)
         let group = ServiceGroup(
             configuration: .init(

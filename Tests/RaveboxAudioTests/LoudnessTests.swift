@@ -29,18 +29,6 @@ import Testing
         return result
     }
 
-    /// Decodes a whole file to 48 kHz stereo samples.
-    static func decodeAll(_ path: String) throws -> [Int16] {
-        let decoder = try AudioDecoder(path: path)
-        let buffer = UnsafeMutableBufferPointer<Int16>.allocate(capacity: 4096 * 2)
-        defer { buffer.deallocate() }
-        var samples: [Int16] = []
-        while case let frames = try decoder.read(into: buffer, frames: 4096), frames > 0 {
-            samples.append(contentsOf: buffer.prefix(frames * 2))
-        }
-        return samples
-    }
-
     /// `samples` × `gain`, rounded and clipped to the Int16 range, the way a player applies a gain.
     static func scaled(_ samples: [Int16], by gain: Double) -> [Int16] {
         samples.map { Int16(max(-32768, min(32767, (Double($0) * gain).rounded()))) }
@@ -59,7 +47,7 @@ import Testing
             "-filter_complex", "[0][1]amerge=inputs=2", "-c:a", "pcm_s16le", noisePath,
         ])
         let noise = try LoudnessMeter.measure(path: noisePath)
-        var samples = scaled(try decodeAll(noisePath), by: pow(10, (lufs - noise.integrated) / 20))
+        var samples = scaled(try TestAudio.decodeAll(noisePath), by: pow(10, (lufs - noise.integrated) / 20))
         if clicks {
             for second in 1...9 { samples[second * 48_000 * 2 + second % 2] = second % 2 == 0 ? 32_000 : -32_000 }
         }

@@ -21,7 +21,7 @@ final class EngineHarness {
     let stop = ManagedAtomic(false)
     private let finished = ManagedAtomic(false)
 
-    init(soundsDirectory: Bool = false) throws {
+    init(soundsDirectory: Bool = false, captureDevice: String? = nil) throws {
         folder = try TemporaryFolder("engine")
         store = try Store(path: folder.file("ravebox.sqlite"))
         segment = try SharedSegment.create(name: "/ravebox-enginetest-\(UUID().uuidString.prefix(12))")
@@ -29,7 +29,7 @@ final class EngineHarness {
         engine = Engine(
             configuration: EngineConfiguration(
                 audioDevice: ALSATestDevice.file(at: output),
-                soundsDirectory: soundsDirectory ? folder.file("sounds") : nil),
+                soundsDirectory: soundsDirectory ? folder.file("sounds") : nil, captureDevice: captureDevice),
             store: store, segment: segment, logger: Logger(label: "test.engine"))
         // Bit-exact checks need the samples untouched; the loudness test turns normalisation back on.
         _ = try store.updateSettings(["loudnessNormalization": .bool(false)])
@@ -370,5 +370,26 @@ func firstDifference(_ actual: Data, _ expected: Data) -> String? {
             abs(resumedAt - stoppedAt) <= 48_000 / 20 * 4,
             "resumed \(resumedAt) bytes into the song, stopped at \(stoppedAt)")
         #expect(after.elementsEqual(pcm[resumedAt...]))
+    }
+}
+
+@Suite struct EngineCaptureTests {
+    /// In capture mode the analysis hears the line-in, not the music played: the tap holds the capture
+    /// device's samples.
+    @Test func captureModeFeedsTheAnalysisFromTheCaptureDevice() async throws {
+        let folder = try TemporaryFolder("capture-in")
+        defer { folder.remove() }
+        let input = folder.file("line-in.raw")
+        let samples = WAVFile.sine(frequency: 1_000, seconds: 0.5)
+        try WAVFile.pcmBytes(samples).write(to: URL(fileURLWithPath: input))
+        let harness = try EngineHarness(captureDevice: "rbtestmic:INFILE=\(input)")
+        harness.start()
+        #expect(await harness.eventually(within: 3) { harness.engine.analysisTap?.availableFrames ?? 0 >= 12_000 })
+        await harness.stopAndWait()
+        let tap = try #require(harness.engine.analysisTap)
+        let buffer = UnsafeMutableBufferPointer<Int16>.allocate(capacity: 12_000 * 2)
+        defer { buffer.deallocate() }
+        #expect(tap.read(into: buffer) == 12_000)
+        #expect(Array(buffer) == Array(samples.prefix(24_000)))
     }
 }

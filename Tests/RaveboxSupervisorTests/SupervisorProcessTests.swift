@@ -70,6 +70,17 @@ import Testing
 
         var logText: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
 
+        /// The three songs' ids, once the library scan found them (empty if it did not within 10 s).
+        func songIDs() async -> [Int64] {
+            var ids: [Int64] = []
+            _ = await SupervisorProcessTests.eventually(within: 10) {
+                let reply = try await HTTPClient.get(base + "/api/search")
+                ids = try JSONDecoder().decode([Song.Listing].self, from: reply.body).map(\.id)
+                return ids.count == 3
+            }
+            return ids
+        }
+
         deinit {
             if process.isRunning { kill(pid, SIGKILL) }
             folder.remove()
@@ -91,12 +102,7 @@ import Testing
         #expect(
             await HTTPClient.waitUntilUp(box.base + "/api/state", seconds: 30), "box did not come up:\n\(box.logText)")
         // Wait for the library scan, then request all three songs.
-        var songIDs: [Int64] = []
-        _ = await Self.eventually(within: 10) {
-            let reply = try await HTTPClient.get(box.base + "/api/search")
-            songIDs = try JSONDecoder().decode([Song.Listing].self, from: reply.body).map(\.id)
-            return songIDs.count == 3
-        }
+        let songIDs = await box.songIDs()
         #expect(songIDs.count == 3, "library not scanned:\n\(box.logText)")
         for id in songIDs {
             #expect(try await HTTPClient.post(box.base + "/api/queue", json: "{\"songId\": \(id)}").status == 201)
@@ -140,6 +146,35 @@ import Testing
         #expect(box.process.terminationStatus == 0, "\(box.logText)")
         #expect(children.allSatisfy { !ProcessTable.isAlive($0) })
         #expect(!FileManager.default.fileExists(atPath: box.segmentPath))
+    }
+
+    /// kill -9 of the engine in the middle of a song: the new engine resumes it within 1 s of where it was
+    /// (the position is saved every second).
+    @Test func engineKilledMidSongResumesWithinASecondOfWhereItWas() async throws {
+        let box = try Box()
+        #expect(
+            await HTTPClient.waitUntilUp(box.base + "/api/state", seconds: 30), "box did not come up:\n\(box.logText)")
+        let id = try #require(await box.songIDs().first)
+        #expect(try await HTTPClient.post(box.base + "/api/queue", json: "{\"songId\": \(id)}").status == 201)
+        #expect(await Self.eventually(within: 10) { (try await box.state().currentSong?.position ?? 0) >= 3.3 })
+        let engine = try #require(box.child("engine"))
+        let before = try #require(try await box.state().currentSong)
+        kill(engine, SIGKILL)
+        let segment = try box.segment()
+        #expect(
+            await Self.eventually(within: 3) {
+                guard let fresh = box.child("engine"), fresh != engine else { return false }
+                return segment.heartbeat(of: .engine).pid == fresh
+                    && segment.telemetry.read().state == .playing
+            }, "engine not back:\n\(box.logText)")
+        let after = try #require(try await box.state().currentSong)
+        #expect(after.songID == before.songID)
+        #expect(after.playID == before.playID, "the same play goes on, not a new one")
+        #expect(
+            after.position >= before.position - 1.05 && after.position <= before.position + 1,
+            "killed at \(before.position) s, resumed at \(after.position) s")
+        kill(box.pid, SIGTERM)
+        box.process.waitUntilExit()
     }
 
     @Test func hungChildWhoseHeartbeatStopsIsKilledAndReplaced() async throws {

@@ -57,6 +57,18 @@ enum TestAudio {
     }
 
     /// Path of the `ffmpeg` command, or nil when it is not installed.
+    /// A whole file decoded from its start to 48 kHz stereo, as the player decodes it.
+    static func decodeAll(_ path: String) throws -> [Int16] {
+        let decoder = try AudioDecoder(path: path)
+        let buffer = UnsafeMutableBufferPointer<Int16>.allocate(capacity: 4096 * 2)
+        defer { buffer.deallocate() }
+        var samples: [Int16] = []
+        while case let frames = try decoder.read(into: buffer, frames: 4096), frames > 0 {
+            samples.append(contentsOf: buffer.prefix(frames * 2))
+        }
+        return samples
+    }
+
     static let ffmpegPath: String? = {
         let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
         return directories.map { "\($0)/ffmpeg" }.first { FileManager.default.isExecutableFile(atPath: $0) }

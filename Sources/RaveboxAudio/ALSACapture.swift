@@ -1,0 +1,528 @@
+import Atomics
+import CALSA
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Listens to an ALSA capture device (line-in, USB sound card) so the lights follow music that comes from
+/// elsewhere (`audio_source: capture`): a dedicated thread reads one period at a time and pushes it into `tap`,
+/// stamped with when it was heard, exactly like the player's output thread does with what it plays.
+///
+/// Hardware parameters are negotiated like `ALSAPlayback` does: S16_LE, interleaved, at `format.sampleRate`
+/// (a device that cannot record at that rate is refused: `plughw:`/`default` resample in ALSA); channels are
+/// `format.channels` when the device offers them, otherwise the nearest count, mapped onto the tap's channels
+/// (a mono device is copied to both sides, extra channels are ignored); period ≈ 5 ms and buffer ≈ 4 periods,
+/// keeping the device's choice. The negotiated setup is logged once.
+///
+/// While running, overruns (the thread fell behind and the device overwrote frames) are recovered and counted
+/// in `overruns`. A device that fails (unplugged, or silent for 2 s) is reported in one log line, then reopened
+/// every 2 s until it works again or `stop()` is called.
+///
+/// ```swift
+/// let capture = ALSACapture(device: "plughw:1", logger: logger)
+/// try capture.start()                        // throws CaptureError naming the device
+/// let frames = capture.tap.read(into: window)  // the analysis thread reads what the room hears
+/// capture.stop()
+/// ```
+///
+/// Threading: `start()` and `stop()` may be called from any thread (they are serialised). The capture thread's
+/// steady state follows the realtime rules of `OutputLoop`: it blocks only in ALSA (or in the pacer's sleep on
+/// clockless devices) and neither allocates, locks nor logs. It runs at normal priority: a late capture thread
+/// costs an overrun (a gap in what the lights see), never a click in what people hear.
+public final class ALSACapture: Sendable {
+    /// The ALSA PCM recorded from, e.g. "default", "hw:1,0", "plughw:1", "rbtestmic:INFILE=/tmp/in.raw".
+    public let device: String
+    /// Where every captured period goes, in the `format` given to `init` (channels are mapped before the push).
+    public let tap: AnalysisTap
+    /// Overruns (`-EPIPE`: the device's buffer filled before the thread read it) recovered since `init`.
+    public var overruns: Int { overrunCount.load(ordering: .relaxed) }
+
+    private let settings: CaptureSettings
+    private let overrunCount = ManagedAtomic<Int>(0)
+    private let logger: Logger
+    /// The thread and its state while running; the mutex also serialises `start()` and `stop()`.
+    private let running = Locked<Running?>(nil)
+
+    private struct Running {
+        let thread: pthread_t
+        let loop: CaptureLoop
+    }
+
+    /// - Parameters:
+    ///   - device: ALSA PCM name to record from.
+    ///   - format: Rate and channels the analysis wants (the tap's format); 48 kHz stereo by default.
+    ///   - periodFrames: Frames per read to ask for; nil means ≈ 5 ms (`format.sampleRate / 200`).
+    ///   - pacing: `.auto` keeps reads from clockless devices (ALSA `null`, the `file` plugin in tests) in real
+    ///     time; `.off` reads them as fast as possible.
+    ///   - logger: Receives the negotiated setup, failures and recoveries.
+    public init(
+        device: String, format: AudioFormat = AudioFormat(), periodFrames: Int? = nil, pacing: Pacing = .auto,
+        logger: Logger
+    ) {
+        self.device = device
+        settings = CaptureSettings(
+            device: device, format: format, periodFrames: max(16, periodFrames ?? format.sampleRate / 200),
+            pacing: pacing
+        )
+        tap = AnalysisTap(format: format)
+        self.logger = logger
+    }
+
+    deinit {
+        stop()
+    }
+
+    /// Opens and configures the device, then starts the capture thread. Does nothing when already running.
+    public func start() throws(CaptureError) {
+        try running.withLock { (running: inout Running?) throws(CaptureError) in
+            guard running == nil else { return }
+            let stream = try CaptureStream(settings)
+            logger.info("\(stream.setup)")
+            let loop = CaptureLoop(
+                stream: stream, settings: settings, tap: tap, overruns: overrunCount, logger: logger)
+            guard let thread = AudioThread.start(name: "rb-capture", body: { loop.run() }) else {
+                stream.close()
+                throw .threadFailed(device: device)
+            }
+            running = Running(thread: thread, loop: loop)
+        }
+    }
+
+    /// Stops the capture thread and closes the device; returns once the thread has ended (within about one
+    /// period, at most 100 ms). Safe to call more than once, and before `start()`.
+    public func stop() {
+        running.withLock { (running: inout Running?) in
+            guard let current = running else { return }
+            current.loop.requestStop()
+            AudioThread.join(current.thread)
+            running = nil
+        }
+    }
+
+    /// Copies `frames` interleaved frames of `sourceChannels` channels into `destinationChannels` channels:
+    /// channel `i` takes the source's channel `i`, or its last one when it has fewer (mono is copied to every
+    /// channel); source channels beyond `destinationChannels` are dropped. Allocation-free.
+    static func mapChannels(
+        _ source: UnsafePointer<Int16>, channels sourceChannels: Int,
+        into destination: UnsafeMutablePointer<Int16>, channels destinationChannels: Int, frames: Int
+    ) {
+        for frame in 0..<frames {
+            let from = source + frame * sourceChannels
+            let to = destination + frame * destinationChannels
+            for channel in 0..<destinationChannels {
+                to[channel] = from[min(channel, sourceChannels - 1)]
+            }
+        }
+    }
+}
+
+/// Why capturing failed. Each case names the device and what to check.
+public enum CaptureError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// `snd_pcm_open` failed.
+    case openFailed(device: String, code: Int32, message: String)
+    /// The device refused every configuration the analysis can use (format, rate, channels, buffer).
+    case unsupportedConfiguration(device: String, detail: String)
+    /// Reading failed in a way `snd_pcm_recover` could not repair (device unplugged, ...).
+    case readFailed(device: String, code: Int32, message: String)
+    /// The device stopped delivering frames without reporting an error.
+    case stalled(device: String, seconds: Int)
+    /// The system refused to create the capture thread.
+    case threadFailed(device: String)
+
+    public var description: String {
+        switch self {
+        case .openFailed(let device, let code, let message):
+            "cannot open capture device '\(device)': \(message) (\(code)); check that the sound card or USB "
+                + "interface is connected and listed by `arecord -l`, that the capture device name in the settings "
+                + "is right (e.g. default, hw:1,0, plughw:1), that no other program records from it and that "
+                + "the engine's user is in the 'audio' group"
+        case .unsupportedConfiguration(let device, let detail):
+            "capture device '\(device)' cannot be configured: \(detail); use 'plughw:...' or 'default', which "
+                + "convert formats and rates in ALSA"
+        case .readFailed(let device, let code, let message):
+            "reading from capture device '\(device)' failed: \(message) (\(code)); was the device unplugged? "
+                + "Check `arecord -l`"
+        case .stalled(let device, let seconds):
+            "capture device '\(device)' delivered nothing for \(seconds) s; was the device unplugged or its "
+                + "clock source lost? Check `arecord -l`"
+        case .threadFailed(let device):
+            "cannot start capturing from '\(device)': the system refused to create a thread"
+        }
+    }
+}
+
+/// What `ALSACapture` was asked for; everything a (re)open needs.
+private struct CaptureSettings: Sendable {
+    let device: String
+    /// The tap's format: the rate the device must record at and the channels pushed.
+    let format: AudioFormat
+    let periodFrames: Int
+    let pacing: Pacing
+    /// Periods per device buffer. A capture buffer adds no latency (reads return as soon as one period is in),
+    /// so more periods would only buy headroom against overruns; 4 (≈ 20 ms) matches playback.
+    let periods = 4
+}
+
+/// The capture thread: reads periods from the stream into the tap; on failure, reopens every 2 s.
+///
+/// Steady state (one iteration per period): the pacer's sleep on clockless devices, `snd_pcm_wait` +
+/// `snd_pcm_readi` + `snd_pcm_delay` into the stream's preallocated buffers, the channel mapping and
+/// `AnalysisTap.push` (lock- and allocation-free). Logging and allocation happen only when the device fails,
+/// when it is reopened and when it works again.
+private final class CaptureLoop: @unchecked Sendable {
+    // @unchecked Sendable: every `var` is used only by the capture thread, which `ALSACapture.start()` hands this
+    // object to through pthread_create after opening `stream`. Other threads call only `requestStop()`, which
+    // touches the atomic `stopping` and the thread-safe `wakeup`; `ALSACapture.stop()` then joins the thread.
+
+    private let settings: CaptureSettings
+    private let tap: AnalysisTap
+    private let overruns: ManagedAtomic<Int>
+    private let logger: Logger
+    private let stopping = ManagedAtomic<Bool>(false)
+    private let wakeup = Wakeup()
+
+    private var stream: CaptureStream?
+    private var pacer: Pacer
+    /// A failure was logged and the device has not delivered since.
+    private var failing = false
+
+    /// Seconds between attempts to reopen a failed device.
+    private static let retrySeconds: Int64 = 2
+
+    init(
+        stream: CaptureStream, settings: CaptureSettings, tap: AnalysisTap, overruns: ManagedAtomic<Int>,
+        logger: Logger
+    ) {
+        self.stream = stream
+        self.settings = settings
+        self.tap = tap
+        self.overruns = overruns
+        self.logger = logger
+        pacer = Self.pacer(for: stream, settings)
+    }
+
+    /// The thread's body; returns after `requestStop()`, with the device closed.
+    func run() {
+        while !stopping.load(ordering: .acquiring) {
+            if let stream {
+                capture(from: stream)
+            } else {
+                reopen()
+            }
+        }
+        stream?.close()
+        stream = nil
+    }
+
+    /// Asks the thread to end: it notices within one period (at most `CaptureStream.waitMilliseconds`).
+    func requestStop() {
+        stopping.store(true, ordering: .releasing)
+        wakeup.signal()
+    }
+
+    private func capture(from stream: CaptureStream) {
+        // With a limit of one frame, the pacer lets a read through once its last frame has been "captured".
+        pacer.waitBeforeWriting(frames: stream.periodFrames)
+        let frames: Int
+        do throws(CaptureError) {
+            frames = try stream.readPeriod(overruns: overruns)
+        } catch {
+            deviceFailed(error)
+            return
+        }
+        guard frames > 0 else { return }
+        pacer.didWrite(frames: frames)
+        if failing { worksAgain(stream) }
+        tap.push(stream.output, frames: frames, delayFrames: -heardAgo(stream))
+    }
+
+    /// How many frames ago the last frame read was heard. A paced clockless device "captured" it just now (the
+    /// pacer slept until then); an unpaced one has no timeline at all.
+    private func heardAgo(_ stream: CaptureStream) -> Int {
+        if pacer.engaged || stream.isClockless { return 0 }
+        return stream.delay()
+    }
+
+    private func deviceFailed(_ error: CaptureError) {
+        if !failing {
+            failing = true
+            logger.error("Audio capture failed: \(error); reopening it every \(Self.retrySeconds) s")
+        }
+        stream?.close()
+        stream = nil
+    }
+
+    private func reopen() {
+        wakeup.wait(nanoseconds: Self.retrySeconds * 1_000_000_000)
+        guard !stopping.load(ordering: .acquiring) else { return }
+        // Still failing: said so already. The device counts as back only once it delivers.
+        guard let reopened = try? CaptureStream(settings) else { return }
+        stream = reopened
+        pacer = Self.pacer(for: reopened, settings)
+    }
+
+    private func worksAgain(_ stream: CaptureStream) {
+        failing = false
+        logger.notice("Audio capture works again. \(stream.setup)")
+    }
+
+    /// Paces reads to real time: the reader may not run ahead of the (virtual) capture clock by more than one
+    /// frame, so a read completes when its last frame would have been captured.
+    private static func pacer(for stream: CaptureStream, _ settings: CaptureSettings) -> Pacer {
+        Pacer(pacing: settings.pacing, clockless: stream.isClockless, sampleRate: stream.sampleRate, aheadLimit: 1)
+    }
+}
+
+/// One open ALSA capture PCM with its negotiated parameters and preallocated period buffers.
+///
+/// Threading: created on any thread, then used by one thread at a time; `readPeriod` and `delay` neither
+/// allocate, lock nor log.
+private final class CaptureStream {
+    let device: String
+    let sampleRate: Int
+    let periodFrames: Int
+    let bufferFrames: Int
+    /// Channels the device records; may differ from `outputChannels`.
+    let deviceChannels: Int
+    /// Channels pushed to the tap.
+    let outputChannels: Int
+    let isClockless: Bool
+    /// The one-line description of the negotiated setup, for the log.
+    private(set) var setup = ""
+    /// The last period read, in the tap's channel layout.
+    var output: UnsafePointer<Int16> { UnsafePointer(mapped ?? samples) }
+
+    /// Longest single wait for a period, so a stop request is noticed promptly even when the device stalls.
+    static let waitMilliseconds: Int32 = 100
+    /// Waits without a single frame after which the device counts as failed (2 s).
+    private static let stalledWaits = 20
+
+    private var pcm: OpaquePointer?
+    /// One period as the device delivers it.
+    private let samples: UnsafeMutablePointer<Int16>
+    /// One period in the tap's layout, when the device's channels differ.
+    private let mapped: UnsafeMutablePointer<Int16>?
+    /// The stream is prepared but not running (just opened, or recovered from an xrun).
+    private var needsStart = true
+    private var emptyWaits = 0
+
+    /// Opens `settings.device` and negotiates its hardware and software parameters.
+    init(_ settings: CaptureSettings) throws(CaptureError) {
+        device = settings.device
+        rb_alsa_silence_errors()
+        var handle: OpaquePointer?
+        // A blocking open of a `hw:` device that another program records from waits until it is released (in
+        // `start()`, or in the reopen loop where `stop()` could not end it): open without blocking, so a busy
+        // device fails at once with EBUSY, then make reads blocking.
+        var result = snd_pcm_open(&handle, settings.device, SND_PCM_STREAM_CAPTURE, SND_PCM_NONBLOCK)
+        if result >= 0, let handle {
+            result = snd_pcm_nonblock(handle, 0)
+            if result < 0 { snd_pcm_close(handle) }
+        }
+        guard result >= 0, let handle else {
+            throw .openFailed(device: settings.device, code: result, message: ALSAPlayback.message(result))
+        }
+        let negotiated: Negotiated
+        do throws(CaptureError) {
+            negotiated = try Self.configure(handle, settings)
+        } catch {
+            snd_pcm_close(handle)
+            throw error
+        }
+        pcm = handle
+        sampleRate = settings.format.sampleRate
+        periodFrames = negotiated.periodFrames
+        bufferFrames = negotiated.bufferFrames
+        deviceChannels = negotiated.channels
+        outputChannels = settings.format.channels
+        isClockless = ALSAPlayback.isClockless(handle)
+        samples = .allocate(capacity: periodFrames * deviceChannels)
+        samples.initialize(repeating: 0, count: periodFrames * deviceChannels)
+        if deviceChannels != outputChannels {
+            mapped = .allocate(capacity: periodFrames * outputChannels)
+            mapped?.initialize(repeating: 0, count: periodFrames * outputChannels)
+        } else {
+            mapped = nil
+        }
+        setup = describe(settings)
+    }
+
+    deinit {
+        close()
+        samples.deallocate()
+        mapped?.deallocate()
+    }
+
+    /// Reads one period into `output`. Returns the frames read: 0 when nothing arrived within
+    /// `waitMilliseconds` or after a recovered xrun (overruns are counted in `overruns`).
+    func readPeriod(overruns: ManagedAtomic<Int>) throws(CaptureError) -> Int {
+        guard let pcm else { throw .readFailed(device: device, code: -EBADFD, message: "not open") }
+        if needsStart {
+            // Started here rather than at open, so the pacer's probe times the device's first period.
+            needsStart = false
+            snd_pcm_start(pcm)
+        }
+        if !isClockless {
+            // Blocking in snd_pcm_readi could last up to the kernel's 10 s I/O timeout on a stalled device;
+            // waiting in slices keeps `stop()` prompt and notices the stall.
+            let ready = snd_pcm_wait(pcm, Self.waitMilliseconds)
+            if ready < 0 {
+                try recover(pcm, ready, overruns)
+                return 0
+            }
+            if ready == 0 {
+                emptyWaits += 1
+                if emptyWaits >= Self.stalledWaits {
+                    let seconds = Self.stalledWaits * Int(Self.waitMilliseconds) / 1000
+                    throw .stalled(device: device, seconds: seconds)
+                }
+                return 0
+            }
+        }
+        let result = snd_pcm_readi(pcm, samples, snd_pcm_uframes_t(periodFrames))
+        if result < 0 {
+            try recover(pcm, Int32(truncatingIfNeeded: result), overruns)
+            return 0
+        }
+        emptyWaits = 0
+        let frames = Int(result)
+        if let mapped {
+            ALSACapture.mapChannels(
+                samples, channels: deviceChannels, into: mapped, channels: outputChannels, frames: frames)
+        }
+        return frames
+    }
+
+    /// Frames captured but not read yet (`snd_pcm_delay` of a capture stream): the last frame read was heard
+    /// that long ago. 0 when unknown.
+    func delay() -> Int {
+        guard let pcm else { return 0 }
+        var frames: snd_pcm_sframes_t = 0
+        guard snd_pcm_delay(pcm, &frames) >= 0 else { return 0 }
+        return max(0, Int(frames))
+    }
+
+    /// Closes the device. Safe to call more than once.
+    func close() {
+        guard let pcm else { return }
+        snd_pcm_close(pcm)
+        self.pcm = nil
+    }
+
+    /// Repairs an xrun (`-EPIPE`, counted), a suspend (`-ESTRPIPE`) or a stopped stream (`-EBADFD`); anything
+    /// else, or a failed repair, is a read failure.
+    private func recover(_ pcm: OpaquePointer, _ code: Int32, _ overruns: ManagedAtomic<Int>) throws(CaptureError) {
+        if code == -EAGAIN || code == -EINTR { return }
+        if code == -EPIPE { overruns.wrappingIncrement(ordering: .relaxed) }
+        let repaired = code == -EBADFD ? snd_pcm_prepare(pcm) : snd_pcm_recover(pcm, code, 1)
+        if repaired < 0 {
+            throw .readFailed(device: device, code: code, message: ALSAPlayback.message(code))
+        }
+        needsStart = true
+    }
+
+    // MARK: Negotiation
+
+    private struct Negotiated {
+        let channels: Int
+        let periodFrames: Int
+        let bufferFrames: Int
+    }
+
+    private static func configure(
+        _ pcm: OpaquePointer, _ settings: CaptureSettings
+    ) throws(CaptureError) -> Negotiated {
+        let device = settings.device
+        func check(_ result: Int32, _ what: String) throws(CaptureError) {
+            if result < 0 {
+                throw .unsupportedConfiguration(
+                    device: device, detail: "\(what) (\(ALSAPlayback.message(result)))")
+            }
+        }
+        var hardware: OpaquePointer?
+        guard snd_pcm_hw_params_malloc(&hardware) >= 0, let hw = hardware else {
+            throw .unsupportedConfiguration(device: device, detail: "out of memory")
+        }
+        defer { snd_pcm_hw_params_free(hw) }
+        var channels = UInt32(settings.format.channels)
+        if let problem = ALSAHardware.applyCommon(pcm, hw, channels: &channels) {
+            throw .unsupportedConfiguration(device: device, detail: problem)
+        }
+        // The tap's rate is fixed (the analysis and the stamps count in it), so "near" must be exact.
+        var rate = UInt32(settings.format.sampleRate)
+        var direction: Int32 = 0
+        try check(snd_pcm_hw_params_set_rate_near(pcm, hw, &rate, &direction), "no usable sample rate")
+        guard Int(rate) == settings.format.sampleRate else {
+            throw .unsupportedConfiguration(
+                device: device, detail: "it records at \(rate) Hz, not the \(settings.format.sampleRate) Hz needed")
+        }
+        var period = snd_pcm_uframes_t(settings.periodFrames)
+        direction = 0
+        let periodResult = snd_pcm_hw_params_set_period_size_near(pcm, hw, &period, &direction)
+        let wantedPeriod = periodResult >= 0 ? Int(period) : settings.periodFrames
+        var buffer = snd_pcm_uframes_t(wantedPeriod * settings.periods)
+        if snd_pcm_hw_params_set_buffer_size_near(pcm, hw, &buffer) < 0 {
+            // The device insists on its own buffer size; keep whatever it chooses.
+            var periods = UInt32(settings.periods)
+            direction = 0
+            _ = snd_pcm_hw_params_set_periods_near(pcm, hw, &periods, &direction)
+        }
+        try check(snd_pcm_hw_params(pcm, hw), "the device refused the negotiated parameters")
+
+        var actualPeriod: snd_pcm_uframes_t = 0
+        var actualBuffer: snd_pcm_uframes_t = 0
+        direction = 0
+        snd_pcm_hw_params_get_period_size(hw, &actualPeriod, &direction)
+        snd_pcm_hw_params_get_buffer_size(hw, &actualBuffer)
+        snd_pcm_hw_params_get_channels(hw, &channels)
+        let periodFrames = max(1, Int(actualPeriod))
+        let negotiated = Negotiated(
+            channels: Int(channels), periodFrames: periodFrames, bufferFrames: max(periodFrames, Int(actualBuffer)))
+        try configureSoftware(pcm, negotiated, check: check)
+        return negotiated
+    }
+
+    /// Wakes the reader once a whole period is in.
+    private static func configureSoftware(
+        _ pcm: OpaquePointer, _ negotiated: Negotiated, check: (Int32, String) throws(CaptureError) -> Void
+    ) throws(CaptureError) {
+        var software: OpaquePointer?
+        guard snd_pcm_sw_params_malloc(&software) >= 0, let sw = software else {
+            try check(-ENOMEM, "cannot allocate software parameters")
+            return
+        }
+        defer { snd_pcm_sw_params_free(sw) }
+        try check(snd_pcm_sw_params_current(pcm, sw), "cannot read software parameters")
+        try check(
+            snd_pcm_sw_params_set_avail_min(pcm, sw, snd_pcm_uframes_t(negotiated.periodFrames)),
+            "cannot set the wake-up size"
+        )
+        try check(snd_pcm_sw_params(pcm, sw), "the device refused the software parameters")
+    }
+
+    private func describe(_ settings: CaptureSettings) -> String {
+        var line =
+            "Capture device '\(device)' open: \(AudioFormat(sampleRate: sampleRate, channels: deviceChannels)), "
+            + "period \(periodFrames) frames (\(milliseconds(periodFrames)) ms), buffer \(bufferFrames) frames "
+            + "(\(milliseconds(bufferFrames)) ms)"
+        if deviceChannels == 1 && outputChannels > 1 {
+            line += "; mono, copied to all \(outputChannels) channels"
+        } else if deviceChannels != outputChannels {
+            line += "; asked for \(outputChannels) channels, the device offered \(deviceChannels) (mapped)"
+        }
+        if isClockless {
+            line +=
+                settings.pacing == .auto
+                ? "; the device has no clock (reads are paced to real time)"
+                : "; the device has no clock (reads are not paced)"
+        }
+        return line
+    }
+
+    private func milliseconds(_ frames: Int) -> String {
+        let tenths = (frames * 10_000 + sampleRate / 2) / sampleRate
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+}
