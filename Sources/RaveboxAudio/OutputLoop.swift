@@ -127,15 +127,18 @@ final class OutputLoop: @unchecked Sendable {
             shared.outputWakeup.wait(nanoseconds: 200_000_000)
             return
         }
-        if shared.paused.load(ordering: .acquiring) {
+        // A pause first fades the song out (the volume ramp down to 0, ~20 ms), then stops the device; the
+        // resume fades back in from 0. No click either way.
+        let pauseRequested = shared.paused.load(ordering: .acquiring)
+        let available = shared.ring.readableCount
+        if pauseRequested && (phase != .playing || pauseApplied || ramp.current == 0 || available == 0) {
             pauseStream()
             shared.outputWakeup.wait(nanoseconds: 200_000_000)
             return
         }
-        if pauseApplied { resumeStream() }
+        if !pauseRequested && pauseApplied { resumeStream() }
 
         let done = shared.decoderDone.load(ordering: .acquiring) == generation
-        let available = shared.ring.readableCount
         if phase == .waiting && available < prerollSamples && !done {
             shared.outputWakeup.wait(nanoseconds: 1_000_000)
             return
@@ -163,7 +166,8 @@ final class OutputLoop: @unchecked Sendable {
             shared.decoderWakeup.signal()  // a futex wake at most: never blocks
         }
         let frames = samples / channels
-        ramp.apply(to: period, frames: frames, channels: channels, target: shared.volume * songGain)
+        ramp.apply(
+            to: period, frames: frames, channels: channels, target: pauseRequested ? 0 : shared.volume * songGain)
         write(period, frames: frames, isSong: true)
     }
 

@@ -27,7 +27,7 @@
   }
 
   // ---- Current song and its progress bar ----
-  var progress = $("#progress"), timeline = $("#timeline"), tick = 0;
+  var progress = $("#progress"), timeline = $("#timeline"), tick = 0, shownFailure = null;
   function renderNow() {
     var song = state.currentSong, allowed = can();
     var alarm = state.playback === "alarm";
@@ -35,9 +35,13 @@
     $("#now").dataset.entry = song ? song.entryId : "";
     $("#now-title").textContent = alarm ? "ALARM!" : song ? song.title : "Nothing is playing. Request a song!";
     $("#now-artist").textContent = song ? song.artist : "";
-    var failure = $("#failure");
-    failure.hidden = !state.lastFailure;
-    failure.textContent = state.lastFailure ? "Couldn't play " + state.lastFailure.title + ": " + state.lastFailure.reason : "";
+    var failure = $("#failure"), failed = state.lastFailure;
+    failure.hidden = !failed;
+    failure.textContent = failed ? "Couldn't play " + failed.title + ": " + failed.reason : "";
+    // A song that fails while this page is open is announced once.
+    var failureKey = failed ? failed.songId + "|" + failed.reason + "|" + failed.title : "";
+    if (shownFailure !== null && failureKey && failureKey !== shownFailure) toast(failure.textContent, "error");
+    shownFailure = failureKey;
     $("#now-vote").hidden = !(song && allowed.voting);
     $("#now-down").hidden = !allowed.downvotes;
     if (song) {
