@@ -150,7 +150,8 @@ extension Store {
         }
     }
 
-    /// Available songs whose title, artist or album contains `query` (all when empty), by artist and title.
+    /// Available songs whose title, artist or album contains `query` (all when empty): songs guests
+    /// requested before at this box first (most requested first), then by artist and title.
     public func searchSongs(_ query: String, limit: Int) throws(StoreError) -> [Song] {
         let pattern =
             "%" + query.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
@@ -162,10 +163,32 @@ extension Store {
                     sql: """
                         SELECT id, path, title, artist, album, duration FROM song
                         WHERE available AND (title LIKE ?1 OR artist LIKE ?1 OR album LIKE ?1)
-                        ORDER BY artist COLLATE NOCASE, title COLLATE NOCASE LIMIT ?2
+                        ORDER BY (SELECT COUNT(*) FROM play_log p WHERE p.songId = song.id AND p.manuallyRequested)
+                            DESC, artist COLLATE NOCASE, title COLLATE NOCASE LIMIT ?2
                         """,
                     arguments: [pattern, limit]
                 ).map(Self.song(from:))
+            }
+        }
+    }
+
+    /// How often guests requested each of `songIDs` at this box (plays that were requested, not
+    /// autoplayed); songs never requested are left out.
+    public func requestCounts(songIDs: [Int64]) throws(StoreError) -> [Int64: Int] {
+        guard !songIDs.isEmpty else { return [:] }
+        return try Self.wrap {
+            try pool.read { db in
+                var counts: [Int64: Int] = [:]
+                let marks = Array(repeating: "?", count: songIDs.count).joined(separator: ",")
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT songId, COUNT(*) AS n FROM play_log
+                        WHERE manuallyRequested AND songId IN (\(marks)) GROUP BY songId
+                        """,
+                    arguments: StatementArguments(songIDs))
+                for row in rows { counts[row["songId"]] = row["n"] }
+                return counts
             }
         }
     }

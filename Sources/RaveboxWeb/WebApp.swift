@@ -201,9 +201,12 @@ public struct WebApp: Sendable {
         var artist: String
         var album: String
         var duration: Double
+        /// How often guests requested it at this box before (search results only).
+        var timesRequested: Int?
 
-        init(_ song: Song) {
+        init(_ song: Song, timesRequested: Int? = nil) {
             (id, title, artist, album, duration) = (song.id, song.title, song.artist, song.album, song.duration)
+            self.timesRequested = timesRequested
         }
     }
 
@@ -216,7 +219,9 @@ public struct WebApp: Sendable {
             }
             limit = value
         }
-        return try store.searchSongs(query, limit: limit).map(LibrarySong.init)
+        let songs = try store.searchSongs(query, limit: limit)
+        let counts = try store.requestCounts(songIDs: songs.map(\.id))
+        return songs.map { LibrarySong($0, timesRequested: counts[$0.id] ?? 0) }
     }
 
     func randomSong() throws -> LibrarySong {

@@ -151,6 +151,27 @@ struct TemporaryStore {
         #expect(try temporary.store.searchSongs("100%", limit: 10).isEmpty)
     }
 
+    /// Suggestions put what guests requested before first (most requested first), then the alphabet;
+    /// autoplayed songs do not count as requests.
+    @Test func songsRequestedBeforeComeFirstInSearch() throws {
+        let temporary = try TemporaryStore()
+        let ids = try temporary.addSongs(3)
+        #expect(try temporary.store.searchSongs("", limit: 10).map(\.id) == ids)
+        for (id, times) in [(ids[2], 2), (ids[1], 1)] {
+            for _ in 0..<times {
+                _ = try temporary.store.enqueue(songID: id, requestedBy: "guest")
+                let play = try #require(try temporary.store.startNextSong())
+                try temporary.store.endPlay(playID: play.playID, outcome: .finished)
+            }
+        }
+        try temporary.store.add(
+            QueueAddition(songID: ids[0], requester: nil, manuallyRequested: false, requestedAt: 0))
+        let autoplayed = try #require(try temporary.store.startNextSong())
+        try temporary.store.endPlay(playID: autoplayed.playID, outcome: .finished)
+        #expect(try temporary.store.searchSongs("", limit: 10).map(\.id) == [ids[2], ids[1], ids[0]])
+        #expect(try temporary.store.requestCounts(songIDs: ids) == [ids[2]: 2, ids[1]: 1])
+    }
+
     @Test func settingsRoundTrip() throws {
         let temporary = try TemporaryStore()
         #expect(try temporary.store.setting("x") == nil)

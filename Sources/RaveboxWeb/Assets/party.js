@@ -305,7 +305,8 @@
       item.setAttribute("role", "option");
       item.setAttribute("aria-selected", "false");
       item.dataset.index = index;
-      item.textContent = song.title + " — " + song.artist + " · " + clock(song.duration);
+      item.textContent = song.title + " — " + song.artist + " · " + clock(song.duration) +
+        (song.timesRequested ? " · requested " + song.timesRequested + "×" : "");
       box.appendChild(item);
     });
     box.hidden = false;
