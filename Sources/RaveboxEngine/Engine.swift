@@ -35,11 +35,19 @@ public struct EngineConfiguration: Sendable {
     public var snapcastFIFO: String?
     /// ALSA capture device the analysis listens to instead of the music played (`audio_source: capture`).
     public var captureDevice: String?
+    /// The format songs are played at, the ALSA period and periods per buffer.
+    public var format: AudioFormat
+    public var periodMilliseconds: Int
+    public var periods: Int
 
     public init(
         audioDevice: String, pacing: Pacing = .auto, libraries: [String] = [], positionSaveInterval: Double = 1,
-        soundsDirectory: String? = nil, snapcastFIFO: String? = nil, captureDevice: String? = nil
+        soundsDirectory: String? = nil, snapcastFIFO: String? = nil, captureDevice: String? = nil,
+        format: AudioFormat = AudioFormat(), periodMilliseconds: Int = 5, periods: Int = 4
     ) {
+        self.format = format
+        self.periodMilliseconds = periodMilliseconds
+        self.periods = periods
         self.audioDevice = audioDevice
         self.pacing = pacing
         self.libraries = libraries
@@ -123,9 +131,13 @@ public final class Engine: @unchecked Sendable {
             }
         }
         self.player = Player(
-            device: configuration.audioDevice, pacing: configuration.pacing, fifo: fifo, logger: logger)
+            device: configuration.audioDevice, format: configuration.format,
+            periodFrames: configuration.format.sampleRate * configuration.periodMilliseconds / 1000,
+            periods: configuration.periods, pacing: configuration.pacing, fifo: fifo, logger: logger)
         self.loudness = LoudnessWorker(store: store, segment: segment, logger: logger)
-        self.capture = configuration.captureDevice.map { ALSACapture(device: $0, logger: logger) }
+        self.capture = configuration.captureDevice.map {
+            ALSACapture(device: $0, format: configuration.format, logger: logger)
+        }
     }
 
     /// What the analysis (and so the lights) listens to: the capture input in capture mode, else the

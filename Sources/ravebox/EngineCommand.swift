@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import RaveboxAudio
 import RaveboxCore
 import RaveboxEngine
 import RaveboxIPC
@@ -28,7 +29,9 @@ struct EngineCommand: AsyncParsableCommand {
             configuration: EngineConfiguration(
                 audioDevice: config.audioDevice, libraries: config.libraries,
                 soundsDirectory: BoxPaths(config).sounds, snapcastFIFO: config.snapcastFIFO,
-                captureDevice: config.audioSource == .capture ? config.captureDevice : nil),
+                captureDevice: config.audioSource == .capture ? config.captureDevice : nil,
+                format: AudioFormat(sampleRate: config.audioRate, channels: config.audioChannels),
+                periodMilliseconds: config.audioPeriodMilliseconds, periods: config.audioPeriods),
             store: store, segment: segment, logger: logger)
         let group = ServiceGroup(
             configuration: .init(

@@ -72,6 +72,27 @@ import Testing
         #expect(BoxConfiguration.defaults(for: .box).hostname == "ravebox.lan")
     }
 
+    @Test func audioKeysSetFormatLatencySourceAndPipe() throws {
+        let defaults = try resolve()
+        #expect(defaults.audioRate == 48_000 && defaults.audioChannels == 2)
+        #expect(defaults.audioPeriodMilliseconds == 5 && defaults.audioPeriods == 4)
+        #expect(defaults.audioSource == .playback && defaults.snapcastFIFO == nil)
+        let yaml = """
+            audio_rate: 44100
+            audio_channels: 1
+            audio_period_ms: 10
+            audio_periods: 3
+            audio_source: capture
+            capture_device: "hw:1,0"
+            snapcast_fifo: /tmp/snapfifo
+            """
+        let configured = try resolve(files: ["./ravebox.yaml": yaml])
+        #expect(configured.audioRate == 44_100 && configured.audioChannels == 1)
+        #expect(configured.audioPeriodMilliseconds == 10 && configured.audioPeriods == 3)
+        #expect(configured.audioSource == .capture && configured.captureDevice == "hw:1,0")
+        #expect(configured.snapcastFIFO == "/tmp/snapfifo")
+    }
+
     @Test func configFlagPointsAtAnotherFile() throws {
         let config = try resolve(
             flags: ConfigurationLayer(configFile: "/etc/party.yaml"), files: ["/etc/party.yaml": "port: 9999"])
@@ -95,6 +116,10 @@ import Testing
         ("RAVEBOX_HOSTNAME", "-ravebox.lan", "hostname"),
         ("RAVEBOX_WIFI_NAME", String(repeating: "x", count: 33), "wifi_name"),
         ("RAVEBOX_WIFI_PASSWORD", "short", "wifi_password"),
+        ("RAVEBOX_AUDIO_RATE", "1000", "audio_rate"),
+        ("RAVEBOX_AUDIO_PERIODS", "1", "audio_periods"),
+        ("RAVEBOX_AUDIO_SOURCE", "microphone", "audio_source"),
+        ("RAVEBOX_SNAPCAST_FIFO", "relative/fifo", "snapcast_fifo"),
     ])
     func invalidValueNamesKeySourceAndAcceptedValues(variable: String, value: String, key: String) {
         do {

@@ -52,6 +52,12 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
     public var captureDevice = "default"
     /// A named pipe that also gets what plays (raw 48 kHz s16le stereo), for Snapcast; `nil` = none.
     public var snapcastFIFO: String?
+    /// The format songs are played at (the device may offer another; the nearest is used).
+    public var audioRate = 48_000
+    public var audioChannels = 2
+    /// The ALSA period (the output thread wakes once per period) and periods per buffer (latency).
+    public var audioPeriodMilliseconds = 5
+    public var audioPeriods = 4
 
     /// Built-in defaults for a mode.
     public static func defaults(for mode: Mode) -> BoxConfiguration {
@@ -127,6 +133,11 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
         if let value = layer.audioSource { audioSource = value }
         if let value = layer.captureDevice { captureDevice = value }
         if let value = layer.snapcastFIFO { snapcastFIFO = value }
+        if let value = layer.audioRate { audioRate = value }
+        if let value = layer.audioChannels { audioChannels = value }
+        if let value = layer.audioPeriodMilliseconds { audioPeriodMilliseconds = value }
+        if let value = layer.audioPeriods { audioPeriods = value }
+
     }
 
     /// Checks values that every layer could have got wrong.

@@ -17,6 +17,10 @@ public struct ConfigurationLayer: Sendable, Equatable {
     public var audioSource: BoxConfiguration.AudioSource?
     public var captureDevice: String?
     public var snapcastFIFO: String?
+    public var audioRate: Int?
+    public var audioChannels: Int?
+    public var audioPeriodMilliseconds: Int?
+    public var audioPeriods: Int?
 
     public init(
         mode: BoxConfiguration.Mode? = nil, configFile: String? = nil, dataDirectory: String? = nil,
@@ -39,7 +43,8 @@ public struct ConfigurationLayer: Sendable, Equatable {
     /// Keys accepted in the YAML file, in the order the documentation lists them.
     public static let yamlKeys = [
         "mode", "data", "host", "port", "library", "audio_device", "admin_password", "hostname", "wifi_name",
-        "wifi_password", "audio_source", "capture_device", "snapcast_fifo",
+        "wifi_password", "audio_source", "capture_device", "snapcast_fifo", "audio_rate", "audio_channels",
+        "audio_period_ms", "audio_periods",
     ]
 
     /// Environment variable for each YAML key (`RAVEBOX_` + upper-cased key), plus `RAVEBOX_CONFIG`.
@@ -130,16 +135,24 @@ public struct ConfigurationLayer: Sendable, Equatable {
             }
             return choice
         }
+        func integer(_ range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+            let value = try single()
+            guard let number = Int(value), range.contains(number) else {
+                throw .invalid(
+                    key: key, value: value, source: source,
+                    accepted: "an integer from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return number
+        }
         switch key {
         case "mode": mode = try choice(BoxConfiguration.Mode.self)
         case "data": dataDirectory = try single()
         case "host": host = try single()
-        case "port":
-            let value = try single()
-            guard let port = Int(value), (1...65535).contains(port) else {
-                throw .invalid(key: key, value: value, source: source, accepted: "an integer from 1 to 65535")
-            }
-            self.port = port
+        case "port": port = try integer(1...65535)
+        case "audio_rate": audioRate = try integer(8_000...192_000)
+        case "audio_channels": audioChannels = try integer(1...8)
+        case "audio_period_ms": audioPeriodMilliseconds = try integer(1...100)
+        case "audio_periods": audioPeriods = try integer(2...16)
         case "library":
             guard list.allSatisfy({ !$0.isEmpty }) else {
                 throw .invalid(key: key, value: "", source: source, accepted: "folder paths")
