@@ -134,7 +134,8 @@ let package = Package(
         .testTarget(
             name: "RaveboxEngineTests",
             dependencies: [
-                "RaveboxEngine", "RaveboxStore", "RaveboxIPC", "RaveboxAudio", "RaveboxCore", "RaveboxTestSupport",
+                "RaveboxEngine", "RaveboxStore", "RaveboxIPC", "RaveboxAudio", "RaveboxCore", "RaveboxDSP",
+                "RaveboxTestSupport",
             ]
         ),
         .testTarget(

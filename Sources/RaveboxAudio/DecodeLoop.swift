@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// The player's decoder thread: takes commands, opens songs with `AudioDecoder` and keeps the ring full.
@@ -24,6 +25,17 @@ final class DecodeLoop: @unchecked Sendable {
     private var token: Int64 = 0
     /// Serial of the song being decoded (see `PlayerShared`).
     private var decodingSerial = 0
+    /// Loudness gain of the song being decoded (the output applies it; a crossfade needs it to mix).
+    private var decodingGain: Float = 1
+    /// Where in its file the song being decoded started (a seek), in frames.
+    private var startFrames = 0
+    /// During a crossfade: the song fading out, how loud it is relative to the incoming one's gain, and
+    /// the fade's length and progress in frames.
+    private var outgoing: AudioDecoder?
+    private var outgoingRatio: Float = 1
+    private var fadeFrames = 0
+    private var fadeDone = 0
+    private let fadeChunk: UnsafeMutableBufferPointer<Int16>
 
     init(shared: PlayerShared, control: Locked<PlayerControl>, format: AudioFormat, logger: Logger) {
         self.shared = shared
@@ -32,10 +44,13 @@ final class DecodeLoop: @unchecked Sendable {
         self.logger = logger
         chunk = .allocate(capacity: chunkFrames * format.channels)
         chunk.initialize(repeating: 0)
+        fadeChunk = .allocate(capacity: chunkFrames * format.channels)
+        fadeChunk.initialize(repeating: 0)
     }
 
     deinit {
         chunk.deallocate()
+        fadeChunk.deallocate()
     }
 
     /// The thread's body; returns after `PlayerShared.shutdown` is set.
@@ -64,9 +79,12 @@ final class DecodeLoop: @unchecked Sendable {
         generation = command.generation
         shared.decoderAck.store(command.generation, ordering: .releasing)
         shared.outputWakeup.signal()
+        outgoing = nil
         guard case .play(let path, let from, let token, let generation) = command else { return }
         self.token = token
         decodingSerial = shared.firstSerial.load(ordering: .acquiring)
+        decodingGain = Float(bitPattern: shared.firstGainBits.load(ordering: .acquiring))
+        startFrames = format.frames(inSeconds: from)
         // Wait until the output thread discarded the previous song's samples before writing new ones.
         while shared.outputAck.load(ordering: .acquiring) < generation {
             if shared.generation.load(ordering: .acquiring) != generation || shared.shutdown.load(ordering: .relaxed) {
@@ -92,11 +110,14 @@ final class DecodeLoop: @unchecked Sendable {
 
     /// Moves decoded samples into the ring. Returns false when nothing could be done (ring full).
     private func pump() -> Bool {
+        if chunkStart == chunkEnd { startCrossfadeIfDue() }
         guard let decoder else { return false }
         if chunkStart == chunkEnd {
             do throws(DecodeError) {
-                let frames = try decoder.read(into: chunk, frames: chunkFrames)
+                let frames = try decoder.read(into: chunk, frames: min(chunkFrames, framesBeforeFade() ?? chunkFrames))
+                if frames > 0 && outgoing != nil { mixOutgoing(into: frames) }
                 if frames == 0 {
+                    outgoing = nil
                     switch chainNext() {
                     case .chained: break
                     case .notYet: return false
@@ -138,11 +159,62 @@ final class DecodeLoop: @unchecked Sendable {
 
     enum Chain { case chained, notYet, none }
 
+    /// With a crossfade set, the frames left before the fade should start (so it starts on the frame), or
+    /// nil when no fade is coming.
+    private func framesBeforeFade() -> Int? {
+        let crossfade = shared.crossfadeFrames.load(ordering: .relaxed)
+        guard crossfade > 0, outgoing == nil, let current = decoder, let duration = current.duration else { return nil }
+        let untilFade = format.frames(inSeconds: duration) - startFrames - current.framesRead - crossfade
+        return untilFade > 0 ? untilFade : nil
+    }
+
+    /// With a crossfade set and the next song queued, starts it when the current song has no more than the
+    /// fade's length left: from here on the ring holds the new song (its boundary is announced now) with
+    /// the old one mixed in, fading out.
+    private func startCrossfadeIfDue() {
+        let crossfade = shared.crossfadeFrames.load(ordering: .relaxed)
+        guard crossfade > 0, outgoing == nil, let current = decoder, let duration = current.duration else { return }
+        let remaining = format.frames(inSeconds: duration) - startFrames - current.framesRead
+        guard remaining > 0, remaining <= crossfade else { return }
+        let gain = decodingGain
+        guard chainNext(closingWhenEmpty: false) == .chained else { return }
+        outgoing = current
+        outgoingRatio = decodingGain > 0 ? gain / decodingGain : 0
+        fadeFrames = remaining
+        fadeDone = 0
+    }
+
+    /// Mixes the outgoing song into the `frames` just read of the incoming one: equal-power (cos/sin)
+    /// gains over the fade, each song at its own loudness gain. Ends the fade when it is complete or the
+    /// outgoing file ends.
+    private func mixOutgoing(into frames: Int) {
+        guard let fading = outgoing else { return }
+        let channels = format.channels
+        var got = 0
+        while got < frames {
+            let part = UnsafeMutableBufferPointer(rebasing: fadeChunk[(got * channels)...])
+            guard let read = try? fading.read(into: part, frames: frames - got), read > 0 else { break }
+            got += read
+        }
+        for frame in 0..<frames {
+            let progress = min(1, Float(fadeDone + frame) / Float(max(1, fadeFrames)))
+            let outWeight = frame < got ? cos(progress * .pi / 2) * outgoingRatio : 0
+            let inWeight = sin(progress * .pi / 2)
+            for channel in 0..<channels {
+                let index = frame * channels + channel
+                let mixed = Float(fadeChunk[index]) * outWeight + Float(chunk[index]) * inWeight
+                chunk[index] = Int16(max(-32_768, min(32_767, mixed.rounded())))
+            }
+        }
+        fadeDone += frames
+        if got < frames || fadeDone >= fadeFrames { outgoing = nil }
+    }
+
     /// At the end of a file: goes straight on with the song queued by `Player.playNext`, in the same
     /// generation, and tells the output thread where in the ring it starts. `.notYet` while the output
     /// thread has not taken the previous boundary (a song shorter than the ring); `.none` without a next
     /// song or when it cannot be opened (it is reported `.failed`).
-    private func chainNext() -> Chain {
+    private func chainNext(closingWhenEmpty: Bool = true) -> Chain {
         let generation = generation
         if shared.boundaryTaken.load(ordering: .acquiring) != shared.nextSerial.load(ordering: .relaxed) {
             return .notYet
@@ -158,7 +230,7 @@ final class DecodeLoop: @unchecked Sendable {
             if state.following != nil, state.next != nil { return .wait }
             guard state.following == nil, let next = state.next else {
                 // From here on `playNext` answers false: the chain ends with this song.
-                state.chainClosed = generation
+                if closingWhenEmpty { state.chainClosed = generation }
                 return .close
             }
             state.next = nil
@@ -179,6 +251,8 @@ final class DecodeLoop: @unchecked Sendable {
             decoder = opened
             token = taken.token
             decodingSerial = taken.serial
+            decodingGain = taken.gain
+            startFrames = 0
             control.withLock { state in
                 if state.following?.serial == taken.serial { state.following?.duration = opened.duration }
             }
@@ -225,6 +299,7 @@ final class DecodeLoop: @unchecked Sendable {
     private func finish() {
         logSkippedPackets()
         decoder = nil
+        outgoing = nil
         shared.decoderDone.store(generation, ordering: .releasing)
         shared.outputWakeup.signal()
     }

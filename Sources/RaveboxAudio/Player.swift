@@ -210,6 +210,13 @@ public final class Player: @unchecked Sendable {
         }
     }
 
+    /// Songs queued with `playNext` fade in over the last `seconds` of the current one (equal-power
+    /// crossfade, done by the decoder thread); 0 (the default) plays them back to back, gaplessly.
+    public func setCrossfade(seconds: Double) {
+        let frames = seconds.isFinite ? Int(max(0, min(seconds, 30)) * Double(requestedFormat.sampleRate)) : 0
+        shared.crossfadeFrames.store(frames, ordering: .relaxed)
+    }
+
     /// Forgets a song queued with `playNext` that has not begun decoding.
     public func cancelNext() {
         control.withLock { $0.next = nil }

@@ -35,6 +35,8 @@ final class PlayerShared: Sendable {
     /// stored before `generation` and `nextSerial` respectively).
     let firstGainBits = ManagedAtomic<UInt32>(Float(1).bitPattern)
     let nextGainBits = ManagedAtomic<UInt32>(Float(1).bitPattern)
+    /// Frames over which a song fades into the next one queued with `playNext`; 0 = gapless, no fade.
+    let crossfadeFrames = ManagedAtomic<Int>(0)
     /// Ring position (`PCMRing.writePosition`) of the chained song's first sample.
     let boundarySample = ManagedAtomic<Int>(0)
     /// The output thread has taken the boundary of this serial; the decoder may chain another song.

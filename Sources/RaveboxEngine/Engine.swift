@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RaveboxAudio
 import RaveboxCore
+import RaveboxDSP
 import RaveboxIPC
 import RaveboxStore
 
@@ -106,6 +107,8 @@ public final class Engine: @unchecked Sendable {
     private let loudness: LoudnessWorker
     private var loudnessSeen = 0
     private var watchdog = Watchdog()
+    /// The realtime analysis (bands for the web's spectrum strip now, the lights later).
+    private let analysis: LiveAnalysis?
     /// The capture input, when the analysis listens to a line-in instead of the music played.
     private let capture: ALSACapture?
     private var captureRetry = -Double.infinity
@@ -137,6 +140,17 @@ public final class Engine: @unchecked Sendable {
         self.loudness = LoudnessWorker(store: store, segment: segment, logger: logger)
         self.capture = configuration.captureDevice.map {
             ALSACapture(device: $0, format: configuration.format, logger: logger)
+        }
+        var analyzerConfiguration = AnalyzerConfiguration()
+        analyzerConfiguration.sampleRate = Double(configuration.format.sampleRate)
+        analyzerConfiguration.bandCount = 64
+        do {
+            analysis = LiveAnalysis(
+                analyzer: try AudioAnalyzer(configuration: analyzerConfiguration),
+                channels: configuration.format.channels)
+        } catch {
+            logger.error("no analysis: \(error)")
+            analysis = nil
         }
     }
 
@@ -172,6 +186,7 @@ public final class Engine: @unchecked Sendable {
             }
             preloadNextSong()
             savePositionIfDue()
+            analyze()
             publishTelemetry()
             let progress = player.progress
             if let thread = watchdog.observe(decoder: progress.decoder, output: progress.output, now: Self.seconds()) {
@@ -467,6 +482,7 @@ public final class Engine: @unchecked Sendable {
         do {
             settings = try store.boxSettings()
             modes = try store.playbackModes()
+            player.setCrossfade(seconds: settings.crossfade)
         } catch {
             logger.error("cannot read the settings: \(error)")
         }
@@ -583,6 +599,15 @@ public final class Engine: @unchecked Sendable {
         } catch {
             logger.error("cannot save the playback position: \(error)")
         }
+    }
+
+    /// Runs the analysis on what was heard since the last pass and puts its bands in the telemetry.
+    private func analyze() {
+        guard let analysis, analysis.pass(tap: analysisTap, now: SharedSegment.monotonicNanos()) else { return }
+        let bands = analysis.analyzer.bands
+        if telemetry.bands.count != bands.count { telemetry.bands = [Float](repeating: 0, count: bands.count) }
+        for index in bands.indices { telemetry.bands[index] = bands[index] }
+        telemetry.bandCount = bands.count
     }
 
     private func publishTelemetry() {

@@ -4,7 +4,7 @@ import Synchronization
 
 /// The live spectrum for the party page's strip and the lights page's preview (`/api/live/spectrum`):
 /// the engine's telemetry bands, folded to ``bandsSent`` bytes (0–255) and sent at most ``framesPerSecond``
-/// times a second, only when the engine published something new and has bands at all.
+/// times a second, only when the engine published bands that differ from the last ones sent.
 ///
 /// One sampling thread serves every subscriber and runs only while someone watches. A slow phone gets
 /// the newest frame, never a queue of old ones.
@@ -59,6 +59,7 @@ public final class SpectrumFeed: Sendable {
 
     private func sample() {
         var lastPublish = UInt64.max
+        var lastFrame: [UInt8] = []
         let telemetry = segment.telemetry
         while true {
             let streams = subscribers.withLock { subscribers in
@@ -71,7 +72,9 @@ public final class SpectrumFeed: Sendable {
                 lastPublish = published
                 let reading = telemetry.read()
                 let frame = Self.fold(reading.bands, count: reading.bandCount)
-                if !frame.isEmpty {
+                // Silence (or anything unchanged) is sent once, not 20 times a second.
+                if !frame.isEmpty && frame != lastFrame {
+                    lastFrame = frame
                     for continuation in streams.values { continuation.yield(frame) }
                 }
             }

@@ -94,3 +94,33 @@ struct GaplessTests {
         player.shutdown()
     }
 }
+
+@Suite("Crossfade")
+struct CrossfadeTests {
+    /// With a crossfade the second song fades in over the first one's last 0.25 s: the device gets the
+    /// first song's frames, then the mix, then the second song's frames, nothing else.
+    @Test func nextSongFadesInOverTheEndOfTheCurrentOne() throws {
+        let directory = TestAudio.temporaryDirectory()
+        defer { TestAudio.removeDirectory(directory) }
+        let songA = TestAudio.writeWAV([Int16](repeating: 8_000, count: 48_000 * 2), to: directory, name: "a.wav")
+        let songB = TestAudio.writeWAV([Int16](repeating: -8_000, count: 48_000 * 2), to: directory, name: "b.wav")
+        let (player, outputPath) = try PlayerTests.makePlayer(directory, pacing: .auto)
+        player.setCrossfade(seconds: 0.25)
+        player.play(path: songA, from: 0, token: 1)
+        #expect(player.playNext(path: songB, token: 2))
+        var seen: [PlayerEvent] = []
+        _ = player.waitForEvent(timeout: 10, seen: &seen) { $0 == .finished(2) }
+        player.shutdown()
+        #expect(seen == [.started(1), .finished(1), .started(2), .finished(2)], "events: \(seen)")
+        let played = TestAudio.samples(inRawFile: outputPath)
+        let left = stride(from: 0, to: played.count, by: 2).map { played[$0] }
+        let fade = 12_000
+        #expect(left.count == 2 * 48_000 - fade)
+        #expect(left[..<(48_000 - fade)].allSatisfy { $0 == 8_000 })
+        #expect(left[48_000...].allSatisfy { $0 == -8_000 })
+        // In the fade the level moves steadily from the first song to the second.
+        let mix = Array(left[(48_000 - fade)..<48_000])
+        #expect(zip(mix, mix.dropFirst()).allSatisfy { $0 >= $1 })
+        #expect(mix.first.map { $0 > 7_900 } == true && mix.last.map { $0 < -7_900 } == true)
+    }
+}

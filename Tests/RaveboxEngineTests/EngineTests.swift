@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RaveboxAudio
 import RaveboxCore
+import RaveboxDSP
 import RaveboxIPC
 import RaveboxStore
 import RaveboxTestSupport
@@ -374,22 +375,64 @@ func firstDifference(_ actual: Data, _ expected: Data) -> String? {
 }
 
 @Suite struct EngineCaptureTests {
-    /// In capture mode the analysis hears the line-in, not the music played: the tap holds the capture
-    /// device's samples.
+    /// In capture mode the analysis hears the line-in, not the music played: with nothing playing, a
+    /// 1 kHz tone on the capture device lights the band holding 1 kHz in the telemetry.
     @Test func captureModeFeedsTheAnalysisFromTheCaptureDevice() async throws {
         let folder = try TemporaryFolder("capture-in")
         defer { folder.remove() }
         let input = folder.file("line-in.raw")
-        let samples = WAVFile.sine(frequency: 1_000, seconds: 0.5)
-        try WAVFile.pcmBytes(samples).write(to: URL(fileURLWithPath: input))
+        try WAVFile.pcmBytes(WAVFile.sine(frequency: 1_000, seconds: 2)).write(to: URL(fileURLWithPath: input))
         let harness = try EngineHarness(captureDevice: "rbtestmic:INFILE=\(input)")
         harness.start()
-        #expect(await harness.eventually(within: 3) { harness.engine.analysisTap?.availableFrames ?? 0 >= 12_000 })
+        var configuration = AnalyzerConfiguration()
+        configuration.bandCount = 64
+        let layout = try AudioAnalyzer(configuration: configuration).bandFrequencies
+        let expected = try #require(layout.firstIndex { $0.contains(1_000) })
+        var loudest = -1
+        #expect(
+            await harness.eventually(within: 3) {
+                let telemetry = harness.segment.telemetry.read()
+                let bands = telemetry.bands.prefix(telemetry.bandCount)
+                loudest = bands.indices.max { bands[$0] < bands[$1] } ?? -1
+                return telemetry.state == .idle && (bands.max() ?? 0) > 0.5
+            })
         await harness.stopAndWait()
-        let tap = try #require(harness.engine.analysisTap)
-        let buffer = UnsafeMutableBufferPointer<Int16>.allocate(capacity: 12_000 * 2)
-        defer { buffer.deallocate() }
-        #expect(tap.read(into: buffer) == 12_000)
-        #expect(Array(buffer) == Array(samples.prefix(24_000)))
+        #expect(abs(loudest - expected) <= 1, "loudest band \(loudest), 1 kHz is in band \(expected)")
+    }
+}
+
+@Suite struct EngineAnalysisTests {
+    /// What plays is analysed as it is heard: a 1 kHz tone lights the band holding 1 kHz in the telemetry
+    /// the web's spectrum strip reads, and after the song the bands fall back to silence.
+    @Test func telemetryBandsFollowWhatPlays() async throws {
+        let harness = try EngineHarness()
+        let song = harness.folder.file("tone.wav")
+        try WAVFile.write(WAVFile.sine(frequency: 1_000, seconds: 1.5), to: song)
+        let id = try harness.addSong(song, title: "Tone", duration: 1.5)
+        _ = try harness.store.enqueue(songID: id, requestedBy: nil)
+        harness.start()
+        var loudest = -1
+        #expect(
+            await harness.eventually(within: 3) {
+                let telemetry = harness.segment.telemetry.read()
+                guard telemetry.state == .playing, telemetry.position > 0.5, telemetry.bandCount == 64 else {
+                    return false
+                }
+                let bands = telemetry.bands.prefix(telemetry.bandCount)
+                loudest = bands.indices.max { bands[$0] < bands[$1] } ?? -1
+                return (bands.max() ?? 0) > 0.5
+            })
+        // The engine's layout: 64 bands from 40 Hz to 16 kHz, the lowest widened to a minimum width.
+        var configuration = AnalyzerConfiguration()
+        configuration.bandCount = 64
+        let layout = try AudioAnalyzer(configuration: configuration).bandFrequencies
+        let expected = try #require(layout.firstIndex { $0.contains(1_000) })
+        #expect(abs(loudest - expected) <= 1, "loudest band \(loudest), 1 kHz is in band \(expected)")
+        #expect(
+            await harness.eventually(within: 5) {
+                let telemetry = harness.segment.telemetry.read()
+                return telemetry.state == .idle && telemetry.bands.prefix(telemetry.bandCount).allSatisfy { $0 < 0.05 }
+            })
+        await harness.stopAndWait()
     }
 }

@@ -86,6 +86,7 @@ public struct BoxSettings: Sendable, Equatable, Codable {
 
     public var loudnessNormalization = true
     public var loudnessTarget = -18.0
+    public var crossfade = 0.0
 
     // MARK: Network
 

@@ -90,6 +90,9 @@ public enum SettingsSchema {
         .number(
             "loudnessTarget", \.loudnessTarget, -30 ... -10, .sound,
             "Loudness songs are brought to, in LUFS; −18 leaves headroom, −14 is as loud as streaming services."),
+        .number(
+            "crossfade", \.crossfade, 0...12, .sound,
+            "Seconds over which a song fades into the next; 0 plays them back to back without a gap."),
         // Network
         .choice(
             "captivePortal", \.captivePortal, .network,
