@@ -127,6 +127,7 @@ let package = Package(
         .testTarget(name: "RaveboxStoreTests", dependencies: ["RaveboxStore", "RaveboxCore", "RaveboxTestSupport"]),
         .testTarget(name: "RaveboxIPCTests", dependencies: ["RaveboxIPC", "RaveboxTestSupport"]),
         .testTarget(name: "RaveboxDSPTests", dependencies: ["RaveboxDSP"]),
+        .testTarget(name: "RaveboxLightsTests", dependencies: ["RaveboxLights"]),
         .testTarget(
             name: "RaveboxAudioTests",
             dependencies: ["RaveboxAudio", "RaveboxTestSupport", .product(name: "Logging", package: "swift-log")]),
