@@ -458,28 +458,15 @@ private final class CaptureStream {
             throw .unsupportedConfiguration(
                 device: device, detail: "it records at \(rate) Hz, not the \(settings.format.sampleRate) Hz needed")
         }
-        var period = snd_pcm_uframes_t(settings.periodFrames)
-        direction = 0
-        let periodResult = snd_pcm_hw_params_set_period_size_near(pcm, hw, &period, &direction)
-        let wantedPeriod = periodResult >= 0 ? Int(period) : settings.periodFrames
-        var buffer = snd_pcm_uframes_t(wantedPeriod * settings.periods)
-        if snd_pcm_hw_params_set_buffer_size_near(pcm, hw, &buffer) < 0 {
-            // The device insists on its own buffer size; keep whatever it chooses.
-            var periods = UInt32(settings.periods)
-            direction = 0
-            _ = snd_pcm_hw_params_set_periods_near(pcm, hw, &periods, &direction)
-        }
+        ALSAHardware.requestLatency(
+            pcm, hw, periodFrames: settings.periodFrames, periods: settings.periods,
+            fallbackBufferFrames: settings.periodFrames * settings.periods)
         try check(snd_pcm_hw_params(pcm, hw), "the device refused the negotiated parameters")
 
-        var actualPeriod: snd_pcm_uframes_t = 0
-        var actualBuffer: snd_pcm_uframes_t = 0
-        direction = 0
-        snd_pcm_hw_params_get_period_size(hw, &actualPeriod, &direction)
-        snd_pcm_hw_params_get_buffer_size(hw, &actualBuffer)
+        let latency = ALSAHardware.negotiatedLatency(hw)
         snd_pcm_hw_params_get_channels(hw, &channels)
-        let periodFrames = max(1, Int(actualPeriod))
         let negotiated = Negotiated(
-            channels: Int(channels), periodFrames: periodFrames, bufferFrames: max(periodFrames, Int(actualBuffer)))
+            channels: Int(channels), periodFrames: latency.periodFrames, bufferFrames: latency.bufferFrames)
         try configureSoftware(pcm, negotiated, check: check)
         return negotiated
     }

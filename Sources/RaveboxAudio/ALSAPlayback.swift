@@ -185,29 +185,17 @@ public final class ALSAPlayback: PCMOutput {
         var rate = UInt32(requestedFormat.sampleRate)
         var direction: Int32 = 0
         try check(snd_pcm_hw_params_set_rate_near(pcm, hw, &rate, &direction), "no usable sample rate")
-        var period = snd_pcm_uframes_t(requestedPeriodFrames)
-        direction = 0
-        let periodResult = snd_pcm_hw_params_set_period_size_near(pcm, hw, &period, &direction)
-        var buffer = snd_pcm_uframes_t(periodResult >= 0 ? Int(period) * requestedPeriods : bufferFrames)
-        if snd_pcm_hw_params_set_buffer_size_near(pcm, hw, &buffer) < 0 {
-            // The device insists on its own buffer size; keep whatever it chooses.
-            var periods = UInt32(requestedPeriods)
-            direction = 0
-            _ = snd_pcm_hw_params_set_periods_near(pcm, hw, &periods, &direction)
-        }
+        ALSAHardware.requestLatency(
+            pcm, hw, periodFrames: requestedPeriodFrames, periods: requestedPeriods,
+            fallbackBufferFrames: bufferFrames)
         try check(snd_pcm_hw_params(pcm, hw), "the device refused the negotiated parameters")
 
-        var actualPeriod: snd_pcm_uframes_t = 0
-        var actualBuffer: snd_pcm_uframes_t = 0
-        direction = 0
-        snd_pcm_hw_params_get_period_size(hw, &actualPeriod, &direction)
-        snd_pcm_hw_params_get_buffer_size(hw, &actualBuffer)
+        let latency = ALSAHardware.negotiatedLatency(hw)
         direction = 0
         snd_pcm_hw_params_get_rate(hw, &rate, &direction)
         snd_pcm_hw_params_get_channels(hw, &channels)
         format = AudioFormat(sampleRate: Int(rate), channels: Int(channels))
-        periodFrames = max(1, Int(actualPeriod))
-        bufferFrames = max(periodFrames, Int(actualBuffer))
+        (periodFrames, bufferFrames) = latency
         isClockless = Self.isClockless(pcm)
         canPause = snd_pcm_hw_params_can_pause(hw) == 1 && !isClockless
 
@@ -307,5 +295,32 @@ enum ALSAHardware {
             return problem(snd_pcm_hw_params_set_channels_near(pcm, hw, &channels), "no usable channel count")
         }
         return nil
+    }
+
+    /// Asks for a period near `periodFrames` and a buffer of `periods` periods (`fallbackBufferFrames`
+    /// when the period was refused); a device that insists on its own buffer size keeps it.
+    static func requestLatency(
+        _ pcm: OpaquePointer, _ hw: OpaquePointer, periodFrames: Int, periods: Int, fallbackBufferFrames: Int
+    ) {
+        var period = snd_pcm_uframes_t(periodFrames)
+        var direction: Int32 = 0
+        let periodResult = snd_pcm_hw_params_set_period_size_near(pcm, hw, &period, &direction)
+        var buffer = snd_pcm_uframes_t(periodResult >= 0 ? Int(period) * periods : fallbackBufferFrames)
+        if snd_pcm_hw_params_set_buffer_size_near(pcm, hw, &buffer) < 0 {
+            var periodCount = UInt32(periods)
+            direction = 0
+            _ = snd_pcm_hw_params_set_periods_near(pcm, hw, &periodCount, &direction)
+        }
+    }
+
+    /// The period and buffer the device took (after `snd_pcm_hw_params`), at least one frame and one period.
+    static func negotiatedLatency(_ hw: OpaquePointer) -> (periodFrames: Int, bufferFrames: Int) {
+        var period: snd_pcm_uframes_t = 0
+        var buffer: snd_pcm_uframes_t = 0
+        var direction: Int32 = 0
+        snd_pcm_hw_params_get_period_size(hw, &period, &direction)
+        snd_pcm_hw_params_get_buffer_size(hw, &buffer)
+        let periodFrames = max(1, Int(period))
+        return (periodFrames, max(periodFrames, Int(buffer)))
     }
 }

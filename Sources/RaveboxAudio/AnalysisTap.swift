@@ -1,9 +1,5 @@
 import Atomics
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// The frames people hear, for the analysis (FFT, bands, beats) that drives the lights: the output thread
 /// (or the capture thread in capture mode) copies every period it hands to ALSA into this ring, and stamps
 /// when its last frame will be heard (`CLOCK_MONOTONIC` now + the device's delay). The analysis reads the
@@ -46,7 +42,7 @@ public final class AnalysisTap: Sendable {
         let count = frames * format.channels
         let written = ring.write(UnsafeBufferPointer(start: samples, count: count))
         if written < count { dropped.wrappingIncrement(by: (count - written) / format.channels, ordering: .relaxed) }
-        let now = Int64(bitPattern: Self.monotonicNanos())
+        let now = Pacer.now()
         let delay = Int64(delayFrames) * 1_000_000_000 / Int64(format.sampleRate)
         let sequence = stampSequence.load(ordering: .relaxed)
         stampSequence.store(sequence &+ 1, ordering: .releasing)
@@ -96,11 +92,5 @@ public final class AnalysisTap: Sendable {
             let offset = framesAfter * 1_000_000_000 / Int64(format.sampleRate)
             return UInt64(max(0, Int64(bitPattern: nanos) - offset))
         }
-    }
-
-    static func monotonicNanos() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
     }
 }

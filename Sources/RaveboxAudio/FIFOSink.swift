@@ -17,7 +17,7 @@ public final class FIFOSink: @unchecked Sendable {
     // hands the sink to it); counters are atomic.
     public let path: String
     private var descriptor: Int32 = -1
-    private var nextOpenAttempt: UInt64 = 0
+    private var nextOpenAttempt: Int64 = 0
     private let dropped = ManagedAtomic<Int>(0)
     private let written = ManagedAtomic<Int>(0)
 
@@ -69,7 +69,7 @@ public final class FIFOSink: @unchecked Sendable {
     /// Opens the pipe for writing without blocking; fails with ENXIO while nobody reads. At most one
     /// attempt a second.
     private func reopen() -> Bool {
-        let now = AnalysisTap.monotonicNanos()
+        let now = Pacer.now()
         guard now >= nextOpenAttempt else { return false }
         nextOpenAttempt = now + 1_000_000_000
         descriptor = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)

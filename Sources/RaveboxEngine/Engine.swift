@@ -454,17 +454,7 @@ public final class Engine: @unchecked Sendable {
         do {
             if settingsNow != settingsCount { readSettings() }
             try autoplayIfEmpty()
-            let wallNow = Date().timeIntervalSince1970
-            let plays =
-                settings.fairness == .roundRobin ? try store.playsPerRequester(since: wallNow - 3600) : [:]
-            let (interactivity, fairness, shuffle) = (settings.interactivity, settings.fairness, modes.shuffle)
-            guard
-                let next = try store.startNextSong(pick: { items in
-                    var generator = SystemRandomNumberGenerator()
-                    return QueueOrder.next(
-                        in: items, interactivity: interactivity, fairness: fairness, playsLastHour: plays,
-                        shuffle: shuffle, using: &generator)?.id
-                })
+            guard let next = try store.startNextSong(pick: try nextPicker())
             else { return }
             current = next
             currentToken = next.playID
@@ -499,14 +489,22 @@ public final class Engine: @unchecked Sendable {
     /// The queue entry that plays next by the party's rules, without taking it from the queue.
     private func nextEntry() throws -> QueueItem? {
         let items = try store.queueItems()
+        guard let id = try nextPicker()(items) else { return nil }
+        return items.first { $0.id == id }
+    }
+
+    /// Picks the entry that plays next among queue items, by the party's rules (interactivity, fairness
+    /// with the plays of the last hour, shuffle).
+    private func nextPicker() throws -> @Sendable ([QueueItem]) -> Int64? {
         let now = Date().timeIntervalSince1970
         let plays = settings.fairness == .roundRobin ? try store.playsPerRequester(since: now - 3600) : [:]
-        guard
-            let id = QueueOrder.next(
-                in: items, interactivity: settings.interactivity, fairness: settings.fairness, playsLastHour: plays,
-                shuffle: modes.shuffle, using: &generator)?.id
-        else { return nil }
-        return items.first { $0.id == id }
+        let (interactivity, fairness, shuffle) = (settings.interactivity, settings.fairness, modes.shuffle)
+        return { items in
+            var generator = SystemRandomNumberGenerator()
+            return QueueOrder.next(
+                in: items, interactivity: interactivity, fairness: fairness, playsLastHour: plays, shuffle: shuffle,
+                using: &generator)?.id
+        }
     }
 
     /// While a song plays, hands the player the song that comes next so it follows without a gap. Chosen

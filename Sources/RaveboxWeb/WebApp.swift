@@ -98,26 +98,12 @@ public struct WebApp: Sendable {
         routes.add(.get, "/api/settings") { _, context in try readSettings(context: context) }
         routes.add(.patch, "/api/settings") { request, context in try await patchSettings(request, context: context) }
         router.ws("/api/live") { inbound, outbound, _ in
-            let updates = live.subscribe()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                // Read (and ignore) what the client sends, so pings and the close handshake are handled;
-                // when the client goes away this ends, and so does the sending side.
-                group.addTask { for try await _ in inbound {} }
-                group.addTask { for await json in updates { try await outbound.write(.text(json)) } }
-                try await group.next()
-                group.cancelAll()
-            }
+            try await Self.send(live.subscribe(), over: outbound, whileOpen: inbound) { .text($0) }
         }
         routes.note(.get, "/api/live")
         router.ws("/api/live/spectrum") { inbound, outbound, _ in
-            let frames = spectrum.subscribe()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { for try await _ in inbound {} }
-                group.addTask {
-                    for await frame in frames { try await outbound.write(.binary(ByteBuffer(bytes: frame))) }
-                }
-                try await group.next()
-                group.cancelAll()
+            try await Self.send(spectrum.subscribe(), over: outbound, whileOpen: inbound) {
+                .binary(ByteBuffer(bytes: $0))
             }
         }
         routes.note(.get, "/api/live/spectrum")
@@ -126,6 +112,22 @@ public struct WebApp: Sendable {
                 captive: captive.isCaptive(context.clientAddress, mode: try settings.current().captivePortal))
         }
         return routes
+    }
+
+    /// Sends every message of `stream` to a WebSocket client until the client goes away. What the client
+    /// sends is read (and ignored), so pings and the close handshake are handled; when it ends, so does
+    /// the sending side.
+    static func send<Message: Sendable>(
+        _ stream: AsyncStream<Message>, over outbound: WebSocketOutboundWriter,
+        whileOpen inbound: WebSocketInboundStream,
+        frame: @escaping @Sendable (Message) -> WebSocketOutboundWriter.OutboundFrame
+    ) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { for try await _ in inbound {} }
+            group.addTask { for await message in stream { try await outbound.write(frame(message)) } }
+            try await group.next()
+            group.cancelAll()
+        }
     }
 
     /// The Hummingbird application serving ``router()`` with WebSocket upgrades.

@@ -28,7 +28,7 @@ struct AudioTapTests {
                 tapped += buffer.prefix(frames * 2)
                 // The newest frame is heard within the device's buffer (20 ms) of now.
                 let heard = try #require(tap.heardNanos(ofFrame: tap.framesRead - 1))
-                let now = AnalysisTap.monotonicNanos()
+                let now = UInt64(Pacer.now())
                 stampError = max(stampError, abs(Double(Int64(bitPattern: heard &- now))) / 1e9)
             }
             usleep(10_000)

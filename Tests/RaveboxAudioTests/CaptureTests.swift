@@ -157,7 +157,7 @@ struct CaptureTests {
             if count > 0 {
                 collected += count
                 if let heard = tap.heardNanos(ofFrame: tap.framesRead - 1) {
-                    let now = AnalysisTap.monotonicNanos()
+                    let now = UInt64(Pacer.now())
                     newestAge = Double(Int64(bitPattern: now &- heard)) / 1e9
                 }
             } else {
