@@ -9,7 +9,10 @@ let package = Package(
     name: "ravebox",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "ravebox", targets: ["ravebox"])
+        .executable(name: "ravebox", targets: ["ravebox"]),
+        // For the package-benchmark suite in Benchmarks/ (a separate package, so CI never builds it).
+        .library(name: "RaveboxDSP", targets: ["RaveboxDSP"]),
+        .library(name: "RaveboxLights", targets: ["RaveboxLights"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -62,7 +65,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "RaveboxLights", dependencies: ["RaveboxCore", "RaveboxDSP"]),
+        .target(name: "RaveboxLights", dependencies: ["RaveboxCore", "RaveboxDSP", "CRaveboxSys"]),
         // QR codes (libqrencode) for the join page and the box's screen.
         .target(name: "RaveboxQR", dependencies: ["CQRencode"]),
         .target(name: "RaveboxScreen", dependencies: ["RaveboxCore", "RaveboxDSP", "RaveboxQR", "CDRM"]),
@@ -127,7 +130,7 @@ let package = Package(
         .testTarget(name: "RaveboxStoreTests", dependencies: ["RaveboxStore", "RaveboxCore", "RaveboxTestSupport"]),
         .testTarget(name: "RaveboxIPCTests", dependencies: ["RaveboxIPC", "RaveboxTestSupport"]),
         .testTarget(name: "RaveboxDSPTests", dependencies: ["RaveboxDSP"]),
-        .testTarget(name: "RaveboxLightsTests", dependencies: ["RaveboxLights"]),
+        .testTarget(name: "RaveboxLightsTests", dependencies: ["RaveboxLights", "RaveboxDSP", "RaveboxTestSupport"]),
         .testTarget(
             name: "RaveboxAudioTests",
             dependencies: ["RaveboxAudio", "RaveboxTestSupport", .product(name: "Logging", package: "swift-log")]),

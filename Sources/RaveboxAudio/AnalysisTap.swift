@@ -24,6 +24,7 @@ public final class AnalysisTap: Sendable {
     private let stampSequence = ManagedAtomic<UInt64>(0)
     private let stampFrame = ManagedAtomic<Int>(0)
     private let stampNanos = ManagedAtomic<UInt64>(0)
+    private let stampDelay = ManagedAtomic<Int64>(0)
     private let consumed = ManagedAtomic<Int>(0)
     private let dropped = ManagedAtomic<Int>(0)
 
@@ -48,6 +49,7 @@ public final class AnalysisTap: Sendable {
         stampSequence.store(sequence &+ 1, ordering: .releasing)
         stampFrame.store(ring.writePosition / format.channels, ordering: .relaxed)
         stampNanos.store(UInt64(bitPattern: max(0, now &+ delay)), ordering: .relaxed)
+        stampDelay.store(delay, ordering: .relaxed)
         stampSequence.store(sequence &+ 2, ordering: .releasing)
     }
 
@@ -76,6 +78,10 @@ public final class AnalysisTap: Sendable {
         guard excess > 0 else { return }
         ring.discard(samples: excess * format.channels)
     }
+
+    /// How long after entering this ring the frames of the latest push are heard (the device's delay), in
+    /// nanoseconds; negative for a capture device (heard before they arrived). 0 before the first push.
+    public var delayNanos: Int64 { stampDelay.load(ordering: .relaxed) }
 
     /// When frame `index` (counted from the start, like `framesRead`) is heard, in `CLOCK_MONOTONIC`
     /// nanoseconds; `nil` before the first push.

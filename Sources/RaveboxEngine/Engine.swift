@@ -5,6 +5,7 @@ import RaveboxAudio
 import RaveboxCore
 import RaveboxDSP
 import RaveboxIPC
+import RaveboxLights
 import RaveboxStore
 
 /// Why the engine loop ended by itself.
@@ -40,12 +41,19 @@ public struct EngineConfiguration: Sendable {
     public var format: AudioFormat
     public var periodMilliseconds: Int
     public var periods: Int
+    /// LED outputs, WLED audio sync and onboard LEDs.
+    public var lights: LightsConfiguration
+    /// Where the onboard LEDs live (`/sys/class/leds`; tests use a folder laid out the same way).
+    public var onboardLEDRoot: String
 
     public init(
         audioDevice: String, pacing: Pacing = .auto, libraries: [String] = [], positionSaveInterval: Double = 1,
         soundsDirectory: String? = nil, snapcastFIFO: String? = nil, captureDevice: String? = nil,
-        format: AudioFormat = AudioFormat(), periodMilliseconds: Int = 5, periods: Int = 4
+        format: AudioFormat = AudioFormat(), periodMilliseconds: Int = 5, periods: Int = 4,
+        lights: LightsConfiguration = LightsConfiguration(), onboardLEDRoot: String = OnboardLED.defaultRoot
     ) {
+        self.lights = lights
+        self.onboardLEDRoot = onboardLEDRoot
         self.format = format
         self.periodMilliseconds = periodMilliseconds
         self.periods = periods
@@ -97,7 +105,7 @@ public final class Engine: @unchecked Sendable {
     /// The play being restarted at another position (seek): its `.stopped` event is not an end.
     private var reopening: Int64?
     /// Settings and playback modes, re-read when the settings change counter moves.
-    private var settings = BoxSettings()
+    var settings = BoxSettings()
     private var modes = PlaybackModes()
     private var settingsCount: UInt64 = .max
     /// The play being skipped because the party voted it down (it is not repeated).
@@ -107,8 +115,11 @@ public final class Engine: @unchecked Sendable {
     private let loudness: LoudnessWorker
     private var loudnessSeen = 0
     private var watchdog = Watchdog()
-    /// The realtime analysis (bands for the web's spectrum strip now, the lights later).
-    private let analysis: LiveAnalysis?
+    /// The analysis and light thread (it owns the realtime analysis).
+    var lights: LightThread!
+    var partyActive = false
+    var lastPartyCheck = -Double.infinity
+    var requestsSeen: UInt64 = .max
     /// The capture input, when the analysis listens to a line-in instead of the music played.
     private let capture: ALSACapture?
     private var captureRetry = -Double.infinity
@@ -144,14 +155,15 @@ public final class Engine: @unchecked Sendable {
         var analyzerConfiguration = AnalyzerConfiguration()
         analyzerConfiguration.sampleRate = Double(configuration.format.sampleRate)
         analyzerConfiguration.bandCount = 64
+        var analysis: LiveAnalysis?
         do {
             analysis = LiveAnalysis(
                 analyzer: try AudioAnalyzer(configuration: analyzerConfiguration),
                 channels: configuration.format.channels)
         } catch {
             logger.error("no analysis: \(error)")
-            analysis = nil
         }
+        lights = makeLightThread(analysis: analysis)
     }
 
     /// What the analysis (and so the lights) listens to: the capture input in capture mode, else the
@@ -171,6 +183,8 @@ public final class Engine: @unchecked Sendable {
         defer { loudness.shutdown() }
         defer { capture?.stop() }
         readSettings()
+        lights.start()  // after the settings: the first frame already shows each output's program
+        defer { lights.stop() }
         prepareSounds()
         restore()
         while !stop.load(ordering: .acquiring) {
@@ -186,7 +200,9 @@ public final class Engine: @unchecked Sendable {
             }
             preloadNextSong()
             savePositionIfDue()
-            analyze()
+            if segment.changeCount(.settings) != settingsCount { readSettings() }
+            checkPartyModeIfDue()
+            noteRequests()
             publishTelemetry()
             let progress = player.progress
             if let thread = watchdog.observe(decoder: progress.decoder, output: progress.output, now: Self.seconds()) {
@@ -348,6 +364,7 @@ public final class Engine: @unchecked Sendable {
         alarmCount += 1
         let token = Int64.min + alarmCount
         alarm = (token, resume)
+        lights.alarmStart.store(max(1, SharedSegment.monotonicNanos()), ordering: .relaxed)
         logger.info("alarm: \(sound.rawValue)")
         segment.bump(.currentSong)
         player.play(path: path, from: 0, token: token)
@@ -357,6 +374,7 @@ public final class Engine: @unchecked Sendable {
     private func endAlarm() {
         guard let ended = alarm else { return }
         alarm = nil
+        lights.alarmStart.store(0, ordering: .relaxed)
         segment.bump(.currentSong)
         guard let resume = ended.resume, let current, current.playID == resume.song.playID else { return }
         self.current?.position = resume.position
@@ -473,6 +491,7 @@ public final class Engine: @unchecked Sendable {
             settings = try store.boxSettings()
             modes = try store.playbackModes()
             player.setCrossfade(seconds: settings.crossfade)
+            updateLights()
         } catch {
             logger.error("cannot read the settings: \(error)")
         }
@@ -599,16 +618,9 @@ public final class Engine: @unchecked Sendable {
         }
     }
 
-    /// Runs the analysis on what was heard since the last pass and puts its bands in the telemetry.
-    private func analyze() {
-        guard let analysis, analysis.pass(tap: analysisTap, now: SharedSegment.monotonicNanos()) else { return }
-        let bands = analysis.analyzer.bands
-        if telemetry.bands.count != bands.count { telemetry.bands = [Float](repeating: 0, count: bands.count) }
-        for index in bands.indices { telemetry.bands[index] = bands[index] }
-        telemetry.bandCount = bands.count
-    }
-
     private func publishTelemetry() {
+        let outputs = min(lights.outputCount, Telemetry.previewOutputCapacity)
+        lights.report.read { $0.copy(into: &telemetry, outputs: outputs) }
         let status = player.status
         telemetry.state =
             switch status.state {

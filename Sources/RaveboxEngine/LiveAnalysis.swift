@@ -10,6 +10,10 @@ final class LiveAnalysis {
     private let buffer: UnsafeMutableBufferPointer<Int16>
     private let capacityFrames: Int
     private var lastPass: UInt64 = 0
+    /// When the newest frame analysed is heard, and when it entered the tap (monotonic nanoseconds); 0 while
+    /// silence is fed because nothing plays.
+    private(set) var newestHeardNanos: UInt64 = 0
+    private(set) var newestEnteredNanos: UInt64 = 0
 
     init(analyzer: AudioAnalyzer, channels: Int = 2) {
         self.analyzer = analyzer
@@ -36,6 +40,8 @@ final class LiveAnalysis {
         if heard == 0 {
             // Nothing heard since the last pass: silence, for as long as it lasted (at most a window).
             guard lastPass > 0, available == 0 else { return false }
+            newestHeardNanos = 0
+            newestEnteredNanos = 0
             let frames = min(capacityFrames, Int((now - lastPass) * UInt64(rate) / 1_000_000_000))
             guard frames > 0 else { return false }
             let silence = UnsafeMutableBufferPointer(rebasing: buffer[0..<(frames * tap.format.channels)])
@@ -49,6 +55,10 @@ final class LiveAnalysis {
         }
         let slice = UnsafeMutableBufferPointer(rebasing: buffer[0..<(heard * tap.format.channels)])
         let frames = tap.read(into: slice)
+        if frames > 0, let heardAt = tap.heardNanos(ofFrame: tap.framesRead - 1) {
+            newestHeardNanos = heardAt
+            newestEnteredNanos = UInt64(max(0, Int64(bitPattern: heardAt) - max(0, tap.delayNanos)))
+        }
         return analyzer.push(
             UnsafeBufferPointer(rebasing: slice[0..<(frames * tap.format.channels)]), channels: tap.format.channels) > 0
     }

@@ -120,6 +120,33 @@ public struct Telemetry: Sendable, Equatable {
     public var bandCount: Int = 0
     /// Spectrum band levels, 0...1; only the first `bandCount` are valid.
     public var bands: [Float] = []
+    /// Overall loudness of what is heard, 0...1 (after automatic gain).
+    public var level: Float = 0
+    /// Beats detected since the engine started; a change means a beat.
+    public var beatCount: UInt64 = 0
+    /// Strength of the latest beat, 0...1.
+    public var beatStrength: Float = 0
+    /// Tempo estimate in BPM, 0 while unknown.
+    public var tempo: Double = 0
+    /// LED frames sent since the engine started (all outputs).
+    public var ledFrames: UInt64 = 0
+    /// From a sample entering the analysis ring to the LED bytes that show it being written, over the last
+    /// seconds: median and 99th percentile in microseconds (0 while no LED output runs). It includes the
+    /// deliberate wait until the sample is heard (the device's buffer), so lights match the sound.
+    public var ledLatencyP50Micros: UInt64 = 0
+    public var ledLatencyP99Micros: UInt64 = 0
+    /// Median of (LED bytes written − the sample heard), microseconds; small and positive when lights follow the
+    /// sound closely, negative if they ran ahead.
+    public var ledLagP50Micros: Int64 = 0
+    /// A preview of up to ``previewOutputCapacity`` LED outputs, ``previewLEDCapacity`` LEDs each (outputs with more
+    /// LEDs are sampled evenly), as `0x00RRGGBB` in picture order: LED `j` of output `i` is at
+    /// `preview[i * previewLEDCapacity + j]`, and its first `previewLengths[i]` are valid (the rest are 0).
+    public var previewLengths: [Int] = []
+    public var preview: [UInt32] = []
+
+    /// Outputs and LEDs per output the preview holds.
+    public static let previewOutputCapacity = 4
+    public static let previewLEDCapacity = 64
 
     public init() {}
 }

@@ -53,9 +53,11 @@ enum SegmentLayout {
 
     static let telemetrySequenceOffset = alignUp(eventRing.end, to: line)
     static let telemetryFieldsOffset = telemetrySequenceOffset + line
-    static let telemetryFieldCount = 9
+    static let telemetryFieldCount = 18
     static let telemetryBandsOffset = telemetryFieldsOffset + alignUp(telemetryFieldCount * 8, to: line)
-    static let end = telemetryBandsOffset + Telemetry.bandCapacity * 4
+    /// LED preview colours (UInt32 `0x00RRGGBB`), output after output.
+    static let telemetryPreviewOffset = telemetryBandsOffset + Telemetry.bandCapacity * 4
+    static let end = telemetryPreviewOffset + Telemetry.previewOutputCapacity * Telemetry.previewLEDCapacity * 4
 
     /// The size of the segment, rounded up to 64 KiB so it is a whole number of pages for any page size the
     /// Pi kernels use (4 KiB and 16 KiB).

@@ -36,7 +36,7 @@ public final class SharedSegment: @unchecked Sendable {
     /// "RBOXIPC1" as a big-endian number: identifies a Ravebox segment.
     public static let magic: UInt64 = 0x5242_4F58_4950_4331
     /// Version of the binary layout. Bump it whenever `SegmentLayout` or a record encoding changes.
-    public static let layoutVersion: UInt32 = 1
+    public static let layoutVersion: UInt32 = 2
     /// Bytes mapped by every process.
     public static let size = SegmentLayout.totalSize
 
@@ -241,7 +241,7 @@ public final class SharedSegment: @unchecked Sendable {
         bind64(
             SegmentLayout.telemetrySequenceOffset,
             bytes: SegmentLayout.telemetryBandsOffset - SegmentLayout.telemetrySequenceOffset)
-        bind32(SegmentLayout.telemetryBandsOffset, bytes: Telemetry.bandCapacity * 4)
+        bind32(SegmentLayout.telemetryBandsOffset, bytes: SegmentLayout.end - SegmentLayout.telemetryBandsOffset)
     }
 
     @inline(__always)

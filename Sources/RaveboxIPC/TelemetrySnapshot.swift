@@ -41,6 +41,25 @@ public struct TelemetrySnapshot: Sendable {
         store(telemetry.underruns, field: .underruns)
         store(telemetry.updatedNanos, field: .updatedNanos)
         store(UInt64(bandCount), field: .bandCount)
+        store(UInt64(telemetry.level.bitPattern), field: .level)
+        store(telemetry.beatCount, field: .beatCount)
+        store(UInt64(telemetry.beatStrength.bitPattern), field: .beatStrength)
+        store(telemetry.tempo.bitPattern, field: .tempo)
+        store(telemetry.ledFrames, field: .ledFrames)
+        store(telemetry.ledLatencyP50Micros, field: .ledLatencyP50)
+        store(telemetry.ledLatencyP99Micros, field: .ledLatencyP99)
+        store(UInt64(bitPattern: telemetry.ledLagP50Micros), field: .ledLagP50)
+        var lengths: UInt64 = 0
+        let outputs = min(telemetry.previewLengths.count, Telemetry.previewOutputCapacity)
+        for output in 0..<outputs {
+            let length = max(0, min(Telemetry.previewLEDCapacity, telemetry.previewLengths[output]))
+            lengths |= UInt64(length) << (16 * UInt64(output))
+            for index in 0..<length {
+                let slot = output * Telemetry.previewLEDCapacity + index
+                preview(slot).store(slot < telemetry.preview.count ? telemetry.preview[slot] : 0, ordering: .relaxed)
+            }
+        }
+        store(lengths | UInt64(outputs) << 60, field: .previewLengths)
         telemetry.bands.withUnsafeBufferPointer { bands in
             for index in 0..<bandCount {
                 band(index).store(bands[index].bitPattern, ordering: .relaxed)
@@ -87,6 +106,26 @@ public struct TelemetrySnapshot: Sendable {
             }
             telemetry.bandCount = count
             telemetry.bands = bands
+            telemetry.level = Float(bitPattern: UInt32(truncatingIfNeeded: load(.level)))
+            telemetry.beatCount = load(.beatCount)
+            telemetry.beatStrength = Float(bitPattern: UInt32(truncatingIfNeeded: load(.beatStrength)))
+            telemetry.tempo = Double(bitPattern: load(.tempo))
+            telemetry.ledFrames = load(.ledFrames)
+            telemetry.ledLatencyP50Micros = load(.ledLatencyP50)
+            telemetry.ledLatencyP99Micros = load(.ledLatencyP99)
+            telemetry.ledLagP50Micros = Int64(bitPattern: load(.ledLagP50))
+            let lengths = load(.previewLengths)
+            let outputs = Int(min(lengths >> 60, UInt64(Telemetry.previewOutputCapacity)))
+            telemetry.previewLengths = (0..<outputs).map {
+                Int(min(lengths >> (16 * UInt64($0)) & 0xFFFF, UInt64(Telemetry.previewLEDCapacity)))
+            }
+            telemetry.preview = [UInt32](repeating: 0, count: outputs * Telemetry.previewLEDCapacity)
+            for (output, length) in telemetry.previewLengths.enumerated() {
+                for index in 0..<length {
+                    let slot = output * Telemetry.previewLEDCapacity + index
+                    telemetry.preview[slot] = preview(slot).load(ordering: .relaxed)
+                }
+            }
             return telemetry
         }
     }
@@ -99,6 +138,7 @@ public struct TelemetrySnapshot: Sendable {
     /// Field order inside the telemetry block; each field is one UInt64 word.
     enum Field: Int, CaseIterable {
         case state, songID, position, duration, volume, xruns, underruns, updatedNanos, bandCount
+        case level, beatCount, beatStrength, tempo, ledFrames, ledLatencyP50, ledLatencyP99, ledLagP50, previewLengths
     }
 
     var seqlock: Seqlock { Seqlock(sequence: segment.atomic64(at: SegmentLayout.telemetrySequenceOffset)) }
@@ -112,6 +152,11 @@ public struct TelemetrySnapshot: Sendable {
     @inline(__always)
     private func load(_ field: Field) -> UInt64 {
         segment.atomic64(at: SegmentLayout.telemetryFieldsOffset + field.rawValue * 8).load(ordering: .relaxed)
+    }
+
+    @inline(__always)
+    private func preview(_ index: Int) -> UnsafeAtomic<UInt32> {
+        segment.atomic32(at: SegmentLayout.telemetryPreviewOffset + index * 4)
     }
 
     @inline(__always)

@@ -1,3 +1,5 @@
+import RaveboxCore
+
 /// Renders one LED output's frames from the music: the program, then monochrome, gamma, brightness and colour order.
 ///
 /// Each call to ``render(_:into:)`` fills a caller-owned frame in place:
@@ -39,6 +41,8 @@ public struct LightRenderer: Sendable {
     public static let silenceFade: Double = 0.5
     /// Fraction of the strip (lowest bands) that rave shows in pure red, like Raveberry's spectrum hues.
     public static let raveRedFraction: Float = 1.0 / 8
+    /// Fraction of the strip (highest bands) that rave shows in pure blue: treble reads as blue, not cyan.
+    public static let raveBlueFraction: Float = 1.0 / 8
     /// Hue of the highest band in rave, in turns (2/3 = blue).
     public static let raveTopHue: Float = 2.0 / 3
 
@@ -56,6 +60,14 @@ public struct LightRenderer: Sendable {
 
     /// Fills `frame` (one entry per LED) for the moment `input.time`. Does not allocate.
     public mutating func render(_ input: LightInput, into frame: UnsafeMutableBufferPointer<LEDColor>) {
+        renderPicture(input, into: frame)
+        finish(frame)
+    }
+
+    /// Steps 1 and 2 only: the picture as the eye should see it (program, alarm, monochrome), before gamma,
+    /// brightness and colour order. ``render(_:into:)`` is this followed by ``finish(_:)``; call them separately to
+    /// look at the picture in between (the lights page's preview). Does not allocate.
+    public mutating func renderPicture(_ input: LightInput, into frame: UnsafeMutableBufferPointer<LEDColor>) {
         advance(to: input)
         guard !frame.isEmpty else { return }
         if settings.program != .disabled, let alarm = input.alarmFactor {
@@ -63,7 +75,7 @@ public struct LightRenderer: Sendable {
         } else {
             renderProgram(input, into: frame)
         }
-        finish(frame)
+        if settings.monochrome { fill(frame, with: Self.mean(of: frame)) }
     }
 
     // MARK: - State over time
@@ -120,21 +132,34 @@ public struct LightRenderer: Sendable {
         }
     }
 
-    /// LED `i` of `n` sits at position `i/(n-1)` across the bands and takes the linearly interpolated band value
-    /// as brightness; its hue goes from red (lowest ``raveRedFraction`` of the strip) to blue.
+    /// LED `i` of `n` sits at position `i/(n-1)` across the bands; its brightness is the loudest band of its share
+    /// when there are more bands than LEDs, else the linearly interpolated band value. Its hue goes from red (lowest
+    /// ``raveRedFraction`` of the strip) through yellow, green and cyan to blue (highest ``raveBlueFraction``).
     private func renderRave(_ input: LightInput, into frame: UnsafeMutableBufferPointer<LEDColor>) {
         let music = musicFactor(at: input.time)
         input.bands.withUnsafeBufferPointer { bands in
             let last = Float(max(1, frame.count - 1))
             for index in frame.indices {
                 let position = frame.count == 1 ? 0 : Float(index) / last
-                let value = Self.interpolate(bands, at: position)
-                let hue =
-                    position <= Self.raveRedFraction
-                    ? 0 : (position - Self.raveRedFraction) / (1 - Self.raveRedFraction) * Self.raveTopHue
+                // More bands than LEDs: each LED shows the loudest band of its share, so a single tone never falls
+                // between two LEDs. Fewer: LEDs between two bands blend them.
+                let value =
+                    bands.count > frame.count
+                    ? Self.loudest(bands, share: index, of: frame.count) : Self.interpolate(bands, at: position)
+                let span = 1 - Self.raveRedFraction - Self.raveBlueFraction
+                let hue = min(1, max(0, position - Self.raveRedFraction) / span) * Self.raveTopHue
                 frame[index] = Self.hue(hue).scaled(by: value * music)
             }
         }
+    }
+
+    /// The loudest of the bands in LED `share`'s equal part of `bands` (`count` parts in all).
+    private static func loudest(_ bands: UnsafeBufferPointer<Float>, share: Int, of count: Int) -> Float {
+        let lower = share * bands.count / count
+        let upper = max(lower + 1, (share + 1) * bands.count / count)
+        var loudest: Float = 0
+        for index in lower..<min(upper, bands.count) { loudest = max(loudest, bands[index]) }
+        return max(0, min(1, loudest))
     }
 
     /// The band value at `position` in 0...1 across `bands`, linearly interpolated; 0 without bands.
@@ -149,8 +174,9 @@ public struct LightRenderer: Sendable {
 
     // MARK: - Finishing
 
-    private func finish(_ frame: UnsafeMutableBufferPointer<LEDColor>) {
-        if settings.monochrome { fill(frame, with: Self.mean(of: frame)) }
+    /// Steps 3 to 5 in place: gamma, brightness and colour order, turning a picture into what goes on the wire.
+    public func finish(_ frame: UnsafeMutableBufferPointer<LEDColor>) {
+        guard !frame.isEmpty else { return }
         let brightness = max(0, min(1, settings.brightness))
         let order = settings.colorOrder
         gammaTable.values.withUnsafeBufferPointer { table in

@@ -1,3 +1,5 @@
+import RaveboxCore
+
 /// How one LED output renders: its program and the finishing steps. Each output has its own.
 public struct LightSettings: Sendable, Equatable {
     /// The program.

@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import RaveboxCore
 
 extension Store {
     /// A stored setting's raw value, or `nil` when never set.
@@ -20,5 +22,31 @@ extension Store {
                     arguments: [key, value])
             }
         }
+    }
+}
+
+extension Store {
+    /// What LED output `output` shows; the defaults (disabled) when never set or unreadable.
+    public func lightSettings(output: String) throws(StoreError) -> LightOutputSettings {
+        guard let text = try setting(LightOutputSettings.storageKey(output: output)),
+            let settings = try? JSONDecoder().decode(LightOutputSettings.self, from: Data(text.utf8))
+        else { return LightOutputSettings() }
+        return settings
+    }
+
+    /// Stores what LED output `output` shows. Bump `.settings` afterwards so the engine picks it up.
+    public func setLightSettings(_ settings: LightOutputSettings, output: String) throws(StoreError) {
+        let data = (try? JSONEncoder().encode(settings)) ?? Data()
+        try setSetting(LightOutputSettings.storageKey(output: output), to: String(decoding: data, as: UTF8.self))
+    }
+
+    /// The engine's last word on LED output `output` ("" when it works), for the lights page.
+    public func lightStatus(output: String) throws(StoreError) -> String {
+        try setting("lights-status." + output) ?? ""
+    }
+
+    /// Records whether LED output `output` works ("") or why not. The engine calls it only on a change.
+    public func setLightStatus(_ status: String, output: String) throws(StoreError) {
+        try setSetting("lights-status." + output, to: status)
     }
 }

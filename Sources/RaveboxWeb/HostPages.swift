@@ -9,6 +9,7 @@ extension WebApp {
     func addHostPages(to router: Router<RaveboxRequestContext>) {
         router.get("/join") { request, context in try joinPage(request, context: context) }
         router.get("/lights") { request, context in try lightsPage(request, context: context) }
+        router.post("/lights/:name") { request, context in try await lightsForm(request, context: context) }
         router.get("/settings") { request, context in try settingsPage(request, context: context) }
         router.post("/settings") { request, context in try await settingsForm(request, context: context) }
     }
@@ -36,11 +37,51 @@ extension WebApp {
         return Templates.html(Templates.render("join", model), request: request)
     }
 
-    func lightsPage(_ request: Request, context: RaveboxRequestContext) throws -> Response {
+    func lightsPage(
+        _ request: Request, context: RaveboxRequestContext, error: (output: String, message: String)? = nil,
+        status: HTTPResponse.Status = .ok
+    ) throws -> Response {
         if let gate = pageGate(.mod, context) { return gate }
         var model = baseModel(privilege: context.privilege)
-        model["outputs"] = [[String: Any]]()
-        return Templates.html(Templates.render("lights", model), request: request)
+        model["outputs"] = try site.ledOutputs.enumerated().map { index, output -> [String: Any] in
+            let stored = try store.lightSettings(output: output.name)
+            return [
+                "name": output.name, "type": output.kind.rawValue, "target": output.target, "leds": output.ledCount,
+                "fps": SettingKind.format(output.framesPerSecond), "index": index,
+                "status": try store.lightStatus(output: output.name),
+                "programs": LightProgram.allCases.map { ["value": $0.rawValue, "selected": $0 == stored.program] },
+                "brightness": Int((stored.brightness * 100).rounded()), "color": stored.color,
+                "speed": SettingKind.format(stored.speed), "monochrome": stored.monochrome,
+                "error": error?.output == output.name ? error?.message ?? "" : "",
+            ]
+        }
+        model["partyLightProgram"] = try settings.current().partyLightProgram.rawValue
+        return Templates.html(Templates.render("lights", model), request: request, status: status)
+    }
+
+    /// The lights page without JavaScript: one output's whole form per post.
+    func lightsForm(_ request: Request, context: RaveboxRequestContext) async throws -> Response {
+        if let gate = pageGate(.mod, context) { return gate }
+        let name = context.parameters.get("name") ?? ""
+        guard site.ledOutputs.contains(where: { $0.name == name }) else {
+            throw APIError(.notFound, "There is no LED output called \(name).")
+        }
+        let fields = try await Self.formFields(request)
+        var patch: [String: SettingValue] = ["monochrome": .bool(fields["monochrome"] == "on")]
+        if let program = fields["program"] { patch["program"] = .string(program) }
+        if let color = fields["color"] { patch["color"] = .string(color) }
+        if let text = fields["brightness"] {
+            patch["brightness"] = Double(text).map { .double($0 / 100) } ?? .string(text)
+        }
+        if let text = fields["speed"] { patch["speed"] = Double(text).map(SettingValue.double) ?? .string(text) }
+        do {
+            let updated = try store.lightSettings(output: name).applying(patch)
+            try store.setLightSettings(updated, output: name)
+            segment.bump(.settings)
+        } catch let error as RuleError {
+            return try lightsPage(request, context: context, error: (name, error.message), status: .badRequest)
+        }
+        return Response(status: .seeOther, headers: [.location: "/lights#output-\(name)"])
     }
 
     func settingsPage(

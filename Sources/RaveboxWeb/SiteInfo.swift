@@ -7,9 +7,14 @@ public struct SiteInfo: Sendable, Equatable {
     public var port: Int
     public var wifiName: String?
     public var wifiPassword: String?
+    /// The LED outputs wired to the box (from `ravebox.yaml`), for the lights page and `/api/lights`.
+    public var ledOutputs: [LEDOutputConfiguration] = []
 
-    public init(hostname: String = "localhost", port: Int = 8080, wifiName: String? = nil, wifiPassword: String? = nil)
-    {
+    public init(
+        hostname: String = "localhost", port: Int = 8080, wifiName: String? = nil, wifiPassword: String? = nil,
+        ledOutputs: [LEDOutputConfiguration] = []
+    ) {
+        self.ledOutputs = ledOutputs
         self.hostname = hostname
         self.port = port
         self.wifiName = wifiName
@@ -19,7 +24,7 @@ public struct SiteInfo: Sendable, Equatable {
     public init(_ config: BoxConfiguration) {
         self.init(
             hostname: config.hostname, port: config.port, wifiName: config.wifiName,
-            wifiPassword: config.wifiPassword)
+            wifiPassword: config.wifiPassword, ledOutputs: config.lights.outputs)
     }
 
     /// `http://ravebox.lan/`, with the port when it is not 80.

@@ -13,6 +13,8 @@ public final class SpectrumFeed: Sendable {
     public static let framesPerSecond = 20.0
 
     private let segment: SharedSegment
+    private let threadName: String
+    private let encode: @Sendable (Telemetry) -> [UInt8]
     private struct Subscribers {
         var streams: [UUID: AsyncStream<[UInt8]>.Continuation] = [:]
         var sampling = false
@@ -20,8 +22,37 @@ public final class SpectrumFeed: Sendable {
 
     private let subscribers = Mutex(Subscribers())
 
-    public init(segment: SharedSegment) {
+    /// The spectrum feed.
+    public convenience init(segment: SharedSegment) {
+        self.init(segment: segment, threadName: "spectrum-feed") { SpectrumFeed.fold($0.bands, count: $0.bandCount) }
+    }
+
+    /// A feed of another telemetry frame, sent under the same rules (20 per second, only changes): `encode`
+    /// turns a telemetry reading into the bytes sent; an empty result sends nothing.
+    public init(segment: SharedSegment, threadName: String, encode: @escaping @Sendable (Telemetry) -> [UInt8]) {
         self.segment = segment
+        self.threadName = threadName
+        self.encode = encode
+    }
+
+    /// The LED preview feed (`/api/live/leds`): ``ledPreview(_:)`` of each reading.
+    public static func ledFeed(segment: SharedSegment) -> SpectrumFeed {
+        SpectrumFeed(segment: segment, threadName: "led-feed") { ledPreview($0) }
+    }
+
+    /// The LED preview as bytes: the number of outputs, then for each one its LED count and R, G, B per LED.
+    static func ledPreview(_ telemetry: Telemetry) -> [UInt8] {
+        var bytes: [UInt8] = [UInt8(telemetry.previewLengths.count)]
+        var offset = 0
+        for (output, length) in telemetry.previewLengths.enumerated() {
+            bytes.append(UInt8(length))
+            offset = output * Telemetry.previewLEDCapacity
+            for index in 0..<length where offset + index < telemetry.preview.count {
+                let color = telemetry.preview[offset + index]
+                bytes += [UInt8(color >> 16 & 0xFF), UInt8(color >> 8 & 0xFF), UInt8(color & 0xFF)]
+            }
+        }
+        return bytes
     }
 
     public func subscribe() -> AsyncStream<[UInt8]> {
@@ -37,7 +68,7 @@ public final class SpectrumFeed: Sendable {
         }
         if start {
             let thread = Thread { [self] in sample() }
-            thread.name = "spectrum-feed"
+            thread.name = threadName
             thread.start()
         }
         return stream
@@ -71,7 +102,7 @@ public final class SpectrumFeed: Sendable {
             if published != lastPublish {
                 lastPublish = published
                 let reading = telemetry.read()
-                let frame = Self.fold(reading.bands, count: reading.bandCount)
+                let frame = encode(reading)
                 // Silence (or anything unchanged) is sent once, not 20 times a second.
                 if !frame.isEmpty && frame != lastFrame {
                     lastFrame = frame

@@ -27,6 +27,7 @@ public struct WebApp: Sendable {
     let loginLimiter = VoteRateLimiter()
     public let live: LiveUpdates
     let spectrum: SpectrumFeed
+    let ledFeed: SpectrumFeed
     let site: SiteInfo
     let captive: CaptivePortal
     let logger: Logger
@@ -40,6 +41,7 @@ public struct WebApp: Sendable {
         self.settings = PartySettings(store: store, segment: segment)
         self.live = LiveUpdates(reader: reader, logger: logger)
         self.spectrum = SpectrumFeed(segment: segment)
+        self.ledFeed = SpectrumFeed.ledFeed(segment: segment)
         self.site = site
         self.captive = CaptivePortal(site: site)
         self.logger = logger
@@ -107,6 +109,7 @@ public struct WebApp: Sendable {
             }
         }
         routes.note(.get, "/api/live/spectrum")
+        addLightRoutes(to: routes)
         routes.add(.get, "/api/captive-portal") { _, context in
             captive.apiResponse(
                 captive: captive.isCaptive(context.clientAddress, mode: try settings.current().captivePortal))

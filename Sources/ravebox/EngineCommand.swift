@@ -31,7 +31,8 @@ struct EngineCommand: AsyncParsableCommand {
                 soundsDirectory: BoxPaths(config).sounds, snapcastFIFO: config.snapcastFIFO,
                 captureDevice: config.audioSource == .capture ? config.captureDevice : nil,
                 format: AudioFormat(sampleRate: config.audioRate, channels: config.audioChannels),
-                periodMilliseconds: config.audioPeriodMilliseconds, periods: config.audioPeriods),
+                periodMilliseconds: config.audioPeriodMilliseconds, periods: config.audioPeriods,
+                lights: config.lights),
             store: store, segment: segment, logger: logger)
         let group = ServiceGroup(
             configuration: .init(

@@ -81,6 +81,10 @@ class Box:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = os.path.join(self.work, "ravebox.log")
         self.process = None
+        # One WLED output ("tv", 8 LEDs) aimed at this UDP socket, so tests see the frames the box sends.
+        self.leds = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.leds.bind(("127.0.0.1", 0))
+        self.leds.settimeout(1)
         self._log = None
         try:
             self.start(start_timeout)
@@ -96,11 +100,15 @@ class Box:
 
     # ---- Process ----
     def start(self, timeout):
-        args = [self.binary, "run", "--data", os.path.join(self.work, "data"), "--host", "127.0.0.1",
+        config = os.path.join(self.work, "ravebox.yaml")
+        with open(config, "w") as f:
+            f.write("leds:\n  - {name: tv, type: wled, host: 127.0.0.1, port: %d, count: 8, fps: 30}\n"
+                    % self.leds.getsockname()[1])
+        args = [self.binary, "run", "--config", config, "--data", os.path.join(self.work, "data"), "--host", "127.0.0.1",
                 "--port", str(self.port), "--library", self.library, "--audio-device", "null",
                 "--admin-password", ADMIN_PASSWORD]
-        # Run in the temporary folder and without RAVEBOX_CONFIG, so no ravebox.yaml of the developer's
-        # is read: the defaults apply.
+        # Run in the temporary folder with our own ravebox.yaml, so no configuration of the developer's is
+        # read: the defaults apply, plus the LED output above.
         env = {k: v for k, v in os.environ.items() if k != "RAVEBOX_CONFIG"}
         self._log = open(self.log_path, "w")
         # Own process group: stop() can then find and end the engine and web children too.
@@ -127,6 +135,19 @@ class Box:
                 return "".join(f.readlines()[-lines:])
         except OSError:
             return "(no log)"
+
+    def led_frame(self, predicate, timeout=5):
+        """The first WLED frame (a list of (r, g, b) per LED) for which predicate holds, within timeout; or None."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                packet = self.leds.recv(2048)
+            except socket.timeout:
+                continue
+            leds = [tuple(packet[i:i + 3]) for i in range(2, len(packet) - 2, 3)]
+            if predicate(leds):
+                return leds
+        return None
 
     def stop(self):
         """SIGINT to the supervisor, up to 10 s; then whatever is left of its process group is killed."""

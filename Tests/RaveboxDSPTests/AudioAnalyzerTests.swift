@@ -43,6 +43,29 @@ import Testing
         return (signal, kicks)
     }
 
+    /// Short clicks at a steady tempo in digital silence: a single-sample impulse (`burstFrames == 1`) or a
+    /// `burstFrames` long 1 kHz burst, at half of full scale, the first one at frame `firstClick`.
+    private static func clickTrack(
+        bpm: Double, seconds: Double, firstClick: Int, burstFrames: Int
+    ) -> (signal: [Double], clicks: [Double]) {
+        let count = Int(seconds * sampleRate)
+        let period = 60 / bpm * sampleRate
+        var signal = [Double](repeating: 0, count: count)
+        var clicks: [Double] = []
+        var click = 0
+        while true {
+            let start = firstClick + Int((Double(click) * period).rounded())
+            guard start + burstFrames <= count else { break }
+            for index in 0..<burstFrames {
+                signal[start + index] =
+                    burstFrames == 1 ? 0.5 : 0.5 * sin(2 * Double.pi * 1_000 * Double(index) / sampleRate)
+            }
+            clicks.append(Double(start) / sampleRate)
+            click += 1
+        }
+        return (signal, clicks)
+    }
+
     /// Something like a song: kicks, a walking bass line, a chord, off-beat hi-hats and noise, scaled to an RMS
     /// of `decibels` dBFS.
     private static func music(seconds: Double, decibels: Double) -> [Double] {
@@ -124,20 +147,60 @@ import Testing
         }
     }
 
-    @Test(arguments: [1_000.0, 100.0, 5_000.0])
-    func sineLightsItsOwnBandMost(frequency: Double) throws {
-        let analyzer = try AudioAnalyzer(configuration: AnalyzerConfiguration())
+    @Test(arguments: [60.0, 1_000.0, 8_000.0], [16, 32, 256])
+    func sineLightsTheBandThatHoldsItsFrequency(frequency: Double, bandCount: Int) throws {
+        var configuration = AnalyzerConfiguration()
+        configuration.bandCount = bandCount
+        let analyzer = try AudioAnalyzer(configuration: configuration)
         var inRange = true
         Self.run(analyzer, Self.int16(Self.sine(frequency: frequency, amplitude: 0.5, seconds: 1))) { _ in
             inRange = inRange && analyzer.bands.allSatisfy { (0...1).contains($0) } && (0...1).contains(analyzer.level)
         }
         #expect(inRange)
-        let expected = Self.band(containing: frequency, analyzer)
-        #expect(Self.loudestBand(analyzer) == expected)
-        #expect(analyzer.bands[expected] > 0.9)
+        let holding = Self.band(containing: frequency, analyzer)
+        let loudest = Self.loudestBand(analyzer)
+        #expect(abs(loudest - holding) <= 1, "loudest band \(loudest), \(frequency) Hz is in band \(holding)")
+        // Exactly: the sine's energy peaks in the FFT bin nearest to it, which belongs to the band holding the bin's
+        // centre. With 256 bands, 8 kHz (band 7993...8070 Hz) peaks in bin 341 at 7992 Hz, one band lower.
+        let nearestBin = (frequency / configuration.binWidth).rounded() * configuration.binWidth
+        #expect(loudest == Self.band(containing: nearestBin, analyzer))
+        #expect(analyzer.bands[holding] > 0.9)
         // Far bands stay dark: the shape of the spectrum survives the automatic gain.
-        let far = analyzer.bands.indices.filter { abs($0 - expected) > 3 }
-        #expect(far.allSatisfy { analyzer.bands[$0] < 0.2 })
+        let far = analyzer.bands.indices.filter { abs($0 - loudest) > 3 }
+        #expect(far.allSatisfy { analyzer.bands[$0] < 0.05 })
+    }
+
+    /// White noise has the same power in every FFT bin, so a band's energy is proportional to the number of bins it
+    /// sums. Criterion: averaged over two seconds, every band is lit (at least 0.35, i.e. within 26 dB of the gain
+    /// reference) and sits within 0.1 (4 dB) of what its bin count predicts relative to the widest band, so no band
+    /// stands out or drops away.
+    @Test(arguments: [16, 32, 256])
+    func whiteNoiseLightsEveryBandInProportionToItsWidth(bandCount: Int) throws {
+        var configuration = AnalyzerConfiguration()
+        configuration.bandCount = bandCount
+        let analyzer = try AudioAnalyzer(configuration: configuration)
+        var generator = SeededGenerator(state: 5)
+        let noise = (0..<Int(4 * Self.sampleRate)).map { _ in Double.random(in: -0.3...0.3, using: &generator) }
+        var sums = [Double](repeating: 0, count: bandCount)
+        var hops = 0
+        Self.run(analyzer, Self.int16(noise)) { time in
+            guard time > 2 else { return }
+            hops += 1
+            for band in 0..<bandCount { sums[band] += Double(analyzer.bands[band]) }
+        }
+        let means = sums.map { $0 / Double(hops) }
+        // Bin k (centre k × binWidth) is summed into the band whose range holds its centre.
+        let bins = analyzer.bandFrequencies.map { range in
+            (0...configuration.windowSize / 2).filter { range.contains(Double($0) * configuration.binWidth) }.count
+        }
+        let widest = try #require(bins.indices.max { bins[$0] < bins[$1] })
+        for band in 0..<bandCount {
+            let predicted =
+                means[widest] + 10 * log10(Double(bins[band]) / Double(bins[widest])) / configuration.dynamicRange
+            #expect(means[band] >= 0.35, "band \(band) at \(means[band])")
+            #expect(abs(means[band] - predicted) <= 0.1, "band \(band) at \(means[band]), predicted \(predicted)")
+        }
+        #expect(!analyzer.isSilent)
     }
 
     @Test(arguments: [-30.0, -6.0])
@@ -161,6 +224,24 @@ import Testing
     }
 
     // MARK: - Silence
+
+    @Test(arguments: [512, 256])
+    func digitalSilenceFromTheStartStaysDark(hop: Int) throws {
+        var configuration = AnalyzerConfiguration()
+        configuration.hop = hop
+        let analyzer = try AudioAnalyzer(configuration: configuration)
+        var hops = 0
+        Self.run(analyzer, [Int16](repeating: 0, count: Int(2 * Self.sampleRate))) { time in
+            hops += 1
+            #expect(analyzer.bands.allSatisfy { $0 == 0 })
+            #expect(analyzer.level == 0)
+            #expect(!analyzer.beat)
+            #expect(analyzer.tempo == nil)
+            #expect(analyzer.isSilent == (time > configuration.silenceHoldTime), "at \(time) s")
+        }
+        #expect(hops == Int(2 * Self.sampleRate) / hop)
+        #expect(analyzer.beatCount == 0)
+    }
 
     @Test func silenceIsReportedAfterHalfASecondAndBandsFadeOut() throws {
         let analyzer = try AudioAnalyzer(configuration: AnalyzerConfiguration())
@@ -211,7 +292,63 @@ import Testing
         }
         #expect(strengths.allSatisfy { $0 > 0 && $0 <= 1 })
         let tempo = try #require(analyzer.tempo)
-        #expect(abs(tempo - bpm) <= 3, "tempo \(tempo)")
+        #expect(abs(tempo - bpm) <= 2, "tempo \(tempo)")
+    }
+
+    /// A beat is timed at the end of the hop that reports it, so it can only come after its click. At 120 BPM
+    /// (24 000 frames) each click lands 64 frames earlier in the hop than the one before; with the first click
+    /// moved in 4-frame steps the clicks take every 4th position within a hop, the end of the hop included.
+    @Test(arguments: [512, 256], [1, 240])
+    func clickTrackGivesOneBeatPerClickWithin15Milliseconds(hop: Int, burstFrames: Int) throws {
+        var configuration = AnalyzerConfiguration()
+        configuration.hop = hop
+        for firstClick in stride(from: 4_800, to: 4_864, by: 4) {
+            let analyzer = try AudioAnalyzer(configuration: configuration)
+            let track = Self.clickTrack(bpm: 120, seconds: 5, firstClick: firstClick, burstFrames: burstFrames)
+            var beats: [Double] = []
+            Self.run(analyzer, Self.int16(track.signal)) { time in if analyzer.beat { beats.append(time) } }
+            #expect(beats.count == track.clicks.count, "first click at frame \(firstClick), beats at \(beats)")
+            for (beat, click) in zip(beats, track.clicks) {
+                #expect(beat >= click && beat - click <= 0.015, "click at \(click) s, beat at \(beat) s")
+            }
+        }
+    }
+
+    @Test(arguments: [512, 256])
+    func steadyToneGivesNoBeatAfterItsStart(hop: Int) throws {
+        var configuration = AnalyzerConfiguration()
+        configuration.hop = hop
+        let analyzer = try AudioAnalyzer(configuration: configuration)
+        var beats: [Double] = []
+        Self.run(analyzer, Self.int16(Self.sine(frequency: 440, amplitude: 0.5, seconds: 5))) { time in
+            if analyzer.beat { beats.append(time) }
+        }
+        // The tone starting out of the initial silence may count as one onset; nothing after that.
+        #expect(beats.count <= 1 && beats.allSatisfy { $0 <= 0.05 }, "beats at \(beats)")
+        #expect(!analyzer.isSilent)
+    }
+
+    @Test func beatCountKeepsEveryBeatWhenOnePushRunsManyHops() throws {
+        let samples = Self.int16(Self.kickTrack(bpm: 120, seconds: 10).signal)
+        let stepped = try AudioAnalyzer(configuration: AnalyzerConfiguration())
+        var beats = 0
+        var strength: Float = 0
+        var consistent = true
+        Self.run(stepped, samples) { _ in
+            if stepped.beat {
+                beats += 1
+                strength = stepped.beatStrength
+            }
+            consistent = consistent && stepped.beatCount == beats && stepped.lastBeatStrength == strength
+        }
+        #expect(consistent, "beatCount and lastBeatStrength follow the beats hop by hop")
+        #expect(beats >= 19, "\(beats) beats for 20 kicks")
+        #expect(strength > 0)
+
+        let whole = try AudioAnalyzer(configuration: AnalyzerConfiguration())
+        #expect(whole.push(samples, channels: 1) == samples.count / 512)
+        #expect(whole.beatCount == beats)
+        #expect(whole.lastBeatStrength == strength)
     }
 
     @Test func steadyNoiseHasNoTempoAndFewBeats() throws {

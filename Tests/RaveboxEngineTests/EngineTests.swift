@@ -22,7 +22,11 @@ final class EngineHarness {
     let stop = ManagedAtomic(false)
     private let finished = ManagedAtomic(false)
 
-    init(soundsDirectory: Bool = false, captureDevice: String? = nil) throws {
+    init(
+        soundsDirectory: Bool = false, captureDevice: String? = nil,
+        lights: LightsConfiguration = LightsConfiguration(),
+        onboardLEDRoot: String? = nil
+    ) throws {
         folder = try TemporaryFolder("engine")
         store = try Store(path: folder.file("ravebox.sqlite"))
         segment = try SharedSegment.create(name: "/ravebox-enginetest-\(UUID().uuidString.prefix(12))")
@@ -30,7 +34,8 @@ final class EngineHarness {
         engine = Engine(
             configuration: EngineConfiguration(
                 audioDevice: ALSATestDevice.file(at: output),
-                soundsDirectory: soundsDirectory ? folder.file("sounds") : nil, captureDevice: captureDevice),
+                soundsDirectory: soundsDirectory ? folder.file("sounds") : nil, captureDevice: captureDevice,
+                lights: lights, onboardLEDRoot: onboardLEDRoot ?? folder.file("no-leds")),
             store: store, segment: segment, logger: Logger(label: "test.engine"))
         // Bit-exact checks need the samples untouched; the loudness test turns normalisation back on.
         _ = try store.updateSettings(["loudnessNormalization": .bool(false)])

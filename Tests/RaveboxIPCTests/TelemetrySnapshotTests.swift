@@ -19,7 +19,19 @@ struct TelemetrySnapshotTests {
             telemetry.updatedNanos = 123_456_789
             telemetry.bands = (0..<32).map { Float($0) / 32 }
             telemetry.bandCount = 32
+            telemetry.level = 0.75
+            telemetry.beatCount = 42
+            telemetry.beatStrength = 0.5
+            telemetry.tempo = 127.5
+            telemetry.ledFrames = 9_000
+            telemetry.ledLatencyP50Micros = 12_345
+            telemetry.ledLatencyP99Micros = 23_456
+            telemetry.ledLagP50Micros = -1_500
+            telemetry.previewLengths = [3, 0, 64]
+            telemetry.preview = (0..<(3 * Telemetry.previewLEDCapacity)).map { UInt32($0) * 0x010203 }
             segment.telemetry.publish(telemetry)
+            // Only each output's valid LEDs come back; the rest of its slots read 0.
+            for index in 3..<(2 * Telemetry.previewLEDCapacity) { telemetry.preview[index] = 0 }
             #expect(segment.telemetry.read() == telemetry)
             #expect(segment.telemetry.publishCount == 1)
         }

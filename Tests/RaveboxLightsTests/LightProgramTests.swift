@@ -1,3 +1,6 @@
+import Foundation
+import RaveboxCore
+import RaveboxDSP
 import Testing
 
 @testable import RaveboxLights
@@ -300,5 +303,81 @@ struct LightProgramTests {
         #expect(renderer.gammaTable.gamma == 1)
         renderer.settings.gamma = 2.2
         #expect(renderer.gammaTable[128] == 56)
+    }
+}
+
+@Suite struct StripLayoutTests {
+    @Test func raveberrysRingMappingIsOffset14Reversed() {
+        let layout = StripLayout(ledCount: 16, offset: 14, reverse: true)
+        #expect((0..<16).map(layout.stripIndex(of:)) == (0..<16).map { (16 - $0 + 14) % 16 })
+    }
+
+    @Test func placeRotatesAndReversesWithoutLosingAnLED() {
+        let picture = (0..<5).map { LEDColor(red: UInt8($0), green: 0, blue: 0) }
+        var strip = [LEDColor](repeating: .black, count: 5)
+        picture.withUnsafeBufferPointer { source in
+            strip.withUnsafeMutableBufferPointer { StripLayout(ledCount: 5, offset: 2).place(source, into: $0) }
+        }
+        #expect(strip.map(\.red) == [3, 4, 0, 1, 2])
+        picture.withUnsafeBufferPointer { source in
+            strip.withUnsafeMutableBufferPointer {
+                StripLayout(ledCount: 5, offset: -1, reverse: true).place(source, into: $0)
+            }
+        }
+        #expect(strip.map(\.red) == [4, 3, 2, 1, 0])
+        #expect(StripLayout(ledCount: 5).isIdentity && !StripLayout(ledCount: 5, offset: 5, reverse: true).isIdentity)
+    }
+
+    @Test func pictureThenFinishIsTheSameAsRender() {
+        var input = LightInput(bandCount: 8)
+        input.bands = [1, 0.8, 0.6, 0.4, 0.3, 0.2, 0.1, 0]
+        input.time = 3
+        let settings = LightSettings(program: .rave, brightness: 0.7, monochrome: true, gamma: 2.2, colorOrder: .grb)
+        var whole = LightRenderer(settings: settings)
+        var split = LightRenderer(settings: settings)
+        var a = [LEDColor](repeating: .black, count: 12)
+        var b = a
+        a.withUnsafeMutableBufferPointer { whole.render(input, into: $0) }
+        b.withUnsafeMutableBufferPointer { frame in
+            split.renderPicture(input, into: frame)
+            #expect(Set(frame.map(\.red)).count == 1, "monochrome is part of the picture")
+            split.finish(frame)
+        }
+        #expect(a == b)
+        #expect(a.contains { $0 != .black })
+    }
+}
+
+/// Rave fed by the real analyzer: what a listener hears as bass is red at the strip's start, treble blue at its end.
+@Suite struct RaveFromTheAnalyzerTests {
+    private static func frame(afterSineOf frequency: Double) throws -> [LEDColor] {
+        var configuration = AnalyzerConfiguration()
+        configuration.bandCount = 64
+        let analyzer = try AudioAnalyzer(configuration: configuration)
+        let samples = (0..<48_000).map { Int16(16_000 * sin(2 * Double.pi * frequency * Double($0) / 48_000)) }
+        analyzer.push(samples, channels: 1)
+        var input = LightInput(bandCount: 64)
+        analyzer.bands.withUnsafeBufferPointer { input.setBands($0) }
+        input.level = analyzer.level
+        var renderer = LightRenderer(settings: linear(.rave))
+        return render(&renderer, input, count: 30)
+    }
+
+    @Test func bassSineIsRedAtTheStartAndTheRestStaysDark() throws {
+        let leds = try Self.frame(afterSineOf: 60)
+        let brightest = try #require(leds.indices.max { leds[$0].red < leds[$1].red } as Int?)
+        #expect(brightest <= 2, "the 60 Hz band sits at the strip's start")
+        #expect(leds[brightest].red > 200 && leds[brightest].green < 40 && leds[brightest].blue < 40)
+        #expect(leds[10...].allSatisfy { max($0.red, $0.green, $0.blue) < 40 })
+    }
+
+    @Test func trebleSineIsBlueTowardTheEnd() throws {
+        let leds = try Self.frame(afterSineOf: 8_000)
+        let brightest = try #require(
+            leds.indices.max { max(leds[$0].red, leds[$0].blue) < max(leds[$1].red, leds[$1].blue) })
+        #expect(brightest >= 20, "8 kHz sits in the strip's top third, LED \(brightest)")
+        let color = leds[brightest]
+        #expect(color.blue > 200 && color.blue > 2 * Int(color.green) && color.red < color.blue, "\(color)")
+        #expect(leds[..<10].allSatisfy { max($0.red, $0.green, $0.blue) < 40 })
     }
 }

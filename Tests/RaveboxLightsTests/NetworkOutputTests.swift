@@ -1,4 +1,5 @@
 import Foundation
+import RaveboxTestSupport
 import Testing
 
 @testable import RaveboxLights
@@ -8,58 +9,6 @@ import Testing
 #elseif canImport(Darwin)
     import Darwin
 #endif
-
-/// A UDP socket bound to 127.0.0.1 on an ephemeral port that collects the datagrams an output sends.
-private final class UDPReceiver {
-    let port: Int
-    private let descriptor: Int32
-
-    init() throws {
-        #if canImport(Glibc)
-            let datagram = Int32(SOCK_DGRAM.rawValue)
-        #else
-            let datagram = SOCK_DGRAM
-        #endif
-        let fd = socket(AF_INET, datagram, 0)
-        try #require(fd >= 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        try #require(bound == 0)
-        var timeout = timeval(tv_sec: 1, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var size = Int32(1 << 20)
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
-        descriptor = fd
-    }
-
-    deinit { close(descriptor) }
-
-    /// Receives exactly `count` datagrams (1 s timeout each), then checks nothing more arrived.
-    func receive(_ count: Int) throws -> [[UInt8]] {
-        var datagrams: [[UInt8]] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        for _ in 0..<count {
-            let received = recv(descriptor, &buffer, buffer.count, 0)
-            try #require(received >= 0, "expected \(count) datagrams, got \(datagrams.count)")
-            datagrams.append(Array(buffer[0..<received]))
-        }
-        let extra = recv(descriptor, &buffer, buffer.count, Int32(MSG_DONTWAIT))
-        #expect(extra < 0, "more datagrams than expected")
-        return datagrams
-    }
-}
 
 /// 600 LEDs, every colour distinct, so a chunk at the wrong offset shows up.
 private func testFrame(_ count: Int = 600, seed: Int = 0) -> [LEDColor] {

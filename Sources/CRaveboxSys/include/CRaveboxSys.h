@@ -42,4 +42,20 @@ int rb_semaphore_wait(sem_t *semaphore, int64_t timeout_ns);
 /// Returns 0 when woken or when the value already differs, ETIMEDOUT on timeout, EINTR when a signal arrived.
 int rb_futex_wait_ns(uint32_t *address, uint32_t expected, int64_t timeout_ns);
 
+/// Configures an open spidev file descriptor: SPI `mode` (0...3, SPI_IOC_WR_MODE), `bits_per_word`
+/// (SPI_IOC_WR_BITS_PER_WORD) and the default clock `speed_hz` (SPI_IOC_WR_MAX_SPEED_HZ). Returns 0 or the errno
+/// of the first ioctl that failed: ENOTTY when `fd` is not a spidev device (the mode ioctl is tried first).
+int rb_spi_configure(int fd, uint8_t mode, uint8_t bits_per_word, uint32_t speed_hz);
+
+/// Sends `length` bytes from `buffer` as one SPI_IOC_MESSAGE(1) at `speed_hz`, 8 bits per word, nothing received.
+/// spidev copies a whole message through its bounce buffer, so `length` must not exceed its `bufsiz` module
+/// parameter (EMSGSIZE otherwise); callers split larger frames. Retries on EINTR; does not allocate.
+/// Returns 0, or an errno value (EIO when the kernel reports fewer bytes than `length`).
+int rb_spi_transfer(int fd, const void *buffer, uint32_t length, uint32_t speed_hz);
+
+/// Selects the 7-bit I2C `address` that later write(2) calls on the i2c-dev descriptor `fd` go to (I2C_SLAVE).
+/// Returns 0 or an errno value: ENOTTY when `fd` is not an i2c-dev device, EBUSY when a kernel driver has
+/// claimed the address.
+int rb_i2c_set_address(int fd, uint8_t address);
+
 #endif

@@ -58,6 +58,8 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
     /// The ALSA period (the output thread wakes once per period) and periods per buffer (latency).
     public var audioPeriodMilliseconds = 5
     public var audioPeriods = 4
+    /// LED outputs, WLED audio sync and the onboard LEDs (`leds`, `audio_sync`, `onboard_leds`).
+    public var lights = LightsConfiguration()
 
     /// Built-in defaults for a mode.
     public static func defaults(for mode: Mode) -> BoxConfiguration {
@@ -71,7 +73,8 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
             BoxConfiguration(
                 mode: .box, configFile: "/boot/firmware/ravebox.yaml", dataDirectory: "/var/lib/ravebox",
                 host: "0.0.0.0", port: 80, libraries: ["/media/music"], audioDevice: "default",
-                adminPassword: nil, hostname: "ravebox.lan", wifiName: "Ravebox", wifiPassword: nil)
+                adminPassword: nil, hostname: "ravebox.lan", wifiName: "Ravebox", wifiPassword: nil,
+                lights: LightsConfiguration(onboardLEDs: true))
         }
     }
 
@@ -137,6 +140,9 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
         if let value = layer.audioChannels { audioChannels = value }
         if let value = layer.audioPeriodMilliseconds { audioPeriodMilliseconds = value }
         if let value = layer.audioPeriods { audioPeriods = value }
+        if let value = layer.leds { lights.outputs = value }
+        if let value = layer.audioSync { lights.audioSync = value }
+        if let value = layer.onboardLEDs { lights.onboardLEDs = value }
 
     }
 

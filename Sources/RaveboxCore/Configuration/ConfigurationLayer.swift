@@ -21,6 +21,11 @@ public struct ConfigurationLayer: Sendable, Equatable {
     public var audioChannels: Int?
     public var audioPeriodMilliseconds: Int?
     public var audioPeriods: Int?
+    /// LED outputs (`leds`, only in the YAML file).
+    public var leds: [LEDOutputConfiguration]?
+    /// WLED audio sync target (`audio_sync`); `.some(nil)` means explicitly off.
+    public var audioSync: LightsConfiguration.NetworkTarget??
+    public var onboardLEDs: Bool?
 
     public init(
         mode: BoxConfiguration.Mode? = nil, configFile: String? = nil, dataDirectory: String? = nil,
@@ -44,7 +49,7 @@ public struct ConfigurationLayer: Sendable, Equatable {
     public static let yamlKeys = [
         "mode", "data", "host", "port", "library", "audio_device", "admin_password", "hostname", "wifi_name",
         "wifi_password", "audio_source", "capture_device", "snapcast_fifo", "audio_rate", "audio_channels",
-        "audio_period_ms", "audio_periods",
+        "audio_period_ms", "audio_periods", "leds", "audio_sync", "onboard_leds",
     ]
 
     /// Environment variable for each YAML key (`RAVEBOX_` + upper-cased key), plus `RAVEBOX_CONFIG`.
@@ -100,7 +105,9 @@ public struct ConfigurationLayer: Sendable, Equatable {
             guard Self.yamlKeys.contains(key) else {
                 throw .unknownKey(key: key, source: path, accepted: Self.yamlKeys)
             }
-            if let sequence = valueNode.sequence {
+            if key == "leds" {
+                leds = try Self.ledOutputs(valueNode, source: path)
+            } else if let sequence = valueNode.sequence {
                 let items = sequence.compactMap(\.string)
                 guard items.count == sequence.count else {
                     throw .invalid(key: key, value: "\(valueNode)", source: path, accepted: "a list of strings")
@@ -191,6 +198,27 @@ public struct ConfigurationLayer: Sendable, Equatable {
             }
             wifiPassword = value
         case "audio_source": audioSource = try choice(BoxConfiguration.AudioSource.self)
+        case "leds":
+            throw .invalid(
+                key: key, value: list.joined(separator: ", "), source: source,
+                accepted: "a list of outputs in the configuration file (see README)")
+        case "audio_sync":
+            let value = try single()
+            if let flag = Self.boolean(value) {
+                audioSync = .some(flag ? LightsConfiguration.defaultAudioSync : nil)
+            } else if let target = Self.networkTarget(value, defaultPort: LightsConfiguration.defaultAudioSync.port) {
+                audioSync = .some(target)
+            } else {
+                throw .invalid(
+                    key: key, value: value, source: source,
+                    accepted: "off, on (239.0.0.1:11988) or host[:port]")
+            }
+        case "onboard_leds":
+            let value = try single()
+            guard let flag = Self.boolean(value) else {
+                throw .invalid(key: key, value: value, source: source, accepted: "on or off")
+            }
+            onboardLEDs = flag
         case "capture_device": captureDevice = try single()
         case "snapcast_fifo":
             let value = try single()

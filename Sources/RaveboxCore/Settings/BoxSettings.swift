@@ -72,6 +72,8 @@ public struct BoxSettings: Sendable, Equatable, Codable {
     public var buzzerSuccessProbability = -1.0
     /// Guests' new hashtags show at once (otherwise the admin activates them).
     public var hashtagsActive = true
+    /// What every LED output switches to while the party is big enough; `none` keeps each output's program.
+    public var partyLightProgram: PartyLightProgram = .none
 
     // MARK: Privacy
 

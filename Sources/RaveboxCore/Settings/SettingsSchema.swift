@@ -76,6 +76,10 @@ public enum SettingsSchema {
         .bool(
             "hashtagsActive", \.hashtagsActive, .party,
             "Guests' new hashtags show at once; otherwise the admin activates them."),
+        .choice(
+            "partyLightProgram", \.partyLightProgram, .party,
+            "What the LEDs switch to in party mode; none keeps each output's program. Strobe flashes fast: warn guests."
+        ),
         // Privacy
         .bool(
             "loggingEnabled", \.loggingEnabled, .privacy,

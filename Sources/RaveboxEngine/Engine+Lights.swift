@@ -1,0 +1,88 @@
+import Foundation
+import RaveboxCore
+import RaveboxIPC
+import RaveboxLights
+
+extension Engine {
+    /// Seconds between two looks at the party size for the lights' party program.
+    static let partyCheckInterval = 5.0
+    /// How long the activity LED stays lit for a guest's request.
+    static let activityBlinkNanos: UInt64 = 150_000_000
+
+    func makeLightThread(analysis: LiveAnalysis?) -> LightThread {
+        let lights = configuration.lights
+        let store = store
+        var cids: [String: UUID] = [:]
+        for output in lights.outputs where output.kind == .e131 {
+            cids[output.name] = e131SourceID(output: output.name)
+        }
+        let cidsByName = cids
+        let audioSync = lights.audioSync.map { target in
+            { () throws -> WLEDAudioSync in try WLEDAudioSync(host: target.host, port: target.port) }
+        }
+        let onboard =
+            lights.onboardLEDs ? OnboardLEDs(root: configuration.onboardLEDRoot, logger: logger) : nil
+        return LightThread(
+            outputs: lights.outputs, analysis: analysis, tap: { [weak self] in self?.analysisTap },
+            makeOutput: { try LightOutputs.make($0, sourceID: cidsByName[$0.name]) },
+            makeAudioSync: audioSync, onboard: onboard,
+            onStatus: { name, status in try? store.setLightStatus(status, output: name) }, logger: logger)
+    }
+
+    /// The E1.31 source id (CID) of an output: made once and kept, so receivers see the same source across
+    /// restarts (the standard asks for a CID that never changes).
+    private func e131SourceID(output: String) -> UUID {
+        let key = "lights-cid." + output
+        if let text = try? store.setting(key), let cid = UUID(uuidString: text) { return cid }
+        let cid = UUID()
+        try? store.setSetting(key, to: cid.uuidString)
+        return cid
+    }
+
+    /// Hands each output's settings and the party program to the light thread.
+    func updateLights() {
+        var controls = LightThread.Controls()
+        for output in configuration.lights.outputs {
+            let stored = (try? store.lightSettings(output: output.name)) ?? LightOutputSettings()
+            controls.settings[output.name] = LightSettings(stored, colorOrder: output.colorOrder)
+        }
+        controls.partyProgram = settings.partyLightProgram.program
+        controls.partyActive = partyActive
+        lights.update(controls)
+    }
+
+    /// Every few seconds: is the party big enough for the party program?
+    func checkPartyModeIfDue() {
+        let now = Self.seconds()
+        guard settings.partyLightProgram != .none, now - lastPartyCheck >= Self.partyCheckInterval else { return }
+        lastPartyCheck = now
+        let wall = Date().timeIntervalSince1970
+        guard let activity = try? store.requestActivity(since: wall - ActiveGuests.window) else { return }
+        let active = ActiveGuests.isPartyMode(
+            activeGuests: ActiveGuests.count(activity, now: wall), peopleToParty: settings.peopleToParty)
+        guard active != partyActive else { return }
+        partyActive = active
+        logger.info(active ? "party mode: lights switch to \(settings.partyLightProgram.rawValue)" : "party mode ended")
+        updateLights()
+    }
+
+    /// A guest's request or vote changed the queue: blink the activity LED.
+    func noteRequests() {
+        let count = segment.changeCount(.queue)
+        defer { requestsSeen = count }
+        guard requestsSeen != .max, count != requestsSeen else { return }
+        lights.activityUntil.store(SharedSegment.monotonicNanos() + Self.activityBlinkNanos, ordering: .relaxed)
+    }
+}
+
+extension LightSettings {
+    /// The renderer's settings for an output's stored settings and its wiring's colour order.
+    init(_ stored: LightOutputSettings, colorOrder: String) {
+        let rgb = LightOutputSettings.rgb(stored.color) ?? (255, 255, 255)
+        self.init(
+            program: stored.program, brightness: Float(stored.brightness), monochrome: stored.monochrome,
+            color: LEDColor(red: rgb.red, green: rgb.green, blue: rgb.blue), speed: Float(stored.speed),
+            strobeRate: Float(stored.strobeRate), gamma: Float(stored.gamma),
+            colorOrder: ColorOrder(rawValue: colorOrder) ?? .rgb)
+    }
+}

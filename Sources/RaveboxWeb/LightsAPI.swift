@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+import RaveboxCore
+import RaveboxStore
+
+/// One LED output as `/api/lights` shows it: its wiring (from `ravebox.yaml`), what it shows and whether it works.
+struct LightOutputView: ResponseEncodable, Sendable {
+    let name: String
+    let type: String
+    /// Its device file or `host:port`.
+    let target: String
+    let leds: Int
+    let fps: Double
+    /// Empty when the output works, else the engine's reason.
+    let status: String
+    let settings: LightOutputSettings
+}
+
+/// `GET /api/lights`: every output, the programs and the party program.
+struct LightsView: ResponseEncodable, Sendable {
+    let outputs: [LightOutputView]
+    let programs: [String]
+    let partyLightProgram: String
+}
+
+/// The lights API (mods): read the outputs and change what each one shows; plus the live LED preview.
+extension WebApp {
+    func addLightRoutes(to routes: RouteTable) {
+        routes.add(.get, "/api/lights") { _, context in try lights(context: context) }
+        routes.add(.patch, "/api/lights/{name}") { request, context in
+            try await patchLight(request, context: context)
+        }
+        routes.router.ws("/api/live/leds") { inbound, outbound, context in
+            guard context.requestContext.privilege >= .mod else { return }
+            try await Self.send(ledFeed.subscribe(), over: outbound, whileOpen: inbound) {
+                .binary(ByteBuffer(bytes: $0))
+            }
+        }
+        routes.note(.get, "/api/live/leds")
+    }
+
+    private func requireMod(_ context: RaveboxRequestContext) throws {
+        guard context.privilege >= .mod else {
+            throw APIError(.forbidden, "Only mods and the admin may change the lights; log in first.")
+        }
+    }
+
+    func lights(context: RaveboxRequestContext) throws -> LightsView {
+        try requireMod(context)
+        return LightsView(
+            outputs: try site.ledOutputs.map(view), programs: LightProgram.allCases.map(\.rawValue),
+            partyLightProgram: try settings.current().partyLightProgram.rawValue)
+    }
+
+    func patchLight(_ request: Request, context: RaveboxRequestContext) async throws -> LightOutputView {
+        try requireMod(context)
+        let name = context.parameters.get("name") ?? ""
+        guard let output = site.ledOutputs.first(where: { $0.name == name }) else {
+            throw APIError(.notFound, "There is no LED output called \(name).")
+        }
+        let patch = try await body(
+            [String: SettingValue].self, request, context, example: "{\"program\": \"rave\", \"brightness\": 0.5}")
+        // A bad value is a RuleError, which the error middleware turns into a 400 naming the field.
+        let updated = try store.lightSettings(output: name).applying(patch)
+        try store.setLightSettings(updated, output: name)
+        segment.bump(.settings)
+        return try view(output)
+    }
+
+    private func view(_ output: LEDOutputConfiguration) throws -> LightOutputView {
+        LightOutputView(
+            name: output.name, type: output.kind.rawValue, target: output.target, leds: output.ledCount,
+            fps: output.framesPerSecond, status: try store.lightStatus(output: output.name),
+            settings: try store.lightSettings(output: output.name))
+    }
+}
