@@ -15,7 +15,7 @@ import RaveboxLights
 /// missing or fails gets one log line (with the path and what to check) and is tried again every
 /// ``retryInterval`` seconds; the others keep running. Per frame nothing allocates or locks: settings arrive
 /// through a version counter and are copied under a lock only when they changed.
-final class LightThread: @unchecked Sendable {
+@_spi(Benchmark) public final class LightThread: @unchecked Sendable {
     // @unchecked: after `start`, `slots`, `input`, the histograms and the senders belong to the thread alone;
     // the control loop talks to it only through `controls` (locked, rarely), the atomics and the mailbox.
 
@@ -28,8 +28,8 @@ final class LightThread: @unchecked Sendable {
 
     /// Seconds between two attempts to open a failed output.
     static let retryInterval = 5.0
-    /// How often the thread wakes at least (the analysis runs on every wake).
-    static let idleTick: UInt64 = 5_000_000
+    /// How often the thread wakes at least (the analysis runs on every wake; an output's frame wakes it sooner).
+    static let idleTick: UInt64 = 10_000_000
     /// Audio sync packets per second (WLED sends about 50).
     static let audioSyncRate: UInt64 = 50
 
@@ -122,6 +122,26 @@ final class LightThread: @unchecked Sendable {
         }
     }
 
+    /// A light thread for benchmarks: the engine's analysis (64 bands) of `tap`, the real outputs, no audio sync,
+    /// no onboard LEDs; every output shows `program`. Drive it with ``pass(now:)``; it is never started.
+    @_spi(Benchmark) public convenience init(
+        benchmarkOutputs outputs: [LEDOutputConfiguration], tap: AnalysisTap, program: LightProgram
+    ) throws {
+        var configuration = AnalyzerConfiguration()
+        configuration.sampleRate = Double(tap.format.sampleRate)
+        configuration.bandCount = 64
+        let analysis = LiveAnalysis(
+            analyzer: try AudioAnalyzer(configuration: configuration), channels: tap.format.channels)
+        self.init(
+            outputs: outputs, analysis: analysis, tap: { tap },
+            makeOutput: { try LightOutputs.make($0, sourceID: nil) }, makeAudioSync: nil, onboard: nil,
+            onStatus: { _, _ in }, logger: Logger(label: "ravebox.lights.benchmark"))
+        var controls = Controls()
+        for output in outputs { controls.settings[output.name] = LightSettings(program: program) }
+        update(controls)
+        openOutputs(now: Self.now())
+    }
+
     deinit {
         for slot in slots {
             slot.picture.deallocate()
@@ -174,7 +194,7 @@ final class LightThread: @unchecked Sendable {
     }
 
     /// One pass at `now`: analysis, due frames, audio sync, onboard LEDs, report.
-    func pass(now: UInt64) {
+    @_spi(Benchmark) public func pass(now: UInt64) {
         applyControlsIfChanged()
         if let analysis {
             analysis.pass(tap: tap(), now: now)
@@ -201,9 +221,10 @@ final class LightThread: @unchecked Sendable {
     }
 
     private func showFrame(_ index: Int, now: UInt64) {
-        // Never a backlog: a late output skips to the present.
+        // Keep the cadence while on time; a late output skips to the present instead of catching up.
         let period = slots[index].periodNanos
-        slots[index].nextDue = max(slots[index].nextDue + period, now + period / 2)
+        let next = slots[index].nextDue + period
+        slots[index].nextDue = next > now ? next : now + period
         guard let output = slots[index].output else {
             retry(index, now: now)
             return

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import RaveboxCore
+import RaveboxIPC
 import RaveboxStore
 
 /// One LED output as `/api/lights` shows it: its wiring (from `ravebox.yaml`), what it shows and whether it works.
@@ -37,6 +38,7 @@ extension WebApp {
             }
         }
         routes.note(.get, "/api/live/leds")
+        routes.add(.get, "/api/status") { _, context in try engineStatus(context: context) }
     }
 
     private func requireMod(_ context: RaveboxRequestContext) throws {
@@ -72,5 +74,49 @@ extension WebApp {
             name: output.name, type: output.kind.rawValue, target: output.target, leds: output.ledCount,
             fps: output.framesPerSecond, status: try store.lightStatus(output: output.name),
             settings: try store.lightSettings(output: output.name))
+    }
+}
+
+/// `GET /api/status`: how the engine is doing, from its telemetry (mods): audio glitches, the analysis and the
+/// LED outputs' timing.
+struct EngineStatusView: ResponseEncodable, Sendable {
+    /// Seconds since the engine last published (large or null: the engine is not running).
+    let telemetryAgeSeconds: Double?
+    let xruns: UInt64
+    let underruns: UInt64
+    let level: Float
+    /// BPM, null while unknown.
+    let tempo: Double?
+    let beats: UInt64
+    let ledFrames: UInt64
+    /// From a sample entering the analysis to its LED bytes being written, over the last second (null: no frames).
+    let ledLatencyP50Milliseconds: Double?
+    let ledLatencyP99Milliseconds: Double?
+    /// LED bytes written minus the moment the sample was heard (median, last second).
+    let ledLagP50Milliseconds: Double?
+    /// Each LED output's problem, "" when it works.
+    let lights: [String: String]
+}
+
+extension WebApp {
+    func engineStatus(context: RaveboxRequestContext) throws -> EngineStatusView {
+        guard context.privilege >= .mod else {
+            throw APIError(.forbidden, "Only mods and the admin may see the engine's status; log in first.")
+        }
+        let telemetry = segment.telemetry.read()
+        let now = SharedSegment.monotonicNanos()
+        let hasLatency = telemetry.ledLatencyP50Micros > 0
+        var lights: [String: String] = [:]
+        for output in site.ledOutputs { lights[output.name] = try store.lightStatus(output: output.name) }
+        return EngineStatusView(
+            telemetryAgeSeconds: telemetry.updatedNanos == 0
+                ? nil : Double(now &- min(now, telemetry.updatedNanos)) / 1e9,
+            xruns: telemetry.xruns, underruns: telemetry.underruns, level: telemetry.level,
+            tempo: telemetry.tempo > 0 ? telemetry.tempo : nil, beats: telemetry.beatCount,
+            ledFrames: telemetry.ledFrames,
+            ledLatencyP50Milliseconds: hasLatency ? Double(telemetry.ledLatencyP50Micros) / 1000 : nil,
+            ledLatencyP99Milliseconds: hasLatency ? Double(telemetry.ledLatencyP99Micros) / 1000 : nil,
+            ledLagP50Milliseconds: hasLatency ? Double(telemetry.ledLagP50Micros) / 1000 : nil,
+            lights: lights)
     }
 }

@@ -106,6 +106,38 @@ import Testing
         }
     }
 
+    @Test func statusShowsTheEnginesTelemetryToMods() async throws {
+        let box = try box()
+        try box.store.setLightStatus("cannot open /dev/spidev0.0", output: "ring")
+        var telemetry = Telemetry()
+        telemetry.xruns = 2
+        telemetry.tempo = 124
+        telemetry.ledFrames = 600
+        telemetry.ledLatencyP50Micros = 21_500
+        telemetry.ledLatencyP99Micros = 30_000
+        telemetry.ledLagP50Micros = 1_500
+        telemetry.updatedNanos = SharedSegment.monotonicNanos()
+        box.segment.telemetry.publish(telemetry)
+        struct Status: Decodable {
+            let telemetryAgeSeconds: Double?
+            let xruns: UInt64
+            let tempo: Double?
+            let ledFrames: UInt64
+            let ledLatencyP50Milliseconds, ledLatencyP99Milliseconds, ledLagP50Milliseconds: Double?
+            let lights: [String: String]
+        }
+        try await Application(router: box.web.router()).test(.router) { client in
+            #expect(try await Guest().call(client, .get, "/api/status").status == .forbidden)
+            let mod = try await box.login(.mod, client)
+            let status = try await mod.call(client, .get, "/api/status").decode(Status.self)
+            #expect(status.xruns == 2 && status.tempo == 124 && status.ledFrames == 600)
+            #expect(status.ledLatencyP50Milliseconds == 21.5 && status.ledLatencyP99Milliseconds == 30)
+            #expect(status.ledLagP50Milliseconds == 1.5)
+            #expect(try #require(status.telemetryAgeSeconds) < 60)
+            #expect(status.lights == ["ring": "cannot open /dev/spidev0.0", "tv": ""])
+        }
+    }
+
     @Test func ledPreviewFramesCarryEachOutputsColours() {
         var telemetry = Telemetry()
         telemetry.previewLengths = [2, 1]
