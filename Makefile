@@ -29,7 +29,7 @@ BUILD_PACKAGES := libasound2-dev libgpiod-dev libdrm-dev libfftw3-dev libqrencod
 DEMO_PACKAGES := ffmpeg
 TEST_PACKAGES := ffmpeg sox alsa-utils
 BENCH_PACKAGES := ffmpeg curl python3 wrk redis-server mopidy python3-venv mpg123 flac alsa-utils valgrind \
-	stress-ng linux-perf
+	stress-ng linux-perf cava
 # Real-browser tests (Tests/Browser), `make screenshots` and bench/page-weight.py: headless Chromium driven
 # by Selenium, the Nu HTML Checker (Java), zbarimg for QR codes.
 BROWSER_PACKAGES := chromium chromium-driver default-jre-headless zbar-tools python3-venv
@@ -106,7 +106,7 @@ help:
 	@echo "make demo       make the demo library in $(DEMO_DIR)"
 	@echo "make lint       swift format lint --strict"
 	@echo "make format     swift format in place"
-	@echo "make bench      release build + bench/*.sh and bench/*.py (results also in bench/out/)"
+	@echo "make bench      release build + bench/*.sh, bench/*.py and the Benchmarks/ suite (results also in bench/out/)"
 	@echo "make screenshots  docs/screenshots/party-{light,dark}.png (390x844, headless Chromium)"
 	@echo "make deps       install missing build packages (test-deps: also test tools, Chromium, the test venv)"
 	@echo "make clean      remove .build, .build-browser and bench/out (distclean: also $(DATA_DIR), .swiftpm, Package.resolved)"
@@ -183,7 +183,7 @@ bench: bench-deps $(BROWSER_STAMP)
 	swift build -c release $(SWIFT_FLAGS)
 	@mkdir -p bench/out
 	@failed=(); \
-	for name in ipc engine-cpu audio-allocs audio-xruns rss vote; do \
+	for name in ipc engine-cpu audio-allocs audio-xruns rss vote analysis-vs-cava scan; do \
 	    echo "== bench/$$name.sh"; \
 	    RAVEBOX_BIN="$(RELEASE_BIN)" bench/$$name.sh | tee bench/out/$$name.txt || failed+=("$$name"); \
 	    echo; \
@@ -191,9 +191,22 @@ bench: bench-deps $(BROWSER_STAMP)
 	echo "== bench/ws-latency.py"; \
 	RAVEBOX_BIN="$(RELEASE_BIN)" bench/ws-latency.py | tee bench/out/ws-latency.txt || failed+=(ws-latency); \
 	echo; \
+	echo "== bench/lights-latency.py"; \
+	RAVEBOX_BIN="$(RELEASE_BIN)" $(BROWSER_PYTHON) bench/lights-latency.py | tee bench/out/lights-latency.txt \
+	    || failed+=(lights-latency); \
+	echo; \
 	echo "== bench/page-weight.py"; \
 	RAVEBOX_BIN="$(RELEASE_BIN)" $(BROWSER_PYTHON) bench/page-weight.py | tee bench/out/page-weight.txt \
 	    || failed+=(page-weight); \
+	echo; \
+	echo "== Benchmarks/ (package-benchmark: analysis hop, LED frames, light thread pass, search at 50 000 songs)"; \
+	swift package --package-path Benchmarks --disable-sandbox benchmark --no-progress \
+	    | tee bench/out/benchmarks.txt || failed+=(benchmarks); \
+	echo; \
+	echo "== Benchmarks/ thresholds check (no allocation on the realtime paths)"; \
+	swift package --package-path Benchmarks --disable-sandbox benchmark thresholds check --no-progress \
+	    --path "$(CURDIR)/Benchmarks/Thresholds" | tee bench/out/benchmarks-thresholds.txt \
+	    || failed+=(benchmarks-thresholds); \
 	echo; \
 	if (( $${#failed[@]} )); then echo "failed: $${failed[*]}" >&2; exit 1; fi; \
 	echo "Results saved in bench/out/ (see docs/performance.md)."

@@ -13,6 +13,8 @@ let package = Package(
         // For the package-benchmark suite in Benchmarks/ (a separate package, so CI never builds it).
         .library(name: "RaveboxDSP", targets: ["RaveboxDSP"]),
         .library(name: "RaveboxLights", targets: ["RaveboxLights"]),
+        .library(name: "RaveboxEngine", targets: ["RaveboxEngine"]),
+        .library(name: "RaveboxStore", targets: ["RaveboxStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -68,6 +70,13 @@ let package = Package(
         .target(name: "RaveboxLights", dependencies: ["RaveboxCore", "RaveboxDSP", "CRaveboxSys"]),
         // QR codes (libqrencode) for the join page and the box's screen.
         .target(name: "RaveboxQR", dependencies: ["CQRencode"]),
+        // Online providers (yt-dlp, Jamendo), download cache, connectivity check, guest upload intake.
+        .target(
+            name: "RaveboxSources",
+            dependencies: [
+                "RaveboxCore", "RaveboxStore", "RaveboxAudio", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "RaveboxScreen", dependencies: ["RaveboxCore", "RaveboxDSP", "RaveboxQR", "CDRM"]),
         .target(
             name: "RaveboxButtons",
@@ -85,7 +94,7 @@ let package = Package(
         .target(
             name: "RaveboxWeb",
             dependencies: [
-                "RaveboxCore", "RaveboxStore", "RaveboxIPC", "RaveboxQR", "CZlib",
+                "RaveboxCore", "RaveboxStore", "RaveboxIPC", "RaveboxQR", "RaveboxSources", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -135,6 +144,10 @@ let package = Package(
             name: "RaveboxAudioTests",
             dependencies: ["RaveboxAudio", "RaveboxTestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "RaveboxQRTests", dependencies: ["RaveboxQR", "RaveboxTestSupport"]),
+        .testTarget(
+            name: "RaveboxSourcesTests",
+            dependencies: ["RaveboxSources", "RaveboxCore", "RaveboxStore", "RaveboxTestSupport"]
+        ),
         .testTarget(
             name: "RaveboxEngineTests",
             dependencies: [

@@ -50,3 +50,26 @@ stop_supervisor() {
         fi
     done
 }
+
+# The benchmarks' music-like audio as an ffmpeg filter graph: SECONDS of stereo at RATE Hz ending in the
+# label [music]. One beat = 0.5 s (120 BPM) with a kick; chords Am F C G change every 2 s over a bass
+# line; off-beat hi-hats; a pink-noise bed. The right channel is slightly detuned and the noise beds
+# differ, so the channels are not identical. Append more filters after `[music]` as needed:
+#   ffmpeg -filter_complex "$(music_filter 60 48000);[music]anull[a]" -map '[a]' ...
+music_filter() { # SECONDS RATE
+    local seconds=$1 rate=$2
+    local kick='0.5*sin(2*PI*(45*mod(t,0.5)+4*(1-exp(-25*mod(t,0.5)))))*exp(-7*mod(t,0.5))'
+    local c='mod(floor(t/2),4)'
+    local root="if(eq($c,0),110,if(eq($c,1),87.31,if(eq($c,2),130.81,98)))"
+    local third="if(eq($c,0),1.1892,1.2599)"
+    local bass="0.25*sin(2*PI*$root/2*t)*(0.6+0.4*exp(-6*mod(t,0.5)))"
+    local hats='0.25*(2*random(0)-1)*exp(-40*mod(t+0.25,0.5))'
+    local chord_l="0.07*(sin(2*PI*$root*2*t)+sin(2*PI*$root*2*$third*t)+sin(2*PI*$root*3*t))"
+    local chord_r="0.07*(sin(2*PI*$root*2*1.002*t)+sin(2*PI*$root*2*$third*1.002*t)+sin(2*PI*$root*3*1.002*t))"
+    printf '%s' "aevalsrc=exprs='$kick+$bass+$chord_l|$kick+$bass+$chord_r':s=$rate:d=$seconds[tone];\
+aevalsrc=exprs='$hats|$hats':s=$rate:d=$seconds,highpass=f=5000[hats];\
+anoisesrc=color=pink:seed=7:amplitude=0.02:r=$rate:d=$seconds[nl];\
+anoisesrc=color=pink:seed=8:amplitude=0.02:r=$rate:d=$seconds[nr];\
+[nl][nr]amerge=inputs=2[noise];\
+[tone][hats][noise]amix=inputs=3:normalize=0,alimiter=limit=0.9:level=0[music]"
+}

@@ -27,27 +27,10 @@ limit=${ENGINE_CPU_TIMEOUT:-120}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# One beat = 0.5 s (120 BPM); chords Am F C G change every 2 s; the right channel is slightly
-# detuned and the noise beds differ, so the channels are not identical.
 # asetnsamples: without it ffmpeg 5.1's FLAC encoder starts with a 1024-sample block in a fixed-blocksize
 # (4608) stream, which libFLAC decodes to 3,595 extra samples and rejects ("MD5 signature mismatch").
-kick='0.5*sin(2*PI*(45*mod(t,0.5)+4*(1-exp(-25*mod(t,0.5)))))*exp(-7*mod(t,0.5))'
-c='mod(floor(t/2),4)'
-root="if(eq($c,0),110,if(eq($c,1),87.31,if(eq($c,2),130.81,98)))"
-third="if(eq($c,0),1.1892,1.2599)"
-chord() { # DETUNE
-    echo "0.07*(sin(2*PI*$root*2*$1*t)+sin(2*PI*$root*2*$third*$1*t)+sin(2*PI*$root*3*$1*t))"
-}
-bass="0.25*sin(2*PI*$root/2*t)*(0.6+0.4*exp(-6*mod(t,0.5)))"
-hats='0.25*(2*random(0)-1)*exp(-40*mod(t+0.25,0.5))'
-ffmpeg -nostdin -hide_banner -loglevel error -y -filter_complex "\
-aevalsrc=exprs='$kick+$bass+$(chord 1)|$kick+$bass+$(chord 1.002)':s=44100:d=${seconds}[tone];\
-aevalsrc=exprs='$hats|$hats':s=44100:d=$seconds,highpass=f=5000[hats];\
-anoisesrc=color=pink:seed=7:amplitude=0.02:r=44100:d=${seconds}[nl];\
-anoisesrc=color=pink:seed=8:amplitude=0.02:r=44100:d=${seconds}[nr];\
-[nl][nr]amerge=inputs=2[noise];\
-[tone][hats][noise]amix=inputs=3:normalize=0,alimiter=limit=0.9:level=0,asplit=2[a][b0];\
-[b0]asetnsamples=n=4608:p=0[b]" \
+ffmpeg -nostdin -hide_banner -loglevel error -y -filter_complex "$(music_filter "$seconds" 44100);\
+[music]asplit=2[a][b0];[b0]asetnsamples=n=4608:p=0[b]" \
     -map '[a]' -c:a libmp3lame -b:a 192k "$work/music.mp3" \
     -map '[b]' -c:a flac -sample_fmt s16 "$work/music.flac"
 

@@ -45,13 +45,18 @@ public struct EngineConfiguration: Sendable {
     public var lights: LightsConfiguration
     /// Where the onboard LEDs live (`/sys/class/leds`; tests use a folder laid out the same way).
     public var onboardLEDRoot: String
+    /// The web process's cache of downloaded songs: a song from it that starts playing gets its modification
+    /// time set to now, which the cache reads as "last played" when it evicts.
+    public var downloadCache: String?
 
     public init(
         audioDevice: String, pacing: Pacing = .auto, libraries: [String] = [], positionSaveInterval: Double = 1,
         soundsDirectory: String? = nil, snapcastFIFO: String? = nil, captureDevice: String? = nil,
         format: AudioFormat = AudioFormat(), periodMilliseconds: Int = 5, periods: Int = 4,
-        lights: LightsConfiguration = LightsConfiguration(), onboardLEDRoot: String = OnboardLED.defaultRoot
+        lights: LightsConfiguration = LightsConfiguration(), onboardLEDRoot: String = OnboardLED.defaultRoot,
+        downloadCache: String? = nil
     ) {
+        self.downloadCache = downloadCache
         self.lights = lights
         self.onboardLEDRoot = onboardLEDRoot
         self.format = format
@@ -477,6 +482,7 @@ public final class Engine: @unchecked Sendable {
             current = next
             currentToken = next.playID
             lastPositionSave = now
+            notePlayed(next.path)
             segment.bump(.queue)
             segment.bump(.currentSong)
             player.play(path: next.path, from: 0, token: next.playID, gain: gain(for: next.songID))
@@ -568,6 +574,7 @@ public final class Engine: @unchecked Sendable {
             current = next
             currentToken = preloaded.token
             lastPositionSave = Self.seconds()
+            notePlayed(next.path)
             segment.bump(.queue)
             segment.bump(.currentSong)
         } catch {
@@ -649,4 +656,10 @@ public final class Engine: @unchecked Sendable {
     }
 
     static func seconds() -> Double { Double(SharedSegment.monotonicNanos()) / 1e9 }
+
+    /// A downloaded song started: its file's modification time becomes now (the cache's "last played").
+    private func notePlayed(_ path: String) {
+        guard let cache = configuration.downloadCache, path.hasPrefix(cache + "/") else { return }
+        if utimes(path, nil) != 0 { logger.debug("cannot mark \(path) as played: errno \(errno)") }
+    }
 }

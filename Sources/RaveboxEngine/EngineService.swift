@@ -6,23 +6,28 @@ import RaveboxIPC
 import RaveboxStore
 import ServiceLifecycle
 
-/// The engine process as a service: scans the library in the background, checks the box's hardware,
-/// and runs the ``Engine`` loop on its own thread until graceful shutdown.
+/// The engine process as a service: scans the library in the background (and again when a USB stick comes
+/// or goes, see ``LibraryWatcher``), checks the box's hardware, and runs the ``Engine`` loop on its own thread
+/// until graceful shutdown.
 public struct EngineService: Service {
     let engine: Engine
     let logger: Logger
     /// GPIO chip the buttons are wired to.
     let gpioChip: String
+    /// Folder the USB sticks are mounted in (`usb_root`); nil = no USB sticks.
+    let usbRoot: String?
 
-    public init(engine: Engine, logger: Logger, gpioChip: String = "/dev/gpiochip0") {
+    public init(engine: Engine, logger: Logger, gpioChip: String = "/dev/gpiochip0", usbRoot: String? = nil) {
         self.engine = engine
         self.logger = logger
         self.gpioChip = gpioChip
+        self.usbRoot = usbRoot
     }
 
     public func run() async throws {
         checkHardware()
-        startLibraryScan()
+        let watcher = startLibraryWatcher()
+        defer { watcher?.stop() }
         let stop = ManagedAtomic(false)
         let engine = engine
         try await withGracefulShutdownHandler {
@@ -50,29 +55,16 @@ public struct EngineService: Service {
         }
     }
 
-    private func startLibraryScan() {
-        let roots = engine.configuration.libraries
-        guard !roots.isEmpty else { return }
-        let scanner = LibraryScanner(store: engine.store, logger: logger)
+    /// Scans the library now and whenever a music folder or USB stick comes or goes; nil when there is
+    /// nothing to watch.
+    private func startLibraryWatcher() -> LibraryWatcher? {
+        let libraries = engine.configuration.libraries
+        guard !libraries.isEmpty || usbRoot != nil else { return nil }
         let segment = engine.segment
-        let logger = logger
-        let thread = Thread {
-            do {
-                let summary = try scanner.scan(roots: roots)
-                segment.bump(.library)
-                let counts =
-                    "\(summary.audioFiles) audio files, \(summary.added) new, \(summary.updated) changed, "
-                    + "\(summary.unavailable) gone, \(summary.failures.count) unreadable"
-                logger.info("library scanned: \(counts)")
-                for (path, reason) in summary.failures.sorted(by: { $0.key < $1.key }) {
-                    logger.warning("cannot read \(path): \(reason)")
-                }
-            } catch {
-                logger.error("library scan failed: \(error)")
-            }
-        }
-        thread.name = "library-scan"
-        thread.qualityOfService = .background
-        thread.start()
+        let watcher = LibraryWatcher(
+            libraries: libraries, usbRoot: usbRoot, scanner: LibraryScanner(store: engine.store, logger: logger),
+            logger: logger, onChange: { segment.bump(.library) })
+        watcher.start()
+        return watcher
     }
 }

@@ -415,7 +415,7 @@ import RaveboxLights
 
     // MARK: - Clock
 
-    static func now() -> UInt64 { SharedSegment.monotonicNanos() }
+    @_spi(Benchmark) public static func now() -> UInt64 { SharedSegment.monotonicNanos() }
 
     private static func sleep(until deadline: UInt64) {
         let now = Self.now()

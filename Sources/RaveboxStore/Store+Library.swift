@@ -10,10 +10,17 @@ public struct ScannedFile: Sendable, Equatable {
     public var title: String
     public var artist: String
     public var album: String
+    /// Length in seconds.
     public var duration: Double
+    /// Track number on its album, from the tags.
+    public var track: Int?
+    /// Release year, from the tags.
+    public var year: Int?
+    public var genre: String?
 
     public init(
-        path: String, size: Int64, mtime: Double, title: String, artist: String, album: String, duration: Double
+        path: String, size: Int64, mtime: Double, title: String, artist: String, album: String, duration: Double,
+        track: Int? = nil, year: Int? = nil, genre: String? = nil
     ) {
         self.path = path
         self.size = size
@@ -22,6 +29,9 @@ public struct ScannedFile: Sendable, Equatable {
         self.artist = artist
         self.album = album
         self.duration = duration
+        self.track = track
+        self.year = year
+        self.genre = genre
     }
 }
 
@@ -31,6 +41,8 @@ public struct KnownFile: Sendable, Equatable {
     public var size: Int64
     public var mtime: Double
     public var available: Bool
+    /// The track number tag, for ordering folder playlists without reading the file again.
+    public var track: Int?
 }
 
 extension Store {
@@ -40,12 +52,14 @@ extension Store {
         return try Self.wrap {
             try pool.read { db in
                 let rows = try Row.fetchAll(
-                    db, sql: "SELECT id, path, size, mtime, available FROM song WHERE substr(path, 1, ?) = ?",
+                    db,
+                    sql: "SELECT id, path, size, mtime, available, track FROM song WHERE substr(path, 1, ?) = ?",
                     arguments: [prefix.utf8.count, prefix])
                 var result: [String: KnownFile] = [:]
                 for row in rows {
                     result[row["path"]] = KnownFile(
-                        id: row["id"], size: row["size"], mtime: row["mtime"], available: row["available"])
+                        id: row["id"], size: row["size"], mtime: row["mtime"], available: row["available"],
+                        track: row["track"])
                 }
                 return result
             }
@@ -60,11 +74,13 @@ extension Store {
                 for file in files {
                     try db.execute(
                         sql: """
-                            INSERT INTO song (path, title, artist, album, duration, size, mtime, available)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, 1)
+                            INSERT INTO song (path, title, artist, album, duration, size, mtime, available, track,
+                                year, genre)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
                             ON CONFLICT(path) DO UPDATE SET title = excluded.title, artist = excluded.artist,
                                 album = excluded.album, duration = excluded.duration, size = excluded.size,
-                                mtime = excluded.mtime, available = 1,
+                                mtime = excluded.mtime, available = 1, track = excluded.track,
+                                year = excluded.year, genre = excluded.genre,
                                 loudness = CASE WHEN song.size = excluded.size AND song.mtime = excluded.mtime
                                     THEN song.loudness END,
                                 truePeak = CASE WHEN song.size = excluded.size AND song.mtime = excluded.mtime
@@ -72,6 +88,7 @@ extension Store {
                             """,
                         arguments: [
                             file.path, file.title, file.artist, file.album, file.duration, file.size, file.mtime,
+                            file.track, file.year, file.genre,
                         ])
                 }
                 return files.count
@@ -145,28 +162,6 @@ extension Store {
                 try Row.fetchOne(
                     db, sql: "SELECT id, path, title, artist, album, duration FROM song WHERE id = ?",
                     arguments: [id]
-                ).map(Self.song(from:))
-            }
-        }
-    }
-
-    /// Available songs whose title, artist or album contains `query` (all when empty): songs guests
-    /// requested before at this box first (most requested first), then by artist and title.
-    public func searchSongs(_ query: String, limit: Int) throws(StoreError) -> [Song] {
-        let pattern =
-            "%" + query.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
-            + "%"
-        return try Self.wrap {
-            try pool.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT id, path, title, artist, album, duration FROM song
-                        WHERE available AND (title LIKE ?1 OR artist LIKE ?1 OR album LIKE ?1)
-                        ORDER BY (SELECT COUNT(*) FROM play_log p WHERE p.songId = song.id AND p.manuallyRequested)
-                            DESC, artist COLLATE NOCASE, title COLLATE NOCASE LIMIT ?2
-                        """,
-                    arguments: [pattern, limit]
                 ).map(Self.song(from:))
             }
         }

@@ -22,6 +22,13 @@ public struct PlayLogEntry: Sendable, Equatable {
     public var reason: String?
     /// Seconds from start to end, `nil` while playing.
     public var seconds: Double?
+    /// The song's file, title, artist and length (seconds) as the library knows them now.
+    public var path: String
+    public var title: String
+    public var artist: String
+    public var duration: Double
+    /// When the play started, unix seconds (millisecond precision).
+    public var startedAt: Double
 }
 
 extension Store {
@@ -128,18 +135,47 @@ extension Store {
             try pool.read { db in
                 try Row.fetchAll(
                     db,
-                    sql: """
-                        SELECT songId, outcome, reason, (julianday(endedAt) - julianday(startedAt)) * 86400 AS seconds
-                        FROM play_log ORDER BY id DESC LIMIT ?
-                        """,
+                    sql: "\(Self.playLogSelect) ORDER BY p.id DESC LIMIT ?",
                     arguments: [limit]
-                ).reversed().map { row in
-                    PlayLogEntry(
-                        songID: row["songId"], outcome: PlayOutcome(rawValue: row["outcome"]) ?? .failed,
-                        reason: row["reason"], seconds: row["seconds"])
-                }
+                ).reversed().map(Self.playLogEntry(from:))
             }
         }
+    }
+
+    /// Songs that started between two unix times (`from` included, `to` excluded), oldest first, for an
+    /// M3U export by the admin.
+    public func playLog(from: Double, to: Double) throws(StoreError) -> [PlayLogEntry] {
+        try Self.wrap {
+            try pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    // Compared as the stored text (UTC, milliseconds): exact at the bounds, unlike julian days.
+                    sql: """
+                        \(Self.playLogSelect)
+                        WHERE p.startedAt >= strftime('%Y-%m-%d %H:%M:%f', ?, 'unixepoch')
+                            AND p.startedAt < strftime('%Y-%m-%d %H:%M:%f', ?, 'unixepoch')
+                        ORDER BY p.startedAt, p.id
+                        """,
+                    arguments: [from, to]
+                ).map(Self.playLogEntry(from:))
+            }
+        }
+    }
+
+    private static let playLogSelect = """
+        SELECT p.id, p.songId, p.outcome, p.reason,
+            (julianday(p.endedAt) - julianday(p.startedAt)) * 86400 AS seconds,
+            round((julianday(p.startedAt) - 2440587.5) * 86400.0, 3) AS startedAt,
+            COALESCE(s.path, '') AS path, COALESCE(s.title, '') AS title, COALESCE(s.artist, '') AS artist,
+            COALESCE(s.duration, 0) AS duration
+        FROM play_log p LEFT JOIN song s ON s.id = p.songId
+        """
+
+    private static func playLogEntry(from row: Row) -> PlayLogEntry {
+        PlayLogEntry(
+            songID: row["songId"], outcome: PlayOutcome(rawValue: row["outcome"]) ?? .failed, reason: row["reason"],
+            seconds: row["seconds"], path: row["path"], title: row["title"], artist: row["artist"],
+            duration: row["duration"], startedAt: row["startedAt"])
     }
 
     /// The persisted paused flag and volume.

@@ -124,6 +124,122 @@ enum StoreMigrations {
                 t.add(column: "truePeak", .double)
             }
         }
+        migrator.registerMigration("v5: tags, full-text search, request texts, playlists, scan progress") { db in
+            try db.alter(table: "song") { t in
+                t.add(column: "track", .integer)
+                t.add(column: "year", .integer)
+                t.add(column: "genre", .text)
+            }
+            // What guests typed before requesting a song (normalised, see `Store.recordRequestText`), so the
+            // same words find it again even when they are in no tag ("that song from the wedding").
+            try db.create(table: "request_text") { t in
+                t.belongsTo("song", onDelete: .cascade).notNull()
+                t.column("text", .text).notNull()
+                t.column("count", .integer).notNull().defaults(to: 1)
+                t.primaryKey(["songId", "text"])
+            }
+            // Search index, one row per *available* song with rowid = song.id. unicode61 with
+            // remove_diacritics 2 folds case and accents on both sides ("beyonce" finds "Beyoncé"); the prefix
+            // index makes the one-to-three letter prefixes a guest types first as cheap as whole words.
+            // Unavailable songs leave the index (and come back with their file), so a search never joins
+            // `song` for every match to drop them: with a USB stick unplugged that would be most matches.
+            //
+            // A regular FTS5 table (it keeps its own copy of the text) rather than external content: its
+            // `requests` column is the concatenation of a song's request_text rows, which an external-content
+            // table could only read through an aggregating view, and whose exact old value every 'delete'
+            // command would have to reproduce or the index silently corrupts. The copy costs a few MB at
+            // 50 000 songs; triggers keep it in step with `song` and `request_text`, so no write path can
+            // forget it.
+            try db.execute(
+                sql: """
+                    CREATE VIRTUAL TABLE song_fts USING fts5(
+                        title, artist, album, requests,
+                        tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3');
+                    INSERT INTO song_fts (rowid, title, artist, album, requests)
+                        SELECT id, title, artist, album, '' FROM song WHERE available;
+                    CREATE TRIGGER song_fts_insert AFTER INSERT ON song WHEN new.available BEGIN
+                        INSERT INTO song_fts (rowid, title, artist, album, requests)
+                        VALUES (new.id, new.title, new.artist, new.album, '');
+                    END;
+                    CREATE TRIGGER song_fts_update AFTER UPDATE OF title, artist, album ON song
+                    WHEN old.title IS NOT new.title OR old.artist IS NOT new.artist OR old.album IS NOT new.album
+                    BEGIN
+                        UPDATE song_fts SET title = new.title, artist = new.artist, album = new.album
+                        WHERE rowid = new.id;
+                    END;
+                    CREATE TRIGGER song_fts_available AFTER UPDATE OF available ON song
+                    WHEN new.available AND NOT old.available BEGIN
+                        INSERT INTO song_fts (rowid, title, artist, album, requests)
+                        VALUES (new.id, new.title, new.artist, new.album,
+                            COALESCE((SELECT group_concat(text, ' ') FROM request_text WHERE songId = new.id), ''));
+                    END;
+                    CREATE TRIGGER song_fts_unavailable AFTER UPDATE OF available ON song
+                    WHEN old.available AND NOT new.available BEGIN
+                        DELETE FROM song_fts WHERE rowid = old.id;
+                    END;
+                    CREATE TRIGGER song_fts_delete AFTER DELETE ON song BEGIN
+                        DELETE FROM song_fts WHERE rowid = old.id;
+                    END;
+                    CREATE TRIGGER request_text_insert AFTER INSERT ON request_text BEGIN
+                        UPDATE song_fts SET requests =
+                            (SELECT group_concat(text, ' ') FROM request_text WHERE songId = new.songId)
+                        WHERE rowid = new.songId;
+                    END;
+                    CREATE TRIGGER request_text_update AFTER UPDATE OF songId, text ON request_text BEGIN
+                        UPDATE song_fts SET requests =
+                            COALESCE((SELECT group_concat(text, ' ') FROM request_text WHERE songId = old.songId), '')
+                        WHERE rowid = old.songId;
+                        UPDATE song_fts SET requests =
+                            (SELECT group_concat(text, ' ') FROM request_text WHERE songId = new.songId)
+                        WHERE rowid = new.songId;
+                    END;
+                    CREATE TRIGGER request_text_delete AFTER DELETE ON request_text BEGIN
+                        UPDATE song_fts SET requests =
+                            COALESCE((SELECT group_concat(text, ' ') FROM request_text WHERE songId = old.songId), '')
+                        WHERE rowid = old.songId;
+                    END;
+                    """)
+            // Ordering by artist and title without sorting the whole library (the empty search).
+            try db.execute(
+                sql: "CREATE INDEX song_artist_title ON song (artist COLLATE NOCASE, title COLLATE NOCASE)")
+            // Playlists found by the scan: an .m3u file or a folder. Like songs they are never deleted, only
+            // marked unavailable when their source goes away, and come back with it.
+            try db.create(table: "playlist") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("source", .text).notNull().unique()
+                t.column("name", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("available", .boolean).notNull().defaults(to: true)
+            }
+            // Entries keep the path, not a song id: a playlist may name a file the library learns only later
+            // (another folder, a USB stick), and reading joins on song.path (unique, indexed).
+            try db.create(table: "playlist_entry") { t in
+                t.belongsTo("playlist", onDelete: .cascade).notNull()
+                t.column("position", .integer).notNull()
+                t.column("path", .text).notNull()
+                t.primaryKey(["playlistId", "position"])
+            }
+            try db.execute(
+                sql: """
+                    CREATE VIRTUAL TABLE playlist_fts USING fts5(
+                        name, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3');
+                    CREATE TRIGGER playlist_fts_insert AFTER INSERT ON playlist BEGIN
+                        INSERT INTO playlist_fts (rowid, name) VALUES (new.id, new.name);
+                    END;
+                    CREATE TRIGGER playlist_fts_update AFTER UPDATE OF name ON playlist
+                    WHEN old.name IS NOT new.name BEGIN
+                        UPDATE playlist_fts SET name = new.name WHERE rowid = new.id;
+                    END;
+                    CREATE TRIGGER playlist_fts_delete AFTER DELETE ON playlist BEGIN
+                        DELETE FROM playlist_fts WHERE rowid = old.id;
+                    END;
+                    """)
+            // The latest scan progress as JSON (one row): written by the scanner, read by the admin page.
+            try db.create(table: "scan_progress") { t in
+                t.primaryKey("id", .integer).check { $0 == 1 }
+                t.column("json", .text).notNull()
+            }
+        }
         return migrator
     }
 }

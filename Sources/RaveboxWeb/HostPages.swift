@@ -97,7 +97,32 @@ extension WebApp {
             }
             return ["id": group.rawValue, "title": group.title, "settings": rows]
         }
+        model["library"] = try libraryModel()
         return Templates.html(Templates.render("settings", model), request: request, status: status)
+    }
+
+    /// The settings page's library section: size, the last or running scan and its failures.
+    func libraryModel() throws -> [String: Any] {
+        let scan = try store.scanProgress()
+        let state: String
+        switch scan.state {
+        case .idle:
+            state =
+                scan.finishedAt == nil
+                ? "No scan yet."
+                : "Last scan: \(scan.added) added, \(scan.updated) updated, \(scan.unchanged) unchanged, "
+                    + "\(scan.unavailable) gone, \(scan.failureCount) unreadable."
+        case .scanning:
+            state = "Scanning \(scan.currentFolder): \(scan.filesDone) of \(scan.filesTotal) files."
+        case .measuring:
+            state = "Measuring loudness."
+        }
+        return [
+            "songs": try store.songCount(), "state": state,
+            "failures": scan.failures.prefix(20).map { ["path": $0.path, "reason": $0.reason] },
+            "hasFailures": !scan.failures.isEmpty, "moreFailures": max(0, scan.failureCount - 20),
+            "hasMoreFailures": scan.failureCount > 20,
+        ]
     }
 
     static func settingModel(_ descriptor: SettingDescriptor, value: SettingValue?, error: String?) -> [String: Any] {

@@ -17,6 +17,8 @@ extension WebApp {
         var query: String?
         var results: [Song]?
         var message: String?
+        /// Whether this web app has folders for uploads and downloads.
+        var sourcesAvailable = false
     }
 
     struct Boot: Encodable {
@@ -25,6 +27,12 @@ extension WebApp {
         var votes: [String: Int]
         var suggestions: Int
         var colors: Bool
+        /// Whether the search offers "look online" (YouTube or Jamendo enabled).
+        var online: Bool
+        /// Whether this guest may upload songs.
+        var uploads: Bool
+        /// Largest upload in bytes (checked before sending).
+        var uploadMaxBytes: Int
     }
 
     /// The parts of the page every template shares: asset paths, links by privilege, who is logged in.
@@ -107,7 +115,13 @@ extension WebApp {
                 privilege: input.privilege, interactivity: interactivity,
                 votes: Dictionary(uniqueKeysWithValues: input.votes.map { (String($0.key), $0.value) }),
                 suggestions: input.settings.numberOfSuggestions,
-                colors: input.settings.colorIndication.isVisible(to: input.privilege)))
+                colors: input.settings.colorIndication.isVisible(to: input.privilege),
+                online: input.sourcesAvailable
+                    && (input.settings.youtubeEnabled
+                        || (input.settings.jamendoEnabled && !input.settings.jamendoClientID.isEmpty)),
+                uploads: input.sourcesAvailable && input.settings.uploads.allows(input.privilege),
+                uploadMaxBytes: input.settings.uploadMaxSize * 1_048_576))
+        model["uploads"] = input.sourcesAvailable && input.settings.uploads.allows(input.privilege)
         return model
     }
 
@@ -129,7 +143,7 @@ extension WebApp {
         let votes = try store.votes(of: try voterKey(context))
         let input = PageInput(
             state: try reader.read(), settings: settings, privilege: context.privilege, votes: votes,
-            query: query, results: results, message: message)
+            query: query, results: results, message: message, sourcesAvailable: sources != nil)
         captive.visited(context.clientAddress)
         return Templates.html(Templates.render("party", partyModel(input)), request: request)
     }

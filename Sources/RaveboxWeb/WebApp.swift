@@ -30,9 +30,13 @@ public struct WebApp: Sendable {
     let ledFeed: SpectrumFeed
     let site: SiteInfo
     let captive: CaptivePortal
+    /// Uploads and online sources; nil when the web app has no folders for them (then those routes answer 503).
+    let sources: MusicSources?
     let logger: Logger
 
-    public init(store: Store, segment: SharedSegment, logger: Logger, site: SiteInfo = SiteInfo()) {
+    public init(
+        store: Store, segment: SharedSegment, logger: Logger, site: SiteInfo = SiteInfo(), folders: MusicFolders? = nil
+    ) {
         self.store = store
         self.segment = segment
         self.reader = PartyStateReader(store: store, segment: segment)
@@ -45,6 +49,12 @@ public struct WebApp: Sendable {
         self.site = site
         self.captive = CaptivePortal(site: site)
         self.logger = logger
+        do {
+            self.sources = try folders.map { try MusicSources(folders: $0, logger: logger) }
+        } catch {
+            logger.error("no uploads or online music: \(error)")
+            self.sources = nil
+        }
     }
 
     /// Default and largest number of search results.
@@ -110,6 +120,7 @@ public struct WebApp: Sendable {
         }
         routes.note(.get, "/api/live/spectrum")
         addLightRoutes(to: routes)
+        addLibraryRoutes(to: routes)
         routes.add(.get, "/api/captive-portal") { _, context in
             captive.apiResponse(
                 captive: captive.isCaptive(context.clientAddress, mode: try settings.current().captivePortal))
@@ -238,7 +249,11 @@ public struct WebApp: Sendable {
 
     // MARK: - Queue
 
-    struct RequestBody: Decodable { var songId: Int64 }
+    struct RequestBody: Decodable {
+        var songId: Int64
+        /// What the guest typed to find it; later searches for those words find the song too.
+        var query: String?
+    }
 
     struct RequestResult: ResponseEncodable {
         var entry: QueueEntry?
@@ -253,6 +268,9 @@ public struct WebApp: Sendable {
     {
         let body = try await body(RequestBody.self, request, context, example: "{\"songId\": 3}")
         let result = try requestSong(body.songId, context: context)
+        if let query = body.query?.trimmingCharacters(in: .whitespacesAndNewlines), !query.isEmpty, query.count <= 200 {
+            try? store.recordRequestText(query, songID: body.songId)
+        }
         return EditedResponse(status: result.countedAsUpvote ? .ok : .created, response: result)
     }
 

@@ -32,11 +32,11 @@ struct EngineCommand: AsyncParsableCommand {
                 captureDevice: config.audioSource == .capture ? config.captureDevice : nil,
                 format: AudioFormat(sampleRate: config.audioRate, channels: config.audioChannels),
                 periodMilliseconds: config.audioPeriodMilliseconds, periods: config.audioPeriods,
-                lights: config.lights),
+                lights: config.lights, downloadCache: BoxPaths(config).data + "/cache"),
             store: store, segment: segment, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [EngineService(engine: engine, logger: logger)],
+                services: [EngineService(engine: engine, logger: logger, usbRoot: config.usbRoot)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

@@ -10,7 +10,11 @@ struct ScanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan",
         abstract: "Scan the music folders into the library and print what changed (JSON).",
-        discussion: "The engine also scans at start; this is for scripts and for a box that is not running.")
+        discussion: """
+            Scans every --library folder and every folder in usb_root (one per USB stick), stores songs and \
+            playlists (folders, .m3u/.m3u8 files), and saves the progress for the admin page. The engine also \
+            scans at start and when a USB stick comes or goes; this is for scripts and for a box that is not running.
+            """)
 
     @OptionGroup var options: BoxOptions
 
@@ -23,7 +27,11 @@ struct ScanCommand: AsyncParsableCommand {
         do {
             try paths.createDataFolder()
             let store = try Store(path: paths.database)
-            summary = try LibraryScanner(store: store, logger: logger).scan(roots: config.libraries)
+            let roots = LibraryScanner.roots(libraries: config.libraries, usbRoot: config.usbRoot)
+            summary = try LibraryScanner(store: store, logger: logger).scan(roots: roots)
+            for root in summary.missingRoots {
+                logger.warning("music folder \(root) not found: its songs are unavailable until it returns")
+            }
         } catch {
             FileHandle.standardError.write(Data("ravebox: \(error)\n".utf8))
             throw ExitCode(3)

@@ -23,7 +23,9 @@ struct WebCommand: AsyncParsableCommand {
         BoxLogging.bootstrap()
         let logger = Logger(label: "ravebox.web")
         let (store, segment) = try ProcessSetup.open(config)
-        let web = WebApp(store: store, segment: segment, logger: logger, site: SiteInfo(config))
+        let web = WebApp(
+            store: store, segment: segment, logger: logger, site: SiteInfo(config),
+            folders: MusicFolders(dataDirectory: BoxPaths(config).data))
         web.live.start()
         defer { web.live.stop() }
         let app = web.application(host: config.host, port: config.port)

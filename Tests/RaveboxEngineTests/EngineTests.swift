@@ -25,7 +25,7 @@ final class EngineHarness {
     init(
         soundsDirectory: Bool = false, captureDevice: String? = nil,
         lights: LightsConfiguration = LightsConfiguration(),
-        onboardLEDRoot: String? = nil
+        onboardLEDRoot: String? = nil, downloadCache: Bool = false
     ) throws {
         folder = try TemporaryFolder("engine")
         store = try Store(path: folder.file("ravebox.sqlite"))
@@ -35,7 +35,8 @@ final class EngineHarness {
             configuration: EngineConfiguration(
                 audioDevice: ALSATestDevice.file(at: output),
                 soundsDirectory: soundsDirectory ? folder.file("sounds") : nil, captureDevice: captureDevice,
-                lights: lights, onboardLEDRoot: onboardLEDRoot ?? folder.file("no-leds")),
+                lights: lights, onboardLEDRoot: onboardLEDRoot ?? folder.file("no-leds"),
+                downloadCache: downloadCache ? folder.file("cache") : nil),
             store: store, segment: segment, logger: Logger(label: "test.engine"))
         // Bit-exact checks need the samples untouched; the loudness test turns normalisation back on.
         _ = try store.updateSettings(["loudnessNormalization": .bool(false)])

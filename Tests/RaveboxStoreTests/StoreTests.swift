@@ -41,7 +41,10 @@ struct TemporaryStore {
         let tables = try temporary.store.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         }
-        for table in ["song", "queue_entry", "current_song", "vote", "setting", "play_log", "request_log"] {
+        for table in [
+            "song", "queue_entry", "current_song", "vote", "setting", "play_log", "request_log", "request_text",
+            "song_fts", "playlist", "playlist_entry", "playlist_fts", "scan_progress",
+        ] {
             #expect(tables.contains(table), "missing table \(table)")
         }
         // Opening again runs no migration twice.

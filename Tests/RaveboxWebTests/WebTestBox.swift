@@ -18,7 +18,7 @@ final class WebTestBox: Sendable {
 
     init(
         songs: [(title: String, artist: String)] = [("One", "Alpha"), ("Two", "Beta"), ("Three", "Gamma")],
-        site: SiteInfo = SiteInfo()
+        site: SiteInfo = SiteInfo(), withMusicFolders: Bool = false, ytDLP: String = "yt-dlp"
     ) throws {
         folder = try TemporaryFolder("web")
         store = try Store(path: folder.file("ravebox.sqlite"))
@@ -30,7 +30,10 @@ final class WebTestBox: Sendable {
                     album: "", duration: 180 + Double(index))
             })
         songIDs = try store.searchSongs("", limit: 100).sorted { $0.path < $1.path }.map(\.id)
-        web = WebApp(store: store, segment: segment, logger: Logger(label: "test.web"), site: site)
+        let folders =
+            withMusicFolders
+            ? MusicFolders(uploads: folder.file("uploads"), cache: folder.file("cache"), ytDLP: ytDLP) : nil
+        web = WebApp(store: store, segment: segment, logger: Logger(label: "test.web"), site: site, folders: folders)
     }
 
     /// Changes a setting as the admin would, and tells the web process.

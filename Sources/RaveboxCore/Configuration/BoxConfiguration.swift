@@ -52,6 +52,9 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
     public var captureDevice = "default"
     /// A named pipe that also gets what plays (raw 48 kHz s16le stereo), for Snapcast; `nil` = none.
     public var snapcastFIFO: String?
+    /// Folder USB sticks are mounted in: every folder directly in it is a music folder too, scanned when it
+    /// appears; `nil` = none (`/media/ravebox` on the box).
+    public var usbRoot: String?
     /// The format songs are played at (the device may offer another; the nearest is used).
     public var audioRate = 48_000
     public var audioChannels = 2
@@ -74,7 +77,7 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
                 mode: .box, configFile: "/boot/firmware/ravebox.yaml", dataDirectory: "/var/lib/ravebox",
                 host: "0.0.0.0", port: 80, libraries: ["/media/music"], audioDevice: "default",
                 adminPassword: nil, hostname: "ravebox.lan", wifiName: "Ravebox", wifiPassword: nil,
-                lights: LightsConfiguration(onboardLEDs: true))
+                usbRoot: "/media/ravebox", lights: LightsConfiguration(onboardLEDs: true))
         }
     }
 
@@ -136,6 +139,7 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
         if let value = layer.audioSource { audioSource = value }
         if let value = layer.captureDevice { captureDevice = value }
         if let value = layer.snapcastFIFO { snapcastFIFO = value }
+        if let value = layer.usbRoot { usbRoot = value }
         if let value = layer.audioRate { audioRate = value }
         if let value = layer.audioChannels { audioChannels = value }
         if let value = layer.audioPeriodMilliseconds { audioPeriodMilliseconds = value }

@@ -17,6 +17,7 @@ public struct ConfigurationLayer: Sendable, Equatable {
     public var audioSource: BoxConfiguration.AudioSource?
     public var captureDevice: String?
     public var snapcastFIFO: String?
+    public var usbRoot: String?
     public var audioRate: Int?
     public var audioChannels: Int?
     public var audioPeriodMilliseconds: Int?
@@ -49,7 +50,7 @@ public struct ConfigurationLayer: Sendable, Equatable {
     public static let yamlKeys = [
         "mode", "data", "host", "port", "library", "audio_device", "admin_password", "hostname", "wifi_name",
         "wifi_password", "audio_source", "capture_device", "snapcast_fifo", "audio_rate", "audio_channels",
-        "audio_period_ms", "audio_periods", "leds", "audio_sync", "onboard_leds",
+        "audio_period_ms", "audio_periods", "leds", "audio_sync", "onboard_leds", "usb_root",
     ]
 
     /// Environment variable for each YAML key (`RAVEBOX_` + upper-cased key), plus `RAVEBOX_CONFIG`.
@@ -227,6 +228,13 @@ public struct ConfigurationLayer: Sendable, Equatable {
                     key: key, value: value, source: source, accepted: "an absolute path such as /tmp/snapfifo")
             }
             snapcastFIFO = value
+        case "usb_root":
+            let value = try single()
+            guard value.hasPrefix("/") else {
+                throw .invalid(
+                    key: key, value: value, source: source, accepted: "an absolute path such as /media/ravebox")
+            }
+            usbRoot = value
         default:
             throw .unknownKey(key: key, source: source, accepted: Self.yamlKeys)
         }

@@ -8,10 +8,10 @@
 ///
 /// Raveberry's settings (reference §5) that apply to a box playing a local library are here, renamed to
 /// camelCase. Left out, and why:
-/// - Spotify, SoundCloud, YouTube and Jamendo switches, credentials and suggestion counts,
-///   `online_suggestions`, `connectivity_host`, `max_download_size`, `additional_keywords` (appended to
-///   online searches only) and `backup_stream` (a web radio URL): the box has no internet source;
-///   autoplay fills an empty queue instead.
+/// - Spotify and SoundCloud switches and credentials (Spotify needs Premium and a Mopidy or a phone as
+///   player; SoundCloud's client is broken upstream), suggestion counts, `online_suggestions`,
+///   `additional_keywords` and `backup_stream` (a web radio URL): an offline box's autoplay fills an empty
+///   queue instead. YouTube (through yt-dlp) and Jamendo are here, used only while the box has an uplink.
 /// - `ip_checking`: replaced by ``oneVotePerDevice``, on by default (Raveberry's was off).
 /// - `color_offset`, `next_color_index`: the store's bookkeeping for ``GuestColor``, not choices an
 ///   admin makes.
@@ -89,6 +89,29 @@ public struct BoxSettings: Sendable, Equatable, Codable {
     public var loudnessNormalization = true
     public var loudnessTarget = -18.0
     public var crossfade = 0.0
+
+    // MARK: Music sources
+
+    /// Who may upload song files from the party page.
+    public var uploads: UploadPermission = .off
+    /// Largest upload, in MB.
+    public var uploadMaxSize = 50
+    /// Most uploads per guest.
+    public var uploadsPerGuest = 3
+    /// Most space uploads may take together, in MB.
+    public var uploadQuota = 2_000
+    /// Request songs from YouTube (through `yt-dlp`) while the box is online.
+    public var youtubeEnabled = false
+    /// Request songs from Jamendo while the box is online (needs ``jamendoClientID``).
+    public var jamendoEnabled = false
+    /// Jamendo API client id (free at devportal.jamendo.com).
+    public var jamendoClientID = ""
+    /// `host:port` whose TCP answer means the box is online; `localhost` = always, empty = never.
+    public var connectivityHost = "1.1.1.1:443"
+    /// Largest online song downloaded, in MB; 0 = no limit.
+    public var maxDownloadSize = 50
+    /// Space the cache of downloaded songs may take, in MB; the least recently played go first.
+    public var downloadCacheSize = 2_000
 
     // MARK: Network
 

@@ -10,6 +10,8 @@ public enum SettingGroup: String, Sendable, Codable, CaseIterable {
     case privacy
     /// How the music sounds: loudness normalisation.
     case sound
+    /// Where music comes from besides the library: guests' uploads, YouTube and Jamendo when online.
+    case sources
     /// How guests' phones meet the box on its Wi-Fi: the captive portal.
     case network
 
@@ -21,6 +23,7 @@ public enum SettingGroup: String, Sendable, Codable, CaseIterable {
         case .party: "Party"
         case .privacy: "Privacy"
         case .sound: "Sound"
+        case .sources: "Music sources"
         case .network: "Network"
         }
     }

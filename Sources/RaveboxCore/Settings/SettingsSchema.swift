@@ -97,6 +97,33 @@ public enum SettingsSchema {
         .number(
             "crossfade", \.crossfade, 0...12, .sound,
             "Seconds over which a song fades into the next; 0 plays them back to back without a gap."),
+        // Music sources
+        .choice(
+            "uploads", \.uploads, .sources,
+            "Who may upload song files from their phone: off, mod (mods and the admin) or everybody."),
+        .integer("uploadMaxSize", \.uploadMaxSize, 1...500, .sources, "Largest upload, in MB."),
+        .integer("uploadsPerGuest", \.uploadsPerGuest, 1...100, .sources, "Most uploads per guest."),
+        .integer(
+            "uploadQuota", \.uploadQuota, 10...1_000_000, .sources,
+            "Most space all uploads may take together, in MB; further uploads are refused."),
+        .bool(
+            "youtubeEnabled", \.youtubeEnabled, .sources,
+            "While the box is online, requests that the library cannot answer are searched on YouTube (yt-dlp)."),
+        .bool(
+            "jamendoEnabled", \.jamendoEnabled, .sources,
+            "While the box is online, requests may come from Jamendo's free music (needs the client id)."),
+        .text(
+            "jamendoClientID", \.jamendoClientID, maxLength: 64, .sources,
+            "Jamendo API client id, free at devportal.jamendo.com."),
+        .text(
+            "connectivityHost", \.connectivityHost, maxLength: 255, .sources,
+            "host:port the box connects to to tell whether it is online; localhost = always, empty = never."),
+        .integer(
+            "maxDownloadSize", \.maxDownloadSize, 0...2_000, .sources,
+            "Largest online song the box downloads, in MB; 0 = no limit."),
+        .integer(
+            "downloadCacheSize", \.downloadCacheSize, 10...1_000_000, .sources,
+            "Space downloaded songs may take, in MB; the least recently played are deleted first."),
         // Network
         .choice(
             "captivePortal", \.captivePortal, .network,

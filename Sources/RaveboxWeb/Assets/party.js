@@ -290,23 +290,35 @@
     active = -1;
   }
 
-  function showSuggestions(songs) {
-    shown = songs;
+  // Suggestions: library songs, then (mods) playlists, then "look online" when the box has online sources.
+  // Each shown item is {kind: "song"|"playlist"|"online", ...}.
+  function showSuggestions(songs, playlists, query) {
+    shown = songs.map(function (song) { return { kind: "song", song: song }; })
+      .concat((playlists || []).map(function (playlist) { return { kind: "playlist", playlist: playlist }; }));
+    if (boot.online && query) shown.push({ kind: "online", query: query });
     box.textContent = "";
-    if (!songs.length) {
+    if (!shown.length) {
       var none = document.createElement("li");
       none.className = "muted";
       none.textContent = "No songs match.";
       box.appendChild(none);
     }
-    songs.forEach(function (song, index) {
+    shown.forEach(function (choice, index) {
       var item = document.createElement("li");
-      item.id = "s-" + song.id;
+      item.id = "s-" + index;
       item.setAttribute("role", "option");
       item.setAttribute("aria-selected", "false");
       item.dataset.index = index;
-      item.textContent = song.title + " — " + song.artist + " · " + clock(song.duration) +
-        (song.timesRequested ? " · requested " + song.timesRequested + "×" : "");
+      if (choice.kind === "song") {
+        var song = choice.song;
+        item.textContent = song.title + " — " + song.artist + " · " + clock(song.duration) +
+          (song.timesRequested ? " · requested " + song.timesRequested + "×" : "");
+      } else if (choice.kind === "playlist") {
+        item.textContent = "Playlist: " + choice.playlist.name + " · " + choice.playlist.songCount + " songs";
+      } else {
+        item.textContent = "Look online for “" + choice.query + "”";
+        item.className = "online";
+      }
       box.appendChild(item);
     });
     box.hidden = false;
@@ -330,10 +342,13 @@
     searchTimer = setTimeout(function () {
       if (searchAbort) searchAbort.abort();
       searchAbort = window.AbortController ? new AbortController() : null;
-      var url = "/api/search?q=" + encodeURIComponent(query) + "&limit=" + boot.suggestions;
-      fetch(url, { signal: searchAbort ? searchAbort.signal : undefined, credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.json() : []; })
-        .then(function (songs) { if (input.value.trim() === query) showSuggestions(songs); }, function () {});
+      var options = { signal: searchAbort ? searchAbort.signal : undefined, credentials: "same-origin" };
+      function get(url) { return fetch(url, options).then(function (r) { return r.ok ? r.json() : []; }); }
+      var songs = get("/api/search?q=" + encodeURIComponent(query) + "&limit=" + boot.suggestions);
+      var lists = can().controls ? get("/api/playlists?q=" + encodeURIComponent(query)) : Promise.resolve([]);
+      Promise.all([songs, lists]).then(function (found) {
+        if (input.value.trim() === query) showSuggestions(found[0], found[1].slice(0, 3), query);
+      }, function () {});
     }, 150);
   });
 
@@ -346,34 +361,94 @@
 
   box.addEventListener("click", function (event) {
     var item = event.target.closest("[role=option]");
-    if (item) request(shown[Number(item.dataset.index)]);
+    if (item) choose(shown[Number(item.dataset.index)]);
   });
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    if (active >= 0 && shown[active]) { request(shown[active]); return; }
-    if (shown.length && !box.hidden) { request(shown[0]); return; }
+    if (active >= 0 && shown[active]) { choose(shown[active]); return; }
+    if (shown.length && !box.hidden) { choose(shown[0]); return; }
     input.dispatchEvent(new Event("input"));
   });
+
+  function choose(choice) {
+    if (!choice) return;
+    if (choice.kind === "song") { request(choice.song, input.value.trim()); return; }
+    closeSuggestions();
+    input.value = "";
+    var answer;
+    if (choice.kind === "playlist") {
+      toast("Queueing " + choice.playlist.name + "…");
+      answer = api("POST", "/api/queue/playlist", { playlistId: choice.playlist.id });
+    } else {
+      toast("Looking for “" + choice.query + "” online…");
+      answer = api("POST", "/api/queue/online", { query: choice.query });
+    }
+    answer.then(function (result) {
+      if (result.entry) { setVote(String(result.entry.id), 1); if (state) render(); }
+      toast(result.message);
+    }, function (error) { toast(error.message, "error"); });
+  }
 
   document.addEventListener("click", function (event) {
     if (!form.contains(event.target)) closeSuggestions();
   });
 
-  function request(song) {
+  function request(song, query) {
     if (!song) return;
     closeSuggestions();
     input.value = "";
     toast("Requesting " + song.title + "…");
-    api("POST", "/api/queue", { songId: song.id }).then(function (result) {
+    var body = { songId: song.id };
+    if (query) body.query = query;
+    api("POST", "/api/queue", body).then(function (result) {
       if (result.entry) { setVote(String(result.entry.id), 1); if (state) render(); }
       toast(result.message);
     }, function (error) { toast(error.message, "error"); });
   }
 
   $("#dice").addEventListener("click", function () {
-    api("GET", "/api/search/random").then(request, function (error) { toast(error.message, "error"); });
+    api("GET", "/api/search/random").then(function (song) { request(song); },
+      function (error) { toast(error.message, "error"); });
   });
+
+  // ---- Upload a song from the phone (when the uploads setting allows this guest) ----
+  var uploadRow = $("#upload-row");
+  if (uploadRow && boot.uploads) {
+    uploadRow.hidden = false;
+    var file = $("#upload-file"), progress = $("#upload-progress");
+    file.addEventListener("change", function () {
+      var chosen = file.files[0];
+      file.value = "";
+      if (!chosen) return;
+      if (chosen.size > boot.uploadMaxBytes) {
+        toast(chosen.name + " is larger than the box accepts (" + Math.round(boot.uploadMaxBytes / 1048576) +
+          " MB).", "error");
+        return;
+      }
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", "/api/uploads?name=" + encodeURIComponent(chosen.name));
+      xhr.setRequestHeader("Content-Type", "application/octet-stream");
+      progress.hidden = false;
+      progress.value = 0;
+      xhr.upload.onprogress = function (event) {
+        if (event.lengthComputable) progress.value = event.loaded / event.total;
+      };
+      xhr.onloadend = function () {
+        progress.hidden = true;
+        var answer = {};
+        try { answer = JSON.parse(xhr.responseText); } catch (e) { answer = {}; }
+        if (xhr.status >= 200 && xhr.status < 300) {
+          if (answer.entry) { setVote(String(answer.entry.id), 1); if (state) render(); }
+          toast(answer.message || "Uploaded.");
+        } else {
+          toast(answer.error || "The upload did not arrive; please try again.", "error");
+        }
+      };
+      toast("Uploading " + chosen.name + "…");
+      xhr.send(chosen);
+    });
+  }
 
   // ---- Hashtag ----
   var hashtagButton = $("#hashtag-add"), hashtagForm = $("#hashtag-form");

@@ -32,3 +32,12 @@
     });
   });
 })();
+
+// The library section: whether the box is online now (the check may take a moment).
+(function () {
+  var online = document.getElementById("library-online");
+  if (!online) return;
+  fetch("/api/library", { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (library) {
+    online.textContent = library.connectivity;
+  }, function () { online.textContent = "unknown"; });
+})();

@@ -1,0 +1,38 @@
+import GRDB
+import RaveboxCore
+
+extension Store {
+    /// Queues the songs of a playlist request in their order, in one transaction: at the end of the queue, as
+    /// songs nobody voted for yet (not manually requested, 0 votes, like Raveberry's playlist songs), stopping
+    /// when the queue holds `maxQueueLength` songs (0 = no limit). Unavailable songs are skipped.
+    ///
+    /// - Returns: the entries added, in order.
+    public func enqueuePlaylist(
+        songIDs: [Int64], maxQueueLength: Int, requestedBy voter: String?
+    ) throws(StoreError) -> [QueueEntry] {
+        try Self.wrap {
+            try pool.write { db in
+                var room = Int.max
+                if maxQueueLength > 0 {
+                    room = maxQueueLength - (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM queue_entry") ?? 0)
+                }
+                var added: [Int64] = []
+                for songID in songIDs where added.count < room {
+                    let available =
+                        try Bool.fetchOne(db, sql: "SELECT available FROM song WHERE id = ?", arguments: [songID])
+                        ?? false
+                    guard available else { continue }
+                    try db.execute(
+                        sql: """
+                            INSERT INTO queue_entry (songId, position, requesterVoter, manuallyRequested, votes)
+                            VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM queue_entry), ?, 0, 0)
+                            """,
+                        arguments: [songID, voter])
+                    added.append(db.lastInsertedRowID)
+                }
+                let ids = Set(added)
+                return try Self.queue(in: db).filter { ids.contains($0.id) }
+            }
+        }
+    }
+}

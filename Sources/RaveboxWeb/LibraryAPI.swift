@@ -1,0 +1,253 @@
+import Foundation
+import Hummingbird
+import RaveboxCore
+import RaveboxIPC
+import RaveboxSources
+import RaveboxStore
+
+/// `GET /api/library`: the library's size, the scan, where music can come from now.
+struct LibraryView: ResponseEncodable, Sendable {
+    let songs: Int
+    let scan: ScanProgress
+    /// "online", "offline: <reason>" or "unknown"; online providers are used only when online.
+    let connectivity: String
+    let uploads: Uploads
+    struct Uploads: Codable, Sendable {
+        /// Who may upload (the `uploads` setting).
+        let permission: String
+        /// Whether this guest may upload now.
+        let allowed: Bool
+        let storedBytes: Int64
+        let quotaBytes: Int64
+    }
+}
+
+/// Music guests bring and mods choose: uploads, online requests, playlists, the library's state and the
+/// admin's play-log export.
+extension WebApp {
+    func addLibraryRoutes(to routes: RouteTable) {
+        routes.add(.post, "/api/uploads") { request, context in try await upload(request, context: context) }
+        routes.add(.post, "/api/queue/online") { request, context in
+            try await requestOnline(request, context: context)
+        }
+        routes.add(.get, "/api/playlists") { request, context in try playlists(request, context: context) }
+        routes.add(.post, "/api/queue/playlist") { request, context in
+            try await requestPlaylist(request, context: context)
+        }
+        routes.add(.get, "/api/library") { _, context in try await library(context: context) }
+        routes.add(.get, "/api/playlog.m3u") { request, context in try playLogExport(request, context: context) }
+    }
+
+    private func requireSources() throws -> MusicSources {
+        guard let sources else { throw APIError(.serviceUnavailable, "This box takes no music from outside.") }
+        return sources
+    }
+
+    // MARK: Uploads
+
+    /// `POST /api/uploads?name=<file name>` with the file as the body: stored, probed, added to the library and
+    /// requested for the uploader.
+    func upload(
+        _ request: Request, context: RaveboxRequestContext
+    ) async throws -> EditedResponse<RequestResult> {
+        let sources = try requireSources()
+        let settings = try self.settings.current()
+        guard settings.uploads.allows(context.privilege) else {
+            throw APIError(
+                .forbidden,
+                settings.uploads == .off ? "Uploads are off at this party." : "Only mods may upload songs here.")
+        }
+        try authorize(.request, context)
+        guard let name = request.uri.queryParameters.get("name"), !name.isEmpty else {
+            throw APIError(.badRequest, "Say the file's name: POST /api/uploads?name=song.mp3")
+        }
+        sources.applyUploadLimits(settings)
+        let expected = request.headers[.contentLength].flatMap { Int64($0) }
+        let accepted: AcceptedUpload
+        do {
+            let upload = try sources.uploads.begin(guest: try voterKey(context), filename: name, expectedSize: expected)
+            do {
+                for try await buffer in request.body { try upload.append(buffer.readableBytesView) }
+            } catch {
+                upload.cancel()
+                throw error
+            }
+            accepted = try await upload.finish()
+        } catch let error as UploadError {
+            logger.info("upload refused: \(error.details)")
+            throw APIError(Self.status(of: error), error.reason)
+        }
+        let info = accepted.info
+        let path = accepted.file.path
+        try store.upsert([
+            ScannedFile(
+                path: path, size: accepted.size, mtime: Date().timeIntervalSince1970, title: info.title,
+                artist: info.artist ?? "", album: info.album ?? "", duration: info.duration ?? 0, track: info.track,
+                year: info.year, genre: info.genre)
+        ])
+        segment.bump(.library)
+        guard let song = try store.knownFiles(under: sources.folders.uploads)[path] else {
+            throw APIError(.internalServerError, "The upload was stored but could not be added to the library.")
+        }
+        logger.info("upload accepted: \(path) (\(accepted.size) bytes)")
+        let result = try requestSong(song.id, context: context)
+        return EditedResponse(status: .created, response: result)
+    }
+
+    static func status(of error: UploadError) -> HTTPResponse.Status {
+        switch error {
+        case .tooLarge: .contentTooLarge
+        case .tooManyUploads: .tooManyRequests
+        case .quotaFull: HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
+        case .notAudio, .notAudioName: .unsupportedMediaType
+        case .sizeMismatch, .ended: .badRequest
+        case .storage: .internalServerError
+        }
+    }
+
+    // MARK: Online requests
+
+    struct OnlineBody: Decodable {
+        var query: String
+        var platform: MusicPlatform?
+    }
+
+    /// `POST /api/queue/online {"query": "words or a link"}`: the library first would have answered through
+    /// search; this asks the enabled online providers (YouTube, Jamendo) in order, then the library, downloads
+    /// what was found into the cache and requests it. Waits for the download.
+    func requestOnline(
+        _ request: Request, context: RaveboxRequestContext
+    ) async throws -> EditedResponse<RequestResult> {
+        let sources = try requireSources()
+        try authorize(.request, context)
+        let body = try await body(
+            OnlineBody.self, request, context, example: "{\"query\": \"daft punk one more time\"}")
+        let query = body.query.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !query.isEmpty, query.count <= 500 else {
+            throw APIError(.badRequest, "Say what to look for (at most 500 characters).")
+        }
+        let settings = try self.settings.current()
+        let store = store
+        let chain = await sources.chain(settings) { words in try store.searchSongs(words, limit: 1).first }
+        let songID: Int64
+        let message: String
+        do {
+            let found = try await chain.request(query, preferred: body.platform, allowFallback: !settings.newMusicOnly)
+            switch found.song {
+            case .local(let song):
+                songID = song.id
+            case .online(let track):
+                let file = try await chain.download(track)
+                songID = try await addDownloaded(track, file: file, sources: sources)
+            }
+            message = found.message(found.song.displayName)
+        } catch let error as SourceError {
+            logger.info("online request failed: \(error.details)")
+            throw APIError(.badRequest, error.reason)
+        }
+        try? store.recordRequestText(query, songID: songID)
+        var result = try requestSong(songID, context: context)
+        if !result.countedAsUpvote { result.message = message + " is in the queue." }
+        return EditedResponse(status: result.countedAsUpvote ? .ok : .created, response: result)
+    }
+
+    /// Files a downloaded song in the library (evicting what the cache no longer holds) and returns its id.
+    private func addDownloaded(_ track: OnlineTrack, file: URL, sources: MusicSources) async throws -> Int64 {
+        let evicted = await sources.cache.admit(file)
+        let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int64) ?? 0
+        try store.upsert([
+            ScannedFile(
+                path: file.path, size: size, mtime: Date().timeIntervalSince1970, title: track.title,
+                artist: track.artist, album: track.platform.rawValue, duration: track.duration ?? 0)
+        ])
+        let known = try store.knownFiles(under: sources.folders.cache)
+        let gone = evicted.compactMap { known[$0.path]?.id }
+        if !gone.isEmpty { try store.setAvailable(false, songIDs: gone) }
+        segment.bump(.library)
+        guard let song = known[file.path] else {
+            throw APIError(.internalServerError, "The song was downloaded but could not be added to the library.")
+        }
+        return song.id
+    }
+
+    // MARK: Playlists
+
+    func playlists(_ request: Request, context: RaveboxRequestContext) throws -> [PlaylistSummary] {
+        try authorize(.queueControl, context)
+        let query = request.uri.queryParameters.get("q") ?? ""
+        return try store.playlists(matching: query, limit: Self.searchLimit.maximum)
+    }
+
+    struct PlaylistBody: Decodable { var playlistId: Int64 }
+
+    struct PlaylistResult: ResponseEncodable {
+        var entries: [QueueEntry]
+        var message: String
+    }
+
+    /// `POST /api/queue/playlist {"playlistId": N}` (mods): its first `maxPlaylistItems` songs join the queue in
+    /// order, as songs nobody voted for yet, up to `maxQueueLength`.
+    func requestPlaylist(
+        _ request: Request, context: RaveboxRequestContext
+    ) async throws -> EditedResponse<PlaylistResult> {
+        try authorize(.queueControl, context)
+        let body = try await body(PlaylistBody.self, request, context, example: "{\"playlistId\": 4}")
+        let settings = try self.settings.current()
+        guard
+            let playlist = try store.playlists(matching: "", limit: 100_000).first(where: { $0.id == body.playlistId })
+        else { throw APIError(.notFound, "There is no such playlist.") }
+        let songs = try store.playlistSongs(id: body.playlistId, limit: settings.maxPlaylistItems)
+        let entries = try store.enqueuePlaylist(
+            songIDs: songs.map(\.id), maxQueueLength: settings.maxQueueLength, requestedBy: context.session)
+        guard !entries.isEmpty else {
+            throw APIError(.conflict, songs.isEmpty ? "That playlist has no songs on the box." : "The queue is full.")
+        }
+        _ = try queueAfterChange()
+        let message = "\(entries.count) songs of \(playlist.name) are in the queue."
+        return EditedResponse(status: .created, response: PlaylistResult(entries: entries, message: message))
+    }
+
+    // MARK: Library state and export
+
+    func library(context: RaveboxRequestContext) async throws -> LibraryView {
+        let settings = try self.settings.current()
+        var connectivity = "unknown"
+        var stored: Int64 = 0
+        if let sources {
+            connectivity = "\(await sources.connectivity(settings).current())"
+            stored = sources.uploads.usage().stored
+        }
+        return LibraryView(
+            songs: try store.songCount(), scan: try store.scanProgress(), connectivity: connectivity,
+            uploads: .init(
+                permission: settings.uploads.rawValue,
+                allowed: sources != nil && settings.uploads.allows(context.privilege), storedBytes: stored,
+                quotaBytes: Int64(settings.uploadQuota) * 1_048_576))
+    }
+
+    /// `GET /api/playlog.m3u?from=<unix s>&to=<unix s>` (admin): what played in that span as an M3U playlist
+    /// (default: the last 24 hours).
+    func playLogExport(_ request: Request, context: RaveboxRequestContext) throws -> Response {
+        try authorize(.settings, context)
+        let now = Date().timeIntervalSince1970
+        func time(_ name: String, default value: Double) throws -> Double {
+            guard let text = request.uri.queryParameters.get(name) else { return value }
+            guard let number = Double(text), number.isFinite else {
+                throw APIError(.badRequest, "\(name) must be a time in seconds since 1970.")
+            }
+            return number
+        }
+        let from = try time("from", default: now - 86_400)
+        let to = try time("to", default: now)
+        let entries = try store.playLog(from: from, to: to).map {
+            (path: $0.path, title: $0.title, artist: $0.artist, duration: $0.duration)
+        }
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "audio/x-mpegurl; charset=utf-8",
+                .contentDisposition: "attachment; filename=\"ravebox-playlog.m3u\"",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: M3UPlaylist.render(entries))))
+    }
+}
