@@ -25,7 +25,7 @@ SWIFT_FORMAT_PATHS := Sources Tests Package.swift
 
 BUILD_PACKAGES := libasound2-dev libgpiod-dev libdrm-dev libfftw3-dev libqrencode-dev \
 	libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libsqlite3-dev libebur128-dev zlib1g-dev \
-	pkg-config
+	libfreetype-dev fonts-dejavu-core pkg-config
 DEMO_PACKAGES := ffmpeg
 TEST_PACKAGES := ffmpeg sox alsa-utils
 BENCH_PACKAGES := ffmpeg curl python3 wrk redis-server mopidy python3-venv mpg123 flac alsa-utils valgrind \

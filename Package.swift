@@ -41,10 +41,13 @@ let package = Package(
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswresample-dev"])]
         ),
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CEBUR128", pkgConfig: "libebur128", providers: [.apt(["libebur128-dev"])]),
         // Small C helpers for what Swift cannot call directly (futex, fork/exec with a parent-death signal).
         .target(name: "CRaveboxSys"),
+        // libgpiod v1 (Debian 12) and v2 (Debian 13) behind one set of rb_gpio_* functions, chosen at compile time.
+        .target(name: "CRaveboxGPIO", dependencies: ["CGPIOD"], linkerSettings: [.linkedLibrary("gpiod")]),
 
         .target(
             name: "RaveboxCore",
@@ -77,10 +80,17 @@ let package = Package(
                 "RaveboxCore", "RaveboxStore", "RaveboxAudio", .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "RaveboxScreen", dependencies: ["RaveboxCore", "RaveboxDSP", "RaveboxQR", "CDRM"]),
+        // Screen: software renderer (FreeType text, libqrencode join codes), PNG for the web mirror, DRM/KMS output.
+        .target(
+            name: "RaveboxScreen",
+            dependencies: [
+                "RaveboxCore", "RaveboxDSP", "RaveboxQR", "CDRM", "CFreeType", "CZlib",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "RaveboxButtons",
-            dependencies: ["RaveboxCore", "CGPIOD", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["RaveboxCore", "CRaveboxGPIO", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "RaveboxEngine",
@@ -88,13 +98,14 @@ let package = Package(
                 "RaveboxCore", "RaveboxStore", "RaveboxIPC", "RaveboxAudio", "RaveboxDSP",
                 "RaveboxLights", "RaveboxScreen", "RaveboxButtons", "CRaveboxSys",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
             name: "RaveboxWeb",
             dependencies: [
-                "RaveboxCore", "RaveboxStore", "RaveboxIPC", "RaveboxQR", "RaveboxSources", "CZlib",
+                "RaveboxCore", "RaveboxStore", "RaveboxIPC", "RaveboxQR", "RaveboxSources", "RaveboxScreen", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -145,6 +156,11 @@ let package = Package(
             dependencies: ["RaveboxAudio", "RaveboxTestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "RaveboxQRTests", dependencies: ["RaveboxQR", "RaveboxTestSupport"]),
         .testTarget(
+            name: "RaveboxScreenTests",
+            dependencies: ["RaveboxScreen", "RaveboxTestSupport", .product(name: "Logging", package: "swift-log")],
+            resources: [.copy("Golden")]
+        ),
+        .testTarget(
             name: "RaveboxSourcesTests",
             dependencies: ["RaveboxSources", "RaveboxCore", "RaveboxStore", "RaveboxTestSupport"]
         ),
@@ -171,6 +187,8 @@ let package = Package(
                 "RaveboxSupervisor", "RaveboxIPC", "RaveboxCore", "RaveboxStore", "RaveboxTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
+        .testTarget(
+            name: "RaveboxButtonsTests", dependencies: ["RaveboxButtons", "RaveboxCore", "RaveboxTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

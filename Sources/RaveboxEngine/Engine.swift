@@ -2,6 +2,7 @@ import Atomics
 import Foundation
 import Logging
 import RaveboxAudio
+import RaveboxButtons
 import RaveboxCore
 import RaveboxDSP
 import RaveboxIPC
@@ -45,6 +46,16 @@ public struct EngineConfiguration: Sendable {
     public var lights: LightsConfiguration
     /// Where the onboard LEDs live (`/sys/class/leds`; tests use a folder laid out the same way).
     public var onboardLEDRoot: String
+    /// Whether the engine drives a DRM/KMS screen (it looks for one; none is one log line).
+    public var screen = false
+    /// The party page's address and the Wi-Fi, for the screen's join codes.
+    public var joinURL = "http://localhost:8080/"
+    public var wifiName: String?
+    public var wifiPassword: String?
+    /// The box's buttons: off, the default wiring, or a mapping from ravebox.yaml.
+    public var buttons: ButtonsSetting = .off
+    /// What the power button runs to shut the box down (`systemctl poweroff` on the box); nil = only a log line.
+    public var powerOffCommand: [String]?
     /// The web process's cache of downloaded songs: a song from it that starts playing gets its modification
     /// time set to now, which the cache reads as "last played" when it evicts.
     public var downloadCache: String?
@@ -54,8 +65,16 @@ public struct EngineConfiguration: Sendable {
         soundsDirectory: String? = nil, snapcastFIFO: String? = nil, captureDevice: String? = nil,
         format: AudioFormat = AudioFormat(), periodMilliseconds: Int = 5, periods: Int = 4,
         lights: LightsConfiguration = LightsConfiguration(), onboardLEDRoot: String = OnboardLED.defaultRoot,
-        downloadCache: String? = nil
+        downloadCache: String? = nil, buttons: ButtonsSetting = .off, powerOffCommand: [String]? = nil,
+        screen: Bool = false, joinURL: String = "http://localhost:8080/", wifiName: String? = nil,
+        wifiPassword: String? = nil
     ) {
+        self.screen = screen
+        self.joinURL = joinURL
+        self.wifiName = wifiName
+        self.wifiPassword = wifiPassword
+        self.buttons = buttons
+        self.powerOffCommand = powerOffCommand
         self.downloadCache = downloadCache
         self.lights = lights
         self.onboardLEDRoot = onboardLEDRoot
@@ -93,7 +112,7 @@ public final class Engine: @unchecked Sendable {
     let logger: Logger
     let player: Player
 
-    private var current: CurrentSong?
+    var current: CurrentSong?
     /// The player's token for `current`: its play id, or the token it was queued with for gapless playback.
     private var currentToken: Int64 = 0
     /// The queue entry handed to the player to follow `current` without a gap, and its token (minus the
@@ -101,8 +120,8 @@ public final class Engine: @unchecked Sendable {
     private var preloaded: (entryID: Int64, token: Int64, gain: Float)?
     /// The queue change counter when the preload was last chosen.
     private var preloadQueueCount: UInt64 = .max
-    private var paused = false
-    private var volume = 1.0
+    var paused = false
+    var volume = 1.0
     private var lastQueueCount: UInt64 = .max
     private var lastQueueCheck = 0.0
     private var lastPositionSave = 0.0
@@ -125,6 +144,12 @@ public final class Engine: @unchecked Sendable {
     var partyActive = false
     var lastPartyCheck = -Double.infinity
     var requestsSeen: UInt64 = .max
+    /// The screen, when there is one.
+    var screen: ScreenThread?
+    /// Button actions waiting for the control loop.
+    let buttonActions = Locked<[ButtonAction]>([])
+    /// Until when (monotonic nanoseconds) the screen shows the join QR codes; 0 = not asked.
+    public let showJoinUntil = ManagedAtomic<UInt64>(0)
     /// The capture input, when the analysis listens to a line-in instead of the music played.
     private let capture: ALSACapture?
     private var captureRetry = -Double.infinity
@@ -187,14 +212,18 @@ public final class Engine: @unchecked Sendable {
         loudness.start()
         defer { loudness.shutdown() }
         defer { capture?.stop() }
+        screen = ScreenThread.open(engine: self, logger: logger)
         readSettings()
         lights.start()  // after the settings: the first frame already shows each output's program
         defer { lights.stop() }
+        screen?.start()
+        defer { screen?.stop() }
         prepareSounds()
         restore()
         while !stop.load(ordering: .acquiring) {
             segment.beat(.engine, pid: pid)
             while let command = segment.commands.pop() { handle(command) }
+            handleButtonActions()
             while let event = player.nextEvent() { handle(event) }
             startNextSongIfIdle()
             startCaptureIfDue()
@@ -245,7 +274,7 @@ public final class Engine: @unchecked Sendable {
         }
     }
 
-    private func handle(_ command: Command) {
+    func handle(_ command: Command) {
         switch command.kind {
         case .play:
             guard paused else { return }
@@ -498,6 +527,9 @@ public final class Engine: @unchecked Sendable {
             modes = try store.playbackModes()
             player.setCrossfade(seconds: settings.crossfade)
             updateLights()
+            screen?.program.store(
+                ScreenProgram.allCases.firstIndex(of: settings.screenProgram) ?? 0, ordering: .relaxed)
+            screen?.framesPerSecond.store(settings.screenFramesPerSecond, ordering: .relaxed)
         } catch {
             logger.error("cannot read the settings: \(error)")
         }

@@ -12,23 +12,24 @@ import ServiceLifecycle
 public struct EngineService: Service {
     let engine: Engine
     let logger: Logger
-    /// GPIO chip the buttons are wired to.
-    let gpioChip: String
     /// Folder the USB sticks are mounted in (`usb_root`); nil = no USB sticks.
     let usbRoot: String?
 
-    public init(engine: Engine, logger: Logger, gpioChip: String = "/dev/gpiochip0", usbRoot: String? = nil) {
+    public init(engine: Engine, logger: Logger, usbRoot: String? = nil) {
         self.engine = engine
         self.logger = logger
-        self.gpioChip = gpioChip
         self.usbRoot = usbRoot
     }
 
     public func run() async throws {
-        checkHardware()
         let watcher = startLibraryWatcher()
         defer { watcher?.stop() }
         let stop = ManagedAtomic(false)
+        let buttons = startButtons(until: stop)
+        defer {
+            stop.store(true, ordering: .releasing)
+            buttons?.wait()
+        }
         let engine = engine
         try await withGracefulShutdownHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
@@ -48,11 +49,44 @@ public struct EngineService: Service {
         }
     }
 
-    /// One log line per missing device, naming it and what to check; the engine runs without it.
-    private func checkHardware() {
-        if case .failure(let problem) = GPIOChip.check(path: gpioChip) {
-            logger.notice("\(problem)")
+    /// Reads the buttons on their own thread and hands what they ask for to the engine; nil (after one log
+    /// line naming the chip and what to check) when there are none or they cannot be opened. The engine runs
+    /// without them.
+    private func startButtons(until stop: ManagedAtomic<Bool>) -> DispatchSemaphore? {
+        let mapping: ButtonMapping
+        do {
+            guard let configured = try Engine.buttonMapping(engine.configuration.buttons) else { return nil }
+            mapping = configured
+        } catch {
+            logger.error("buttons: the buttons mapping in ravebox.yaml is not valid: \(error); no buttons")
+            return nil
         }
+        let done = DispatchSemaphore(value: 0)
+        let engine = engine
+        let logger = logger
+        // Opened on its own thread, which alone uses it.
+        let thread = Thread {
+            defer { done.signal() }
+            let source: GPIOButtons
+            do {
+                source = try GPIOButtons(mapping: mapping)
+                logger.info("buttons on \(mapping.chip)")
+            } catch {
+                logger.notice("buttons: \(error)")
+                return
+            }
+            while !stop.load(ordering: .acquiring) {
+                do {
+                    if let action = try source.nextAction(timeoutMilliseconds: 200) { engine.perform(action) }
+                } catch {
+                    logger.error("buttons: \(error); no buttons until the engine restarts")
+                    return
+                }
+            }
+        }
+        thread.name = "buttons"
+        thread.start()
+        return done
     }
 
     /// Scans the library now and whenever a music folder or USB stick comes or goes; nil when there is

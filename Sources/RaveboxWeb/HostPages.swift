@@ -9,6 +9,7 @@ extension WebApp {
     func addHostPages(to router: Router<RaveboxRequestContext>) {
         router.get("/join") { request, context in try joinPage(request, context: context) }
         router.get("/lights") { request, context in try lightsPage(request, context: context) }
+        router.post("/lights/screen") { request, context in try await screenForm(request, context: context) }
         router.post("/lights/:name") { request, context in try await lightsForm(request, context: context) }
         router.get("/settings") { request, context in try settingsPage(request, context: context) }
         router.post("/settings") { request, context in try await settingsForm(request, context: context) }
@@ -55,8 +56,20 @@ extension WebApp {
                 "error": error?.output == output.name ? error?.message ?? "" : "",
             ]
         }
-        model["partyLightProgram"] = try settings.current().partyLightProgram.rawValue
+        let current = try settings.current()
+        model["partyLightProgram"] = current.partyLightProgram.rawValue
+        model["screenPrograms"] = ScreenProgram.allCases.map {
+            ["value": $0.rawValue, "selected": $0 == current.screenProgram]
+        }
         return Templates.html(Templates.render("lights", model), request: request, status: status)
+    }
+
+    /// The lights page's screen program without JavaScript.
+    func screenForm(_ request: Request, context: RaveboxRequestContext) async throws -> Response {
+        if let gate = pageGate(.mod, context) { return gate }
+        let fields = try await Self.formFields(request)
+        _ = try settings.update(["screenProgram": .string(fields["program"] ?? "")])
+        return Response(status: .seeOther, headers: [.location: "/lights#screen-title"])
     }
 
     /// The lights page without JavaScript: one output's whole form per post.

@@ -32,6 +32,8 @@ public struct WebApp: Sendable {
     let captive: CaptivePortal
     /// Uploads and online sources; nil when the web app has no folders for them (then those routes answer 503).
     let sources: MusicSources?
+    /// The box's screen, drawn for `GET /api/screen.png`.
+    let screen = ScreenMirror()
     let logger: Logger
 
     public init(
@@ -121,6 +123,7 @@ public struct WebApp: Sendable {
         routes.note(.get, "/api/live/spectrum")
         addLightRoutes(to: routes)
         addLibraryRoutes(to: routes)
+        addScreenRoutes(to: routes)
         routes.add(.get, "/api/captive-portal") { _, context in
             captive.apiResponse(
                 captive: captive.isCaptive(context.clientAddress, mode: try settings.current().captivePortal))

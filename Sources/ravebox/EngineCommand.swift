@@ -6,6 +6,7 @@ import RaveboxCore
 import RaveboxEngine
 import RaveboxIPC
 import RaveboxStore
+import RaveboxWeb
 import ServiceLifecycle
 
 /// `ravebox engine`: the realtime audio and light process (started by `run`).
@@ -32,7 +33,10 @@ struct EngineCommand: AsyncParsableCommand {
                 captureDevice: config.audioSource == .capture ? config.captureDevice : nil,
                 format: AudioFormat(sampleRate: config.audioRate, channels: config.audioChannels),
                 periodMilliseconds: config.audioPeriodMilliseconds, periods: config.audioPeriods,
-                lights: config.lights, downloadCache: BoxPaths(config).data + "/cache"),
+                lights: config.lights, downloadCache: BoxPaths(config).data + "/cache", buttons: config.buttons,
+                powerOffCommand: config.mode == .box ? ["/usr/bin/systemctl", "poweroff"] : nil,
+                screen: config.screen, joinURL: SiteInfo(config).partyURL, wifiName: config.wifiName,
+                wifiPassword: config.wifiPassword),
             store: store, segment: segment, logger: logger)
         let group = ServiceGroup(
             configuration: .init(

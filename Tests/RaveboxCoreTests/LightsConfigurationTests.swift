@@ -131,3 +131,15 @@ import Testing
         #expect(PartyLightProgram.allCases.allSatisfy { $0 == .none || $0.program != nil })
     }
 }
+
+@Suite struct ScreenConfigurationTests {
+    @Test func theScreenIsOnOnTheBoxOffOnTheDesktopAndSetByTheFile() throws {
+        func resolve(_ yaml: String) throws -> BoxConfiguration {
+            try BoxConfiguration.resolve(flags: .init(), environment: [:], readFile: { _ in yaml })
+        }
+        #expect(BoxConfiguration.defaults(for: .box).screen)
+        #expect(!(try resolve("port: 8080").screen))
+        #expect(try resolve("screen: on").screen)
+        #expect(throws: ConfigurationError.self) { try resolve("screen: hdmi") }
+    }
+}

@@ -26,8 +26,8 @@ import Testing
         settings.gamma = 1
         try harness.store.setLightSettings(settings, output: "tv")
         let song = harness.folder.file("bass.wav")
-        try WAVFile.write(WAVFile.sine(frequency: 60, seconds: 2), to: song)
-        _ = try harness.store.enqueue(songID: try harness.addSong(song, title: "Bass", duration: 2), requestedBy: nil)
+        try WAVFile.write(WAVFile.sine(frequency: 60, seconds: 4), to: song)
+        _ = try harness.store.enqueue(songID: try harness.addSong(song, title: "Bass", duration: 4), requestedBy: nil)
         harness.start()
 
         // While it plays: the lowest LEDs (red, the low bands) are lit, the top (blue, high bands) is dark.
@@ -50,11 +50,11 @@ import Testing
         #expect(
             await harness.eventually(within: 3) {
                 telemetry = harness.segment.telemetry.read()
+                // While the bass plays, the preview's first LED is red like the strip's.
                 return telemetry.ledFrames > 20 && telemetry.ledLatencyP50Micros > 0
+                    && telemetry.preview.count == Telemetry.previewLEDCapacity && telemetry.preview[0] >> 16 > 150
             })
         #expect(telemetry.previewLengths == [32])
-        #expect(telemetry.preview.count == Telemetry.previewLEDCapacity)
-        #expect(telemetry.preview[0] >> 16 > 150, "the preview's first LED is red")
         #expect(telemetry.ledLatencyP99Micros >= telemetry.ledLatencyP50Micros)
         // Frames are shown once heard, not before and not queued: well under a second behind.
         #expect(abs(telemetry.ledLagP50Micros) < 100_000, "lag \(telemetry.ledLagP50Micros) µs")

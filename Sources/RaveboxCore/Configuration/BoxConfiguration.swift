@@ -63,6 +63,11 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
     public var audioPeriods = 4
     /// LED outputs, WLED audio sync and the onboard LEDs (`leds`, `audio_sync`, `onboard_leds`).
     public var lights = LightsConfiguration()
+    /// The box's buttons (`buttons`): off, on with the default wiring, or a mapping (chip, lines, encoder,
+    /// bindings) that the engine reads; see docs/buttons.md.
+    public var buttons: ButtonsSetting = .off
+    /// Whether the engine looks for a DRM/KMS screen to draw on (`screen: on|off`).
+    public var screen = false
 
     /// Built-in defaults for a mode.
     public static func defaults(for mode: Mode) -> BoxConfiguration {
@@ -77,7 +82,7 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
                 mode: .box, configFile: "/boot/firmware/ravebox.yaml", dataDirectory: "/var/lib/ravebox",
                 host: "0.0.0.0", port: 80, libraries: ["/media/music"], audioDevice: "default",
                 adminPassword: nil, hostname: "ravebox.lan", wifiName: "Ravebox", wifiPassword: nil,
-                usbRoot: "/media/ravebox", lights: LightsConfiguration(onboardLEDs: true))
+                usbRoot: "/media/ravebox", lights: LightsConfiguration(onboardLEDs: true), buttons: .on, screen: true)
         }
     }
 
@@ -147,6 +152,8 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
         if let value = layer.leds { lights.outputs = value }
         if let value = layer.audioSync { lights.audioSync = value }
         if let value = layer.onboardLEDs { lights.onboardLEDs = value }
+        if let value = layer.buttons { buttons = value }
+        if let value = layer.screen { screen = value }
 
     }
 
@@ -167,4 +174,14 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
 
     /// Shortest admin password accepted.
     public static let minimumPasswordLength = 8
+}
+
+/// Whether the box reads its buttons, and how they are wired.
+public enum ButtonsSetting: Sendable, Equatable, Codable {
+    /// No buttons (the default in desktop mode).
+    case off
+    /// The default wiring on `/dev/gpiochip0` (the default on the box).
+    case on
+    /// A `buttons:` mapping from ravebox.yaml, kept as YAML text for the engine to read.
+    case mapping(String)
 }

@@ -27,6 +27,8 @@ public struct ConfigurationLayer: Sendable, Equatable {
     /// WLED audio sync target (`audio_sync`); `.some(nil)` means explicitly off.
     public var audioSync: LightsConfiguration.NetworkTarget??
     public var onboardLEDs: Bool?
+    public var buttons: ButtonsSetting?
+    public var screen: Bool?
 
     public init(
         mode: BoxConfiguration.Mode? = nil, configFile: String? = nil, dataDirectory: String? = nil,
@@ -50,7 +52,7 @@ public struct ConfigurationLayer: Sendable, Equatable {
     public static let yamlKeys = [
         "mode", "data", "host", "port", "library", "audio_device", "admin_password", "hostname", "wifi_name",
         "wifi_password", "audio_source", "capture_device", "snapcast_fifo", "audio_rate", "audio_channels",
-        "audio_period_ms", "audio_periods", "leds", "audio_sync", "onboard_leds", "usb_root",
+        "audio_period_ms", "audio_periods", "leds", "audio_sync", "onboard_leds", "buttons", "screen", "usb_root",
     ]
 
     /// Environment variable for each YAML key (`RAVEBOX_` + upper-cased key), plus `RAVEBOX_CONFIG`.
@@ -108,6 +110,12 @@ public struct ConfigurationLayer: Sendable, Equatable {
             }
             if key == "leds" {
                 leds = try Self.ledOutputs(valueNode, source: path)
+            } else if key == "buttons", valueNode.mapping != nil {
+                do {
+                    buttons = .mapping(try Yams.serialize(node: valueNode))
+                } catch {
+                    throw .invalid(key: key, value: "\(valueNode)", source: path, accepted: "a mapping")
+                }
             } else if let sequence = valueNode.sequence {
                 let items = sequence.compactMap(\.string)
                 guard items.count == sequence.count else {
@@ -214,6 +222,19 @@ public struct ConfigurationLayer: Sendable, Equatable {
                     key: key, value: value, source: source,
                     accepted: "off, on (239.0.0.1:11988) or host[:port]")
             }
+        case "buttons":
+            let value = try single()
+            guard let flag = Self.boolean(value) else {
+                throw .invalid(
+                    key: key, value: value, source: source, accepted: "on, off or a mapping (see docs/buttons.md)")
+            }
+            buttons = flag ? .on : .off
+        case "screen":
+            let value = try single()
+            guard let flag = Self.boolean(value) else {
+                throw .invalid(key: key, value: value, source: source, accepted: "on or off")
+            }
+            screen = flag
         case "onboard_leds":
             let value = try single()
             guard let flag = Self.boolean(value) else {

@@ -74,6 +74,10 @@ public struct BoxSettings: Sendable, Equatable, Codable {
     public var hashtagsActive = true
     /// What every LED output switches to while the party is big enough; `none` keeps each output's program.
     public var partyLightProgram: PartyLightProgram = .none
+    /// What the box's screen shows.
+    public var screenProgram: ScreenProgram = .nowPlaying
+    /// Frames per second the screen is drawn at.
+    public var screenFramesPerSecond = 30
 
     // MARK: Privacy
 

@@ -80,6 +80,12 @@ public enum SettingsSchema {
             "partyLightProgram", \.partyLightProgram, .party,
             "What the LEDs switch to in party mode; none keeps each output's program. Strobe flashes fast: warn guests."
         ),
+        .choice(
+            "screenProgram", \.screenProgram, .party,
+            "What the box's screen shows: spectrum bars, a circle, a pulse, the song and queue, or the join codes."),
+        .integer(
+            "screenFramesPerSecond", \.screenFramesPerSecond, 1...60, .party,
+            "Frames per second of the box's screen; lower spares the CPU of small boxes."),
         // Privacy
         .bool(
             "loggingEnabled", \.loggingEnabled, .privacy,

@@ -60,4 +60,20 @@
       }).catch(function () { error.textContent = "Not saved: the box did not answer."; });
     });
   });
+
+  // The screen: its program saves on change; the preview reloads every 2 s while the page is visible.
+  var screenForm = Ravebox.$("#screen-form"), screenImage = Ravebox.$("#screen-preview");
+  var screenError = Ravebox.$("#error-screen");
+  screenForm.addEventListener("submit", function (event) { event.preventDefault(); });
+  screenForm.addEventListener("change", function (event) {
+    fetch("/api/screen/program", {
+      method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ program: event.target.value })
+    }).then(function (response) {
+      if (response.ok) { screenError.textContent = ""; screenImage.src = "/api/screen.png?" + Date.now(); return; }
+      return response.json().then(function (body) { screenError.textContent = body.error || "Not saved."; });
+    }).catch(function () { screenError.textContent = "Not saved: the box did not answer."; });
+  });
+  setInterval(function () {
+    if (!document.hidden) screenImage.src = "/api/screen.png?" + Date.now();
+  }, 2000);
 })();

@@ -1,0 +1,147 @@
+import Atomics
+import Foundation
+import Logging
+import RaveboxCore
+import RaveboxIPC
+import RaveboxScreen
+import RaveboxStore
+
+/// Draws the box's screen on its own thread: the program chosen on the lights page (or the join codes for a
+/// while after the play+skip chord), from the telemetry and the store, at `screenFramesPerSecond`, presented
+/// on vblank through DRM/KMS. Without a screen (no DRM device) it never starts; the web process draws the same
+/// frames for `GET /api/screen.png` itself.
+final class ScreenThread: @unchecked Sendable {
+    // @unchecked: everything but the atomics belongs to the thread once started.
+
+    /// The program (index into `ScreenProgram.allCases`) and frame rate the control loop asks for.
+    let program = ManagedAtomic<Int>(ScreenProgram.allCases.firstIndex(of: .nowPlaying) ?? 0)
+    let framesPerSecond = ManagedAtomic<Int>(30)
+
+    private let display: DRMDisplay
+    private let font: ScreenFont
+    private let engine: Engine
+    private let store: Store
+    private let segment: SharedSegment
+    private let logger: Logger
+    private let join: (url: String, wifi: ScreenModel.WiFi?)
+    private let stopping = ManagedAtomic(false)
+    private let finished = DispatchSemaphore(value: 0)
+    private var model = ScreenModel()
+    private var queueCount: UInt64 = .max
+    private var songCount: UInt64 = .max
+
+    /// A screen thread for the first DRM screen, or nil (after one log line) when there is none or no font.
+    static func open(engine: Engine, logger: Logger) -> ScreenThread? {
+        let configuration = engine.configuration
+        guard configuration.screen else { return nil }
+        let font: ScreenFont
+        do {
+            font = try ScreenFont.standard()
+        } catch {
+            logger.error("screen: \(error); no screen")
+            return nil
+        }
+        guard let display = DRMDisplay.open(settings: ScreenSettings(), logger: logger) else { return nil }
+        return ScreenThread(display: display, font: font, engine: engine, logger: logger)
+    }
+
+    private init(display: DRMDisplay, font: ScreenFont, engine: Engine, logger: Logger) {
+        self.display = display
+        self.font = font
+        self.engine = engine
+        store = engine.store
+        segment = engine.segment
+        self.logger = logger
+        join = (
+            engine.configuration.joinURL,
+            engine.configuration.wifiName.map {
+                ScreenModel.WiFi(name: $0, password: engine.configuration.wifiPassword)
+            }
+        )
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.name = "ravebox-screen"
+        thread.start()
+    }
+
+    func stop() {
+        stopping.store(true, ordering: .releasing)
+        finished.wait()
+    }
+
+    private func run() {
+        defer { display.close() }
+        var renderer = makeRenderer()
+        var pixels = [UInt32](repeating: 0, count: display.width * display.height)
+        var nextProbe = SharedSegment.monotonicNanos() + 1_000_000_000
+        while !stopping.load(ordering: .acquiring) {
+            let started = SharedSegment.monotonicNanos()
+            if started >= nextProbe {
+                nextProbe = started + 1_000_000_000
+                if (try? display.reprobe()) == true {
+                    renderer = makeRenderer()
+                    pixels = [UInt32](repeating: 0, count: display.width * display.height)
+                }
+            }
+            let chosen = ScreenProgram.allCases[program.load(ordering: .relaxed)]
+            let showJoin = engine.showJoinUntil.load(ordering: .relaxed) > started
+            refreshModel()
+            pixels.withUnsafeMutableBufferPointer { frame in
+                if chosen == .disabled && !showJoin {
+                    frame.update(repeating: 0)
+                } else {
+                    let layout = showJoin ? .join : ScreenLayout(rawValue: chosen.rawValue) ?? .nowPlaying
+                    renderer.render(model, layout: layout, into: frame)
+                }
+            }
+            do {
+                try pixels.withUnsafeBufferPointer { try display.present($0) }
+            } catch {
+                logger.error("screen: \(error); the screen stays as it is until the engine restarts")
+                return
+            }
+            let period = 1_000_000_000 / UInt64(max(1, framesPerSecond.load(ordering: .relaxed)))
+            let elapsed = SharedSegment.monotonicNanos() - started
+            if elapsed < period { usleep(UInt32((period - elapsed) / 1000)) }
+        }
+    }
+
+    private func makeRenderer() -> ScreenRenderer {
+        let size = ScreenSettings().renderSize(forDisplayWidth: display.width, height: display.height)
+        return ScreenRenderer(
+            width: display.width, height: display.height, renderWidth: size.width, renderHeight: size.height, font: font
+        )
+    }
+
+    /// The telemetry every frame; the song, queue and hashtag when their change counters moved.
+    private func refreshModel() {
+        let telemetry = segment.telemetry.read()
+        model.bands = Array(telemetry.bands.prefix(telemetry.bandCount))
+        model.level = telemetry.level
+        model.alarmFactor = telemetry.state == .alarm ? 1 : nil
+        model.partyMode = engine.partyActive
+        model.url = join.url
+        model.wifi = join.wifi
+        let queue = segment.changeCount(.queue)
+        let song = segment.changeCount(.currentSong)
+        if queue != queueCount || song != songCount {
+            queueCount = queue
+            songCount = song
+            model.upcoming = ((try? store.queue()) ?? []).prefix(ScreenModel.maximumUpcoming).map {
+                .init(title: $0.title, artist: $0.artist, votes: $0.votes)
+            }
+            model.hashtag = (try? store.activeHashtags().last) ?? ""
+            let current = try? store.currentSong()
+            model.current = current.map {
+                .init(
+                    song: .init(title: $0.title, artist: $0.artist, votes: $0.votes), elapsed: 0, duration: $0.duration)
+            }
+        }
+        if model.current != nil { model.current?.elapsed = telemetry.position }
+    }
+}
