@@ -22,12 +22,24 @@ public enum ProcessRunner {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        // Read before waiting so a chatty child never blocks on a full pipe.
+        // Read both pipes at once, before waiting, so a child that fills either one never blocks.
+        let errRead = DispatchSemaphore(value: 0)
+        let errBox = DataBox()
+        Thread {
+            errBox.data = err.fileHandleForReading.readDataToEndOfFile()
+            errRead.signal()
+        }.start()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        errRead.wait()
+        let errData = errBox.data
         process.waitUntilExit()
         return Result(
             status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
             standardError: String(decoding: errData, as: UTF8.self))
     }
+}
+
+/// Standard error read on another thread; handed over through the semaphore, so never shared while written.
+private final class DataBox: @unchecked Sendable {
+    var data = Data()
 }
