@@ -132,15 +132,9 @@ final class ScreenThread: @unchecked Sendable {
         if queue != queueCount || song != songCount {
             queueCount = queue
             songCount = song
-            model.upcoming = ((try? store.queue()) ?? []).prefix(ScreenModel.maximumUpcoming).map {
-                .init(title: $0.title, artist: $0.artist, votes: $0.votes)
-            }
+            model.upcoming = ((try? store.queue()) ?? []).prefix(ScreenModel.maximumUpcoming).map(ScreenModel.Song.init)
             model.hashtag = (try? store.activeHashtags().last) ?? ""
-            let current = try? store.currentSong()
-            model.current = current.map {
-                .init(
-                    song: .init(title: $0.title, artist: $0.artist, votes: $0.votes), elapsed: 0, duration: $0.duration)
-            }
+            model.current = (try? store.currentSong()).flatMap { $0 }.map { ScreenModel.Playing($0, elapsed: 0) }
         }
         if model.current != nil { model.current?.elapsed = telemetry.position }
     }

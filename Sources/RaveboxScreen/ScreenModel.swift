@@ -1,3 +1,5 @@
+import RaveboxCore
+
 /// Everything the screen shows in one frame. The engine fills it from the analyser, the queue and the
 /// settings; the renderer only reads it, so a frame is a pure function of the model, the layout and the size.
 public struct ScreenModel: Sendable, Equatable {
@@ -95,5 +97,21 @@ public struct ScreenModel: Sendable, Equatable {
         self.alarmFactor = alarmFactor
         self.wifi = wifi
         self.url = url
+    }
+}
+
+extension ScreenModel.Song {
+    /// A queued song as the screen lists it.
+    public init(_ entry: QueueEntry) {
+        self.init(title: entry.title, artist: entry.artist, votes: entry.votes)
+    }
+}
+
+extension ScreenModel.Playing {
+    /// The song playing, `elapsed` seconds in.
+    public init(_ song: CurrentSong, elapsed: Double) {
+        self.init(
+            song: ScreenModel.Song(title: song.title, artist: song.artist, votes: song.votes), elapsed: elapsed,
+            duration: song.duration)
     }
 }

@@ -22,13 +22,7 @@ extension Store {
                         try Bool.fetchOne(db, sql: "SELECT available FROM song WHERE id = ?", arguments: [songID])
                         ?? false
                     guard available else { continue }
-                    try db.execute(
-                        sql: """
-                            INSERT INTO queue_entry (songId, position, requesterVoter, manuallyRequested, votes)
-                            VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM queue_entry), ?, 0, 0)
-                            """,
-                        arguments: [songID, voter])
-                    added.append(db.lastInsertedRowID)
+                    added.append(try Self.append(songID: songID, requester: voter, manuallyRequested: false, in: db))
                 }
                 let ids = Set(added)
                 return try Self.queue(in: db).filter { ids.contains($0.id) }

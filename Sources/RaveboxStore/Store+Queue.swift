@@ -42,15 +42,22 @@ extension Store {
     public func add(_ addition: QueueAddition) throws(StoreError) -> Int64 {
         try Self.wrap {
             try pool.write { db in
-                try db.execute(
-                    sql: """
-                        INSERT INTO queue_entry (songId, position, requesterVoter, manuallyRequested, votes)
-                        VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM queue_entry), ?, ?, 0)
-                        """,
-                    arguments: [addition.songID, addition.requester, addition.manuallyRequested])
-                return db.lastInsertedRowID
+                try Self.append(
+                    songID: addition.songID, requester: addition.requester,
+                    manuallyRequested: addition.manuallyRequested, in: db)
             }
         }
+    }
+
+    /// Inserts a queue entry with 0 votes after the last one; returns its id.
+    static func append(songID: Int64, requester: String?, manuallyRequested: Bool, in db: Database) throws -> Int64 {
+        try db.execute(
+            sql: """
+                INSERT INTO queue_entry (songId, position, requesterVoter, manuallyRequested, votes)
+                VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM queue_entry), ?, ?, 0)
+                """,
+            arguments: [songID, requester, manuallyRequested])
+        return db.lastInsertedRowID
     }
 
     /// The queue in play order.

@@ -78,19 +78,14 @@ extension WebApp {
             throw APIError(Self.status(of: error), error.reason)
         }
         let info = accepted.info
-        let path = accepted.file.path
-        try store.upsert([
+        let songID = try addToLibrary(
             ScannedFile(
-                path: path, size: accepted.size, mtime: Date().timeIntervalSince1970, title: info.title,
+                path: accepted.file.path, size: accepted.size, mtime: Date().timeIntervalSince1970, title: info.title,
                 artist: info.artist ?? "", album: info.album ?? "", duration: info.duration ?? 0, track: info.track,
-                year: info.year, genre: info.genre)
-        ])
-        segment.bump(.library)
-        guard let song = try store.knownFiles(under: sources.folders.uploads)[path] else {
-            throw APIError(.internalServerError, "The upload was stored but could not be added to the library.")
-        }
-        logger.info("upload accepted: \(path) (\(accepted.size) bytes)")
-        let result = try requestSong(song.id, context: context)
+                year: info.year, genre: info.genre),
+            in: sources.folders.uploads)
+        logger.info("upload accepted: \(accepted.file.path) (\(accepted.size) bytes)")
+        let result = try requestSong(songID, context: context)
         return EditedResponse(status: .created, response: result)
     }
 
@@ -154,18 +149,25 @@ extension WebApp {
     /// Files a downloaded song in the library (evicting what the cache no longer holds) and returns its id.
     private func addDownloaded(_ track: OnlineTrack, file: URL, sources: MusicSources) async throws -> Int64 {
         let evicted = await sources.cache.admit(file)
+        if !evicted.isEmpty {
+            let known = try store.knownFiles(under: sources.folders.cache)
+            try store.setAvailable(false, songIDs: evicted.compactMap { known[$0.path]?.id })
+        }
         let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int64) ?? 0
-        try store.upsert([
+        return try addToLibrary(
             ScannedFile(
                 path: file.path, size: size, mtime: Date().timeIntervalSince1970, title: track.title,
-                artist: track.artist, album: track.platform.rawValue, duration: track.duration ?? 0)
-        ])
-        let known = try store.knownFiles(under: sources.folders.cache)
-        let gone = evicted.compactMap { known[$0.path]?.id }
-        if !gone.isEmpty { try store.setAvailable(false, songIDs: gone) }
+                artist: track.artist, album: track.platform.rawValue, duration: track.duration ?? 0),
+            in: sources.folders.cache)
+    }
+
+    /// Files a song the web process brought in (an upload, a download) in the library, tells the engine, and
+    /// returns its id.
+    private func addToLibrary(_ file: ScannedFile, in folder: String) throws -> Int64 {
+        try store.upsert([file])
         segment.bump(.library)
-        guard let song = known[file.path] else {
-            throw APIError(.internalServerError, "The song was downloaded but could not be added to the library.")
+        guard let song = try store.knownFiles(under: folder)[file.path] else {
+            throw APIError(.internalServerError, "The song was stored but could not be added to the library.")
         }
         return song.id
     }

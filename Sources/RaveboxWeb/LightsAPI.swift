@@ -41,21 +41,22 @@ extension WebApp {
         routes.add(.get, "/api/status") { _, context in try engineStatus(context: context) }
     }
 
-    private func requireMod(_ context: RaveboxRequestContext) throws {
+    /// Refuses guests with "Only mods and the admin may `action`; log in first."
+    func requireMod(_ context: RaveboxRequestContext, to action: String) throws {
         guard context.privilege >= .mod else {
-            throw APIError(.forbidden, "Only mods and the admin may change the lights; log in first.")
+            throw APIError(.forbidden, "Only mods and the admin may \(action); log in first.")
         }
     }
 
     func lights(context: RaveboxRequestContext) throws -> LightsView {
-        try requireMod(context)
+        try requireMod(context, to: "change the lights")
         return LightsView(
             outputs: try site.ledOutputs.map(view), programs: LightProgram.allCases.map(\.rawValue),
             partyLightProgram: try settings.current().partyLightProgram.rawValue)
     }
 
     func patchLight(_ request: Request, context: RaveboxRequestContext) async throws -> LightOutputView {
-        try requireMod(context)
+        try requireMod(context, to: "change the lights")
         let name = context.parameters.get("name") ?? ""
         guard let output = site.ledOutputs.first(where: { $0.name == name }) else {
             throw APIError(.notFound, "There is no LED output called \(name).")
@@ -100,9 +101,7 @@ struct EngineStatusView: ResponseEncodable, Sendable {
 
 extension WebApp {
     func engineStatus(context: RaveboxRequestContext) throws -> EngineStatusView {
-        guard context.privilege >= .mod else {
-            throw APIError(.forbidden, "Only mods and the admin may see the engine's status; log in first.")
-        }
+        try requireMod(context, to: "see the engine's status")
         let telemetry = segment.telemetry.read()
         let now = SharedSegment.monotonicNanos()
         let hasLatency = telemetry.ledLatencyP50Micros > 0

@@ -110,6 +110,8 @@ extension WebApp {
         }
         model["message"] = input.message ?? ""
         model["partyURL"] = site.partyURL
+        let uploads = input.sourcesAvailable && input.settings.uploads.allows(input.privilege)
+        model["uploads"] = uploads
         model["boot"] = Templates.scriptJSON(
             Boot(
                 privilege: input.privilege, interactivity: interactivity,
@@ -119,9 +121,7 @@ extension WebApp {
                 online: input.sourcesAvailable
                     && (input.settings.youtubeEnabled
                         || (input.settings.jamendoEnabled && !input.settings.jamendoClientID.isEmpty)),
-                uploads: input.sourcesAvailable && input.settings.uploads.allows(input.privilege),
-                uploadMaxBytes: input.settings.uploadMaxSize * 1_048_576))
-        model["uploads"] = input.sourcesAvailable && input.settings.uploads.allows(input.privilege)
+                uploads: uploads, uploadMaxBytes: input.settings.uploadMaxSize * 1_048_576))
         return model
     }
 

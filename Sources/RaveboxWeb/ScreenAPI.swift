@@ -45,14 +45,8 @@ extension WebApp {
         var model = ScreenModel()
         model.bands = Array(telemetry.bands.prefix(telemetry.bandCount))
         model.level = telemetry.level
-        if let song = state.currentSong {
-            model.current = .init(
-                song: .init(title: song.title, artist: song.artist, votes: song.votes), elapsed: telemetry.position,
-                duration: song.duration)
-        }
-        model.upcoming = state.queue.prefix(ScreenModel.maximumUpcoming).map {
-            .init(title: $0.title, artist: $0.artist, votes: $0.votes)
-        }
+        model.current = state.currentSong.map { ScreenModel.Playing($0, elapsed: telemetry.position) }
+        model.upcoming = state.queue.prefix(ScreenModel.maximumUpcoming).map(ScreenModel.Song.init)
         model.hashtag = state.hashtag ?? ""
         model.partyMode = state.partyMode
         if state.playback == .alarm { model.alarmFactor = 1 }
@@ -62,9 +56,7 @@ extension WebApp {
     }
 
     func screenPNG(_ request: Request, context: RaveboxRequestContext) throws -> Response {
-        guard context.privilege >= .mod else {
-            throw APIError(.forbidden, "Only mods and the admin may see the screen; log in first.")
-        }
+        try requireMod(context, to: "see the screen")
         let settings = try settings.current()
         var layout = ScreenLayout(rawValue: settings.screenProgram.rawValue) ?? .nowPlaying
         if let name = request.uri.queryParameters.get("layout") {
@@ -92,9 +84,7 @@ extension WebApp {
 
     /// `PUT /api/screen/program {"program": "bars"}` (mods): what the screen shows.
     func setScreenProgram(_ request: Request, context: RaveboxRequestContext) async throws -> [String: String] {
-        guard context.privilege >= .mod else {
-            throw APIError(.forbidden, "Only mods and the admin may change the screen; log in first.")
-        }
+        try requireMod(context, to: "change the screen")
         let body = try await body(ScreenProgramBody.self, request, context, example: "{\"program\": \"bars\"}")
         _ = try settings.update(["screenProgram": .string(body.program)])
         return ["program": body.program]

@@ -60,31 +60,9 @@ public final class CannedHTTPServer: @unchecked Sendable {
     /// Starts listening on an ephemeral port of 127.0.0.1.
     public init(routes: [String: Response]) throws {
         self.routes = routes
-        #if canImport(Glibc)
-            let stream = Int32(SOCK_STREAM.rawValue)
-        #else
-            let stream = SOCK_STREAM
-        #endif
-        let fd = socket(AF_INET, stream, 0)
-        guard fd >= 0 else { throw TestSupportError("socket() failed: errno \(errno)") }
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && listen(fd, 16) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        guard bound else {
-            close(fd)
-            throw TestSupportError("cannot listen on 127.0.0.1: errno \(errno)")
-        }
+        let (fd, port) = try LoopbackSocket.open(.stream, reuseAddress: true, listenBacklog: 16)
         descriptor = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
+        self.port = port
         let thread = Thread { [self] in serve() }
         thread.name = "canned-http"
         self.thread = thread

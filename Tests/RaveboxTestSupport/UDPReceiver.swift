@@ -19,26 +19,7 @@ public final class UDPReceiver: @unchecked Sendable {
 
     /// - Parameter multicastGroup: join this group and listen on every address instead of 127.0.0.1.
     public init(multicastGroup: String? = nil) throws {
-        #if canImport(Glibc)
-            let datagram = Int32(SOCK_DGRAM.rawValue)
-        #else
-            let datagram = SOCK_DGRAM
-        #endif
-        let fd = socket(AF_INET, datagram, 0)
-        guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = multicastGroup == nil ? inet_addr("127.0.0.1") : INADDR_ANY
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0 else {
-            close(fd)
-            throw Failure(description: "bind: errno \(errno)")
-        }
+        let (fd, port) = try LoopbackSocket.open(.datagram, anyAddress: multicastGroup != nil)
         if let multicastGroup {
             var membership = ip_mreq()
             membership.imr_multiaddr.s_addr = inet_addr(multicastGroup)
@@ -54,11 +35,7 @@ public final class UDPReceiver: @unchecked Sendable {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var size = Int32(1 << 20)
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
+        self.port = port
         descriptor = fd
     }
 
