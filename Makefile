@@ -27,7 +27,7 @@ BUILD_PACKAGES := libasound2-dev libgpiod-dev libdrm-dev libfftw3-dev libqrencod
 	libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libsqlite3-dev libebur128-dev zlib1g-dev \
 	libfreetype-dev fonts-dejavu-core pkg-config
 DEMO_PACKAGES := ffmpeg
-TEST_PACKAGES := ffmpeg sox alsa-utils
+TEST_PACKAGES := ffmpeg sox alsa-utils dnsmasq-base hostapd
 BENCH_PACKAGES := ffmpeg curl python3 wrk redis-server mopidy python3-venv mpg123 flac alsa-utils valgrind \
 	stress-ng linux-perf cava
 # Real-browser tests (Tests/Browser), `make screenshots` and bench/page-weight.py: headless Chromium driven

@@ -90,7 +90,10 @@ let package = Package(
         ),
         .target(
             name: "RaveboxButtons",
-            dependencies: ["RaveboxCore", "CRaveboxGPIO", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "RaveboxCore", "RaveboxLights", "CRaveboxGPIO", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .target(
             name: "RaveboxEngine",
@@ -188,7 +191,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(
-            name: "RaveboxButtonsTests", dependencies: ["RaveboxButtons", "RaveboxCore", "RaveboxTestSupport"]),
+            name: "RaveboxButtonsTests",
+            dependencies: ["RaveboxButtons", "RaveboxCore", "RaveboxLights", "RaveboxTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

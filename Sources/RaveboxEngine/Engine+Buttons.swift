@@ -4,7 +4,6 @@ import RaveboxAudio
 import RaveboxButtons
 import RaveboxCore
 import RaveboxIPC
-import Yams
 
 extension Engine {
     /// The voter key of votes cast with the box's own vote-up button.
@@ -12,17 +11,9 @@ extension Engine {
     /// Volume change per encoder detent.
     static let volumeStep = 0.05
 
-    /// The buttons' wiring from the configuration: the default, or the `buttons:` mapping of ravebox.yaml.
-    /// - Throws: a decoding error naming the key that is wrong.
+    /// The buttons' wiring from the configuration (see ``ButtonMapping/resolve(_:)``).
     static func buttonMapping(_ setting: ButtonsSetting) throws -> ButtonMapping? {
-        switch setting {
-        case .off: return nil
-        case .on: return .default
-        case .mapping(let yaml):
-            let mapping = try YAMLDecoder().decode(ButtonMapping.self, from: yaml)
-            try mapping.validate()
-            return mapping
-        }
+        try ButtonMapping.resolve(setting)
     }
 
     /// Queues what a button asked for; the control loop does it on its next pass (within a tick).

@@ -1,4 +1,5 @@
 import Foundation
+import RaveboxButtons
 import RaveboxCore
 import RaveboxIPC
 import RaveboxLights
@@ -20,8 +21,13 @@ extension Engine {
         let audioSync = lights.audioSync.map { target in
             { () throws -> WLEDAudioSync in try WLEDAudioSync(host: target.host, port: target.port) }
         }
+        var statusLED: String?
+        if case .onboard(let name) = (try? ButtonMapping.resolve(configuration.buttons))??.statusLED {
+            statusLED = name
+        }
         let onboard =
-            lights.onboardLEDs ? OnboardLEDs(root: configuration.onboardLEDRoot, logger: logger) : nil
+            lights.onboardLEDs
+            ? OnboardLEDs(root: configuration.onboardLEDRoot, statusLED: statusLED, logger: logger) : nil
         return LightThread(
             outputs: lights.outputs, analysis: analysis, tap: { [weak self] in self?.analysisTap },
             makeOutput: { try LightOutputs.make($0, sourceID: cidsByName[$0.name]) },

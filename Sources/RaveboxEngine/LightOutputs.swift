@@ -46,17 +46,19 @@ enum LightOutputs {
 /// request, PWR stays on and follows the alarm (on while the alarm envelope is at 0.7 or more).
 ///
 /// Missing LEDs (a desktop, a Pi model without PWR) are logged once at start; a failing write is logged once and
-/// that LED is left alone from then on.
+/// that LED is left alone from then on. An LED that is the box's status LED (`buttons: status_led`, which the
+/// supervisor drives) is left out.
 final class OnboardLEDs {
     private var activity: OnboardLED?
     private var power: OnboardLED?
     private let logger: Logger
 
     /// nil (after one log line) when neither LED exists under `root`.
-    init?(root: String, logger: Logger) {
+    /// - Parameter statusLED: the name of the LED the status LED uses, which this leaves alone.
+    init?(root: String, statusLED: String? = nil, logger: Logger) {
         self.logger = logger
         func open(_ names: [String], role: String) -> OnboardLED? {
-            guard let name = OnboardLED.firstExisting(names, root: root) else { return nil }
+            guard let name = OnboardLED.firstExisting(names, root: root), name != statusLED else { return nil }
             do {
                 return try OnboardLED(name: name, root: root)
             } catch {

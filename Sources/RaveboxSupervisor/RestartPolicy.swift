@@ -18,6 +18,11 @@ public struct RestartPolicy: Sendable, Equatable {
     /// Whether the last recorded crash put the child into a crash loop.
     public var inCrashLoop: Bool { recentCrashes.count >= Self.crashLoopThreshold }
 
+    /// Whether the child has crashed ``crashLoopThreshold`` times in the ``window`` before `time`.
+    public func isInCrashLoop(at time: Double) -> Bool {
+        recentCrashes.filter { time - $0 <= Self.window }.count >= Self.crashLoopThreshold
+    }
+
     /// Records a crash at `time` and returns how long to wait before the restart, in seconds.
     public mutating func recordCrash(at time: Double) -> Double {
         recentCrashes.removeAll { time - $0 > Self.window }

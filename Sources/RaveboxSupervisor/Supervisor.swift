@@ -24,6 +24,19 @@ public final class Supervisor: Service, Sendable {
 
     /// Seconds without a heartbeat after which a child counts as hung.
     public static let heartbeatTimeout = 3.0
+    /// How the box is doing, handed to the observer after every check of the children.
+    public struct Health: Sendable, Equatable {
+        /// Some child has not answered (beaten) since the supervisor started.
+        public var starting: Bool
+        /// Some child that was up is down now, or crash-looping.
+        public var failing: Bool
+
+        public init(starting: Bool, failing: Bool) {
+            self.starting = starting
+            self.failing = failing
+        }
+    }
+
     /// Seconds a freshly started child has to beat for the first time.
     public static let startupGrace = 15.0
     /// Seconds the whole shutdown may take before the last child is SIGKILLed.
@@ -35,12 +48,23 @@ public final class Supervisor: Service, Sendable {
     let children: [ChildSpec]
     let segment: SharedSegment
     let logger: Logger
+    let notifier: SystemdNotifier?
+    let observer: (@Sendable (Health) -> Void)?
 
-    public init(executable: String, children: [ChildSpec], segment: SharedSegment, logger: Logger) {
+    /// - Parameters:
+    ///   - notifier: systemd's notification socket: `READY=1` once every child answered, watchdog pings while
+    ///     the supervisor runs, `STOPPING=1` on the way out.
+    ///   - observer: called after every check of the children (every 50 ms), e.g. to drive the status LED.
+    public init(
+        executable: String, children: [ChildSpec], segment: SharedSegment, logger: Logger,
+        notifier: SystemdNotifier? = nil, observer: (@Sendable (Health) -> Void)? = nil
+    ) {
         self.executable = executable
         self.children = children
         self.segment = segment
         self.logger = logger
+        self.notifier = notifier
+        self.observer = observer
     }
 
     /// Bookkeeping for one child slot; only touched by `run()`.
@@ -49,20 +73,48 @@ public final class Supervisor: Service, Sendable {
         var process: ChildProcess?
         var policy = RestartPolicy()
         var restartAt = 0.0
+        /// The child has beaten at least once since the supervisor started.
+        var answered = false
     }
 
     public func run() async throws {
         var slots = children.map { Slot(spec: $0) }
         let pid = getpid()
+        var ready = false
+        var lastHealth: Health?
+        var nextPing = 0.0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             segment.beat(.supervisor, pid: pid)
             let now = Self.now()
             for index in slots.indices {
                 check(&slots[index], now: now)
             }
+            let health = Self.health(of: slots, now: now)
+            if health != lastHealth, let notifier {
+                // Ready once every child answered, or once one crash-loops: the supervisor is doing its job
+                // then, and systemd must not restart the whole box over a missing sound card.
+                let status =
+                    health.failing ? "a process keeps failing: see the log" : health.starting ? "starting" : "running"
+                let becameReady = !ready && (!health.starting || health.failing)
+                ready = ready || becameReady
+                notifier.send((becameReady ? "READY=1\n" : "") + "STATUS=" + status)
+            }
+            lastHealth = health
+            if let interval = notifier?.watchdogInterval, now >= nextPing {
+                nextPing = now + interval
+                notifier?.send("WATCHDOG=1")
+            }
+            observer?(health)
             try? await Task.sleep(for: Self.pollInterval)
         }
+        notifier?.send("STOPPING=1")
         await stop(slots: &slots)
+    }
+
+    private static func health(of slots: [Slot], now: Double) -> Health {
+        Health(
+            starting: slots.contains { !$0.answered },
+            failing: slots.contains { ($0.answered && $0.process == nil) || $0.policy.isInCrashLoop(at: now) })
     }
 
     private func check(_ slot: inout Slot, now: Double) {
@@ -88,6 +140,7 @@ public final class Supervisor: Service, Sendable {
         let lastSign: Double
         let allowed: Double
         if beat.pid == process.pid, beat.counter > 0 {
+            slot.answered = true
             lastSign = Double(beat.monotonicNanos) / 1e9
             allowed = Self.heartbeatTimeout
         } else {

@@ -10,6 +10,9 @@ struct BoxPaths {
     }
 
     var database: String { data + "/ravebox.sqlite" }
+    /// The file whose appearance makes the image's `ravebox-poweroff.path` unit shut the box down, so the
+    /// unprivileged box can ask for a clean power-off (the power button).
+    static let powerOffRequest = "/run/ravebox/power-off"
     var lockFile: String { data + "/ravebox.lock" }
     /// The alarm and buzzer sounds (made on first start; an admin may replace them).
     var sounds: String { data + "/sounds" }

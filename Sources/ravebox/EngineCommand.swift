@@ -34,7 +34,7 @@ struct EngineCommand: AsyncParsableCommand {
                 format: AudioFormat(sampleRate: config.audioRate, channels: config.audioChannels),
                 periodMilliseconds: config.audioPeriodMilliseconds, periods: config.audioPeriods,
                 lights: config.lights, downloadCache: BoxPaths(config).data + "/cache", buttons: config.buttons,
-                powerOffCommand: config.mode == .box ? ["/usr/bin/systemctl", "poweroff"] : nil,
+                powerOffCommand: config.mode == .box ? ["/usr/bin/touch", BoxPaths.powerOffRequest] : nil,
                 screen: config.screen, joinURL: SiteInfo(config).partyURL, wifiName: config.wifiName,
                 wifiPassword: config.wifiPassword),
             store: store, segment: segment, logger: logger)

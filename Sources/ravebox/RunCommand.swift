@@ -48,13 +48,15 @@ struct RunCommand: AsyncParsableCommand {
             (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0]
         let childArguments = BoxOptions.childArguments(config)
+        let statusLight = BoxStatusLight.open(config, logger: logger)
         let supervisor = Supervisor(
             executable: executable,
             children: [
                 .init(role: .engine, arguments: ["engine"] + childArguments),
                 .init(role: .web, arguments: ["web"] + childArguments),
             ],
-            segment: segment, logger: logger)
+            segment: segment, logger: logger, notifier: SystemdNotifier(),
+            observer: statusLight.map { light in { @Sendable health in light.show(health) } })
         let address = "http://\(config.host == "0.0.0.0" ? "localhost" : config.host):\(config.port)"
         logger.info("Ravebox on \(address) (\(config.mode.rawValue) mode, data in \(paths.data))")
         let group = ServiceGroup(

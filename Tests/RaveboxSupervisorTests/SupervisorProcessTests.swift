@@ -20,8 +20,9 @@ import Testing
         let base: String
         let log: String
 
-        /// Starts a box; `prepare` gets the data folder first (to seed the database, say).
-        init(prepare: (String) throws -> Void = { _ in }) throws {
+        /// Starts a box; `prepare` gets the data folder first (to seed the database, say); `environment` is added
+        /// to the test's own.
+        init(prepare: (String) throws -> Void = { _ in }, environment: [String: String] = [:]) throws {
             folder = try TemporaryFolder("supervisor")
             try FileManager.default.createDirectory(atPath: folder.file("data"), withIntermediateDirectories: true)
             try prepare(folder.file("data"))
@@ -44,6 +45,7 @@ import Testing
             let output = FileHandle(forWritingAtPath: log)
             process.standardOutput = output
             process.standardError = output
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
             try process.run()
         }
 
@@ -222,6 +224,34 @@ import Testing
         #expect(second.standardError.contains("already running"))
         kill(box.pid, SIGTERM)
         box.process.waitUntilExit()
+    }
+
+    @Test func systemdHearsReadyWatchdogPingsAFailingChildAndStopping() async throws {
+        let socketFolder = try TemporaryFolder("notify")
+        defer { socketFolder.remove() }
+        let systemd = try UnixDatagramReceiver(path: socketFolder.file("notify"))
+        let box = try Box(environment: ["NOTIFY_SOCKET": systemd.path, "WATCHDOG_USEC": "1000000"])
+        let ready = systemd.collect(within: 30) { $0.contains { $0.hasPrefix("READY=1") } }
+        let beforeReady = try #require(ready, "no READY=1:\n\(box.logText)")
+        #expect(beforeReady.first == "STATUS=starting")
+        #expect(beforeReady.last == "READY=1\nSTATUS=running")
+        #expect(await HTTPClient.waitUntilUp(box.base + "/api/state", seconds: 5), "ready before the web answers")
+        // Pings every half watchdog period (0.5 s): at least three in 2 s.
+        let pings = systemd.collect(within: 2.5) { $0.filter { $0 == "WATCHDOG=1" }.count >= 3 }
+        #expect(pings != nil)
+
+        // A killed engine is "failing" until its successor answers, and READY is not sent again.
+        let engine = try #require(box.child("engine"))
+        kill(engine, SIGKILL)
+        let recovery = systemd.collect(within: 10) { $0.contains("STATUS=running") }
+        let statuses = try #require(recovery).filter { $0.hasPrefix("STATUS=") || $0.hasPrefix("READY") }
+        #expect(statuses.first == "STATUS=a process keeps failing: see the log")
+        #expect(!statuses.contains { $0.hasPrefix("READY") })
+
+        kill(box.pid, SIGTERM)
+        #expect(systemd.collect(within: 5) { $0.contains("STOPPING=1") } != nil)
+        box.process.waitUntilExit()
+        #expect(box.process.terminationStatus == 0)
     }
 }
 

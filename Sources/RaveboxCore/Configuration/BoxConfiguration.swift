@@ -68,6 +68,8 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
     public var buttons: ButtonsSetting = .off
     /// Whether the engine looks for a DRM/KMS screen to draw on (`screen: on|off`).
     public var screen = false
+    /// The appliance's network and hardware choices (`country`, `hotspot`, home Wi-Fi, `dac`, ...).
+    public var appliance = ApplianceConfiguration()
 
     /// Built-in defaults for a mode.
     public static func defaults(for mode: Mode) -> BoxConfiguration {
@@ -82,7 +84,8 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
                 mode: .box, configFile: "/boot/firmware/ravebox.yaml", dataDirectory: "/var/lib/ravebox",
                 host: "0.0.0.0", port: 80, libraries: ["/media/music"], audioDevice: "default",
                 adminPassword: nil, hostname: "ravebox.lan", wifiName: "Ravebox", wifiPassword: nil,
-                usbRoot: "/media/ravebox", lights: LightsConfiguration(onboardLEDs: true), buttons: .on, screen: true)
+                usbRoot: "/media/ravebox", lights: LightsConfiguration(onboardLEDs: true), buttons: .on, screen: true,
+                appliance: ApplianceConfiguration(hotspotInterface: "wlan0"))
         }
     }
 
@@ -154,7 +157,12 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
         if let value = layer.onboardLEDs { lights.onboardLEDs = value }
         if let value = layer.buttons { buttons = value }
         if let value = layer.screen { screen = value }
-
+        if let value = layer.country { appliance.country = value }
+        if let value = layer.hotspotInterface { appliance.hotspotInterface = value }
+        if let value = layer.clientNetworkName { appliance.clientNetworkName = value }
+        if let value = layer.clientNetworkPassword { appliance.clientNetworkPassword = value.isEmpty ? nil : value }
+        if let value = layer.uplinkForwarding { appliance.uplinkForwarding = value }
+        if let value = layer.dac { appliance.dac = value }
     }
 
     /// Checks values that every layer could have got wrong.

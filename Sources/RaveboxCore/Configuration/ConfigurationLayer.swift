@@ -29,6 +29,13 @@ public struct ConfigurationLayer: Sendable, Equatable {
     public var onboardLEDs: Bool?
     public var buttons: ButtonsSetting?
     public var screen: Bool?
+    public var country: String?
+    /// The hotspot's interface; `.some(nil)` means explicitly off.
+    public var hotspotInterface: String??
+    public var clientNetworkName: String?
+    public var clientNetworkPassword: String?
+    public var uplinkForwarding: Bool?
+    public var dac: ApplianceConfiguration.DAC?
 
     public init(
         mode: BoxConfiguration.Mode? = nil, configFile: String? = nil, dataDirectory: String? = nil,
@@ -53,6 +60,7 @@ public struct ConfigurationLayer: Sendable, Equatable {
         "mode", "data", "host", "port", "library", "audio_device", "admin_password", "hostname", "wifi_name",
         "wifi_password", "audio_source", "capture_device", "snapcast_fifo", "audio_rate", "audio_channels",
         "audio_period_ms", "audio_periods", "leds", "audio_sync", "onboard_leds", "buttons", "screen", "usb_root",
+        "country", "hotspot", "wifi_client_name", "wifi_client_password", "uplink_forwarding", "dac",
     ]
 
     /// Environment variable for each YAML key (`RAVEBOX_` + upper-cased key), plus `RAVEBOX_CONFIG`.
@@ -177,6 +185,7 @@ public struct ConfigurationLayer: Sendable, Equatable {
         case "audio_device": audioDevice = try single()
         case "admin_password":
             let value = try single()
+            if value == BoxConfiguration.maskedSecret { return }  // stored by `ravebox setup`: keep it
             guard value.count >= BoxConfiguration.minimumPasswordLength else {
                 throw .invalid(
                     key: key, value: "(hidden)", source: source,
@@ -197,15 +206,45 @@ public struct ConfigurationLayer: Sendable, Equatable {
                 throw .invalid(key: key, value: value, source: source, accepted: "1 to 32 bytes")
             }
             wifiName = value
-        case "wifi_password":
+        case "wifi_password", "wifi_client_password":
             let value = try single()
+            if value == BoxConfiguration.maskedSecret { return }
             // WPA2 personal: 8 to 63 printable characters; empty means an open network.
             guard value.isEmpty || (8...63).contains(value.count) else {
                 throw .invalid(
                     key: key, value: "(hidden)", source: source,
                     accepted: "8 to 63 characters, or empty for an open network")
             }
-            wifiPassword = value
+            if key == "wifi_password" { wifiPassword = value } else { clientNetworkPassword = value }
+        case "wifi_client_name":
+            let value = try single()
+            guard (1...32).contains(value.utf8.count) else {
+                throw .invalid(key: key, value: value, source: source, accepted: "1 to 32 bytes")
+            }
+            clientNetworkName = value
+        case "country":
+            let value = try single().uppercased()
+            guard value.utf8.count == 2, value.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+                throw .invalid(key: key, value: value, source: source, accepted: "a two-letter country code such as DE")
+            }
+            country = value
+        case "hotspot":
+            let value = try single()
+            if Self.boolean(value) == false {
+                hotspotInterface = .some(nil)
+            } else if Self.isInterfaceName(value) {
+                hotspotInterface = .some(value)
+            } else {
+                throw .invalid(
+                    key: key, value: value, source: source, accepted: "off or a Wi-Fi interface such as wlan0")
+            }
+        case "uplink_forwarding":
+            let value = try single()
+            guard let flag = Self.boolean(value) else {
+                throw .invalid(key: key, value: value, source: source, accepted: "on or off")
+            }
+            uplinkForwarding = flag
+        case "dac": dac = try choice(ApplianceConfiguration.DAC.self)
         case "audio_source": audioSource = try choice(BoxConfiguration.AudioSource.self)
         case "leds":
             throw .invalid(
@@ -259,6 +298,12 @@ public struct ConfigurationLayer: Sendable, Equatable {
         default:
             throw .unknownKey(key: key, source: source, accepted: Self.yamlKeys)
         }
+    }
+
+    /// A Linux network interface name: 1 to 15 letters, digits, `-`, `_` or `.`.
+    static func isInterfaceName(_ name: String) -> Bool {
+        (1...15).contains(name.utf8.count)
+            && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
     }
 
     /// Letters, digits and hyphens in dot-separated labels of 1 to 63 characters (RFC 1123).

@@ -1,0 +1,167 @@
+import Foundation
+
+/// The system configuration files the appliance image runs on, rendered from ravebox.yaml by `ravebox setup` at
+/// every boot into `/run` (RAM), so the read-only root never changes: the hotspot (hostapd), DHCP and the
+/// captive DNS (dnsmasq), the interfaces (systemd-networkd), the home Wi-Fi client (wpa_supplicant) and the
+/// firewall (nftables). Pure functions of the configuration, so tests check them directly.
+public struct ApplianceFiles: Sendable, Equatable {
+    /// The box's address on its hotspot, and the hotspot's network.
+    public static let hotspotAddress = "10.42.0.1"
+    public static let hotspotPrefixLength = 24
+    /// Addresses DHCP hands out on the hotspot.
+    public static let dhcpRange = ("10.42.0.20", "10.42.0.250")
+
+    /// File name (in the run folder) → contents. Secrets are in `hostapd.conf` and `wpa_supplicant.conf`.
+    public var runFiles: [String: String] = [:]
+    /// File name (in `/run/systemd/network`) → contents.
+    public var networkFiles: [String: String] = [:]
+
+    public init(_ config: BoxConfiguration) {
+        let appliance = config.appliance
+        var clientInterface: String?
+        if appliance.clientNetworkName != nil {
+            // The home network on the second radio when there is a hotspot, else on wlan0.
+            clientInterface = appliance.hotspotInterface.map(Self.secondInterface(after:)) ?? "wlan0"
+        }
+        if let interface = appliance.hotspotInterface {
+            runFiles["hostapd.conf"] = Self.hostapd(config, interface: interface)
+            runFiles["dnsmasq.conf"] = Self.dnsmasq(config, interface: interface)
+            networkFiles["10-ravebox-hotspot.network"] = Self.hotspotNetwork(
+                interface: interface, masquerade: appliance.uplinkForwarding)
+        }
+        if let interface = clientInterface, let name = appliance.clientNetworkName {
+            runFiles["wpa_supplicant.conf"] = Self.wpaSupplicant(
+                name: name, password: appliance.clientNetworkPassword, country: appliance.country)
+            runFiles["wifi-client-interface"] = interface + "\n"
+            networkFiles["20-ravebox-client.network"] = """
+                # Written by `ravebox setup` from ravebox.yaml (wifi_client_name): the home Wi-Fi.
+                [Match]
+                Name=\(interface)
+
+                [Network]
+                DHCP=yes
+
+                [Link]
+                RequiredForOnline=no
+
+                """
+        }
+        runFiles["nftables.conf"] = Self.nftables(
+            hotspot: appliance.hotspotInterface, forwarding: appliance.uplinkForwarding)
+    }
+
+    /// `wlan0` → `wlan1`: the interface a second radio gets.
+    static func secondInterface(after interface: String) -> String {
+        let digits = interface.reversed().prefix { $0.isNumber }
+        guard let number = Int(String(digits.reversed())) else { return interface + "1" }
+        return String(interface.dropLast(digits.count)) + String(number + 1)
+    }
+
+    /// Hex of a network name, so any bytes (UTF-8, quotes, `#`) reach hostapd and wpa_supplicant unchanged.
+    static func hex(_ text: String) -> String {
+        text.utf8.map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func hostapd(_ config: BoxConfiguration, interface: String) -> String {
+        var lines = [
+            "# Written by `ravebox setup` from ravebox.yaml at boot; edit ravebox.yaml on the boot partition instead.",
+            "interface=\(interface)",
+            "driver=nl80211",
+            "ctrl_interface=/run/hostapd",
+            "ssid2=\(hex(config.wifiName ?? "Ravebox"))",
+            "utf8_ssid=1",
+            "hw_mode=g",
+            "channel=6",
+            "ieee80211n=1",
+            "wmm_enabled=1",
+            "auth_algs=1",
+            "ignore_broadcast_ssid=0",
+        ]
+        if let country = config.appliance.country {
+            lines += ["country_code=\(country)", "ieee80211d=1"]
+        }
+        if let password = config.wifiPassword {
+            lines += ["wpa=2", "wpa_key_mgmt=WPA-PSK", "rsn_pairwise=CCMP", "wpa_passphrase=\(password)"]
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The RFC 8908 API address handed out as DHCP option 114 (RFC 8910).
+    public static func captivePortalAPI(_ config: BoxConfiguration) -> String {
+        "http://\(config.hostname)\(config.port == 80 ? "" : ":\(config.port)")/api/captive-portal"
+    }
+
+    static func dnsmasq(_ config: BoxConfiguration, interface: String) -> String {
+        var lines = [
+            "# Written by `ravebox setup` from ravebox.yaml at boot.",
+            "interface=\(interface)",
+            "bind-dynamic",
+            "no-hosts",
+            "dhcp-range=\(dhcpRange.0),\(dhcpRange.1),255.255.255.0,12h",
+            "dhcp-option=option:router,\(hotspotAddress)",
+            "dhcp-option=option:dns-server,\(hotspotAddress)",
+            "dhcp-option=114,\"\(captivePortalAPI(config))\"",
+            "dhcp-leasefile=/run/ravebox/dnsmasq.leases",
+            "dhcp-authoritative",
+        ]
+        if config.appliance.uplinkForwarding {
+            // Guests may go online: real answers from upstream, only the box's own name is local.
+            lines += ["address=/\(config.hostname)/\(hotspotAddress)", "resolv-file=/run/systemd/resolve/resolv.conf"]
+        } else {
+            // Captive: every name is the box, so any address a phone tries opens the party page.
+            lines += ["no-resolv", "address=/#/\(hotspotAddress)"]
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func hotspotNetwork(interface: String, masquerade: Bool) -> String {
+        """
+        # Written by `ravebox setup` from ravebox.yaml: the hotspot's address.
+        [Match]
+        Name=\(interface)
+
+        [Network]
+        Address=\(hotspotAddress)/\(hotspotPrefixLength)
+        ConfigureWithoutCarrier=yes
+        \(masquerade ? "IPMasquerade=ipv4\n" : "")
+        [Link]
+        RequiredForOnline=no
+
+        """
+    }
+
+    static func wpaSupplicant(name: String, password: String?, country: String?) -> String {
+        var lines = [
+            "# Written by `ravebox setup` from ravebox.yaml (wifi_client_name).", "ctrl_interface=/run/wpa_supplicant",
+        ]
+        if let country { lines.append("country=\(country)") }
+        lines += ["network={", "    ssid=\(hex(name))"]
+        if let password {
+            lines.append("    psk=\"\(password)\"")
+        } else {
+            lines.append("    key_mgmt=NONE")
+        }
+        lines.append("}")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func nftables(hotspot: String?, forwarding: Bool) -> String {
+        var forward = ["        ct state established,related accept"]
+        if forwarding, let hotspot {
+            forward.append("        iifname \"\(hotspot)\" accept")
+        }
+        return """
+            # Written by `ravebox setup` from ravebox.yaml: nothing is routed between networks unless
+            # uplink_forwarding is on (then guests on the hotspot may go out through the uplink).
+            table inet ravebox
+            delete table inet ravebox
+            table inet ravebox {
+                chain forward {
+                    type filter hook forward priority filter; policy drop;
+            \(forward.joined(separator: "\n"))
+                }
+            }
+
+            """
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+
+/// The edits `ravebox setup` makes on the boot partition: the Raspberry Pi firmware's `config.txt` (which device-
+/// tree overlays ravebox.yaml's hardware needs) and `cmdline.txt` (the spidev buffer for long LED strips), and
+/// masking the secrets a user typed into ravebox.yaml once they are stored on the data partition.
+/// Pure text functions; each returns its input unchanged when there is nothing to do.
+public enum BootFiles {
+    static let beginMarker = "# >>> ravebox: written from ravebox.yaml at boot; edit ravebox.yaml instead"
+    static let endMarker = "# <<< ravebox"
+    /// spidev's buffer, large enough for a 2700-LED WS2812 strip in one message.
+    public static let spidevBuffer = "spidev.bufsiz=65536"
+
+    /// The overlay lines the configuration asks for.
+    public static func overlayLines(_ config: BoxConfiguration) -> [String] {
+        var lines: [String] = []
+        if config.buttons != .off { lines.append("dtoverlay=ravebox-buttons") }
+        if usesSPILEDs(config) { lines += ["dtparam=spi=on", "dtoverlay=ravebox-spi-leds"] }
+        if config.appliance.dac == .i2s { lines += ["dtparam=audio=off", "dtoverlay=ravebox-i2s-dac"] }
+        return lines
+    }
+
+    /// An LED strip on the Pi's SPI bus (`/dev/spidev0.*`).
+    public static func usesSPILEDs(_ config: BoxConfiguration) -> Bool {
+        config.lights.outputs.contains { ($0.device ?? "").hasPrefix("/dev/spidev0") }
+    }
+
+    /// `config.txt` with its ravebox section (between the markers, appended when missing) set to `lines`.
+    public static func configText(_ text: String, overlays lines: [String]) -> String {
+        var kept: [Substring] = []
+        var inside = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line == beginMarker {
+                inside = true
+            } else if line == endMarker {
+                inside = false
+            } else if !inside {
+                kept.append(line)
+            }
+        }
+        while kept.last == "" { kept.removeLast() }
+        let section = [beginMarker] + lines + [endMarker]
+        return (kept.map(String.init) + [""] + section).joined(separator: "\n") + "\n"
+    }
+
+    /// `cmdline.txt` (one line of kernel arguments) with the spidev buffer argument present or absent.
+    public static func cmdlineText(_ text: String, spidevBuffer wanted: Bool) -> String {
+        var arguments = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+        arguments.removeAll { $0.hasPrefix("spidev.bufsiz=") }
+        if wanted { arguments.append(spidevBuffer) }
+        return arguments.joined(separator: " ") + "\n"
+    }
+
+    /// Top-level keys whose values are secrets.
+    public static let secretKeys = ["admin_password", "wifi_password", "wifi_client_password"]
+
+    /// The secrets written in plain text in a ravebox.yaml (top-level keys only), by key.
+    public static func plainSecrets(in yaml: String, path: String) throws(ConfigurationError) -> [String: String] {
+        var found: [String: String] = [:]
+        let layer = try ConfigurationLayer(yaml: yaml, path: path)
+        if let value = layer.adminPassword { found["admin_password"] = value }
+        if let value = layer.wifiPassword { found["wifi_password"] = value }
+        if let value = layer.clientNetworkPassword { found["wifi_client_password"] = value }
+        return found.filter { !$0.value.isEmpty }  // empty = an open network, nothing to hide
+    }
+
+    /// The file with each of `keys`' lines replaced by a masked one; comments and every other line stay.
+    public static func masking(_ yaml: String, keys: Set<String>) -> String {
+        yaml.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            guard let colon = line.firstIndex(of: ":") else { return String(line) }
+            let key = String(line[..<colon])
+            guard keys.contains(key) else { return String(line) }
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            // An empty value (an open network) is no secret.
+            guard !value.isEmpty, value != "\"\"", value != "''" else { return String(line) }
+            return
+                "\(key): \"\(BoxConfiguration.maskedSecret)\"  # stored on the box; write a new one here to change it"
+        }.joined(separator: "\n")
+    }
+
+    /// The file with masked secrets replaced by the stored values (for the box's own copy in `/run`) and the
+    /// masked keys without a stored value dropped (so the stored hash of the admin password is kept).
+    public static func unmasking(_ yaml: String, stored: [String: String]) -> String {
+        yaml.split(separator: "\n", omittingEmptySubsequences: false).compactMap { line -> String? in
+            guard let colon = line.firstIndex(of: ":"), secretKeys.contains(String(line[..<colon])) else {
+                return String(line)
+            }
+            let key = String(line[..<colon])
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            guard
+                value.hasPrefix("\"\(BoxConfiguration.maskedSecret)\"")
+                    || value.hasPrefix(BoxConfiguration.maskedSecret)
+            else { return String(line) }
+            guard let secret = stored[key] else { return nil }
+            return "\(key): \(yamlQuoted(secret))"
+        }.joined(separator: "\n")
+    }
+
+    /// A double-quoted YAML scalar.
+    static func yamlQuoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20: out += String(format: "\\x%02x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

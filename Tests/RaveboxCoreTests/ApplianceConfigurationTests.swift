@@ -1,0 +1,161 @@
+import Foundation
+import RaveboxCore
+import Testing
+
+@Suite struct ApplianceConfigurationTests {
+    func box(_ yaml: String) throws -> BoxConfiguration {
+        try BoxConfiguration.resolve(
+            flags: ConfigurationLayer(), environment: [:], readFile: { _ in yaml }, defaultMode: .box)
+    }
+
+    @Test func theBoxHasAHotspotOnWlan0AndNoForwardingByDefault() throws {
+        let config = try box("")
+        #expect(config.appliance.hotspotInterface == "wlan0")
+        #expect(config.appliance.uplinkForwarding == false)
+        #expect(config.appliance.country == nil && config.appliance.dac == .none)
+        let desktop = try BoxConfiguration.resolve(
+            flags: ConfigurationLayer(), environment: [:], readFile: { _ in nil })
+        #expect(desktop.appliance.hotspotInterface == nil)
+    }
+
+    @Test func applianceKeysAreReadAndChecked() throws {
+        let config = try box(
+            """
+            country: de
+            hotspot: wlan1
+            wifi_client_name: Home
+            wifi_client_password: homepassword
+            uplink_forwarding: on
+            dac: i2s
+            """)
+        #expect(config.appliance.country == "DE")
+        #expect(config.appliance.hotspotInterface == "wlan1")
+        #expect(config.appliance.clientNetworkName == "Home")
+        #expect(config.appliance.clientNetworkPassword == "homepassword")
+        #expect(config.appliance.uplinkForwarding)
+        #expect(config.appliance.dac == .i2s)
+        #expect(try box("hotspot: off").appliance.hotspotInterface == nil)
+        for bad in ["country: Germany", "hotspot: wl an0", "dac: usb", "uplink_forwarding: maybe"] {
+            #expect(throws: ConfigurationError.self, "\(bad)") { try box(bad) }
+        }
+    }
+
+    @Test func aMaskedSecretMeansTheStoredOne() throws {
+        let config = try box(
+            """
+            admin_password: "\(BoxConfiguration.maskedSecret)"
+            wifi_password: "\(BoxConfiguration.maskedSecret)"
+            """)
+        #expect(config.adminPassword == nil)
+        #expect(config.wifiPassword == nil)
+    }
+}
+
+@Suite struct BootFilesTests {
+    @Test func configTxtGetsOneRaveboxSectionThatIsReplacedNotRepeated() {
+        let original = "arm_64bit=1\nupstream_kernel=1\n"
+        let once = BootFiles.configText(original, overlays: ["dtoverlay=ravebox-buttons"])
+        #expect(once.hasPrefix(original))
+        #expect(once.contains("\ndtoverlay=ravebox-buttons\n"))
+        let again = BootFiles.configText(once, overlays: ["dtparam=spi=on", "dtoverlay=ravebox-spi-leds"])
+        #expect(!again.contains("ravebox-buttons"))
+        #expect(again.components(separatedBy: "# >>> ravebox").count == 2)
+        #expect(BootFiles.configText(again, overlays: ["dtparam=spi=on", "dtoverlay=ravebox-spi-leds"]) == again)
+    }
+
+    @Test func overlaysFollowTheHardwareInRavebox_yaml() throws {
+        let yaml = """
+            buttons: on
+            dac: i2s
+            leds:
+              - {name: strip, type: ws2812, count: 60}
+              - {name: wled, type: wled, host: 192.168.1.50, count: 60}
+            """
+        let config = try BoxConfiguration.resolve(
+            flags: ConfigurationLayer(), environment: [:], readFile: { _ in yaml }, defaultMode: .box)
+        #expect(
+            BootFiles.overlayLines(config) == [
+                "dtoverlay=ravebox-buttons", "dtparam=spi=on", "dtoverlay=ravebox-spi-leds", "dtparam=audio=off",
+                "dtoverlay=ravebox-i2s-dac",
+            ])
+        #expect(BootFiles.usesSPILEDs(config))
+        let cmdline = "console=tty1 root=PARTUUID=1234-02 ro rootwait\n"
+        let withBuffer = BootFiles.cmdlineText(cmdline, spidevBuffer: true)
+        #expect(withBuffer == "console=tty1 root=PARTUUID=1234-02 ro rootwait spidev.bufsiz=65536\n")
+        #expect(BootFiles.cmdlineText(withBuffer, spidevBuffer: true) == withBuffer)
+        #expect(BootFiles.cmdlineText(withBuffer, spidevBuffer: false) == cmdline)
+    }
+
+    @Test func secretsAreMaskedKeepingCommentsAndComeBackFromTheStore() throws {
+        let yaml = """
+            # The hotspot
+            wifi_name: Party
+            wifi_password: "pass word#1"
+            admin_password: adminadmin   # change me
+            wifi_client_password: ""
+            """
+        let secrets = try BootFiles.plainSecrets(in: yaml, path: "ravebox.yaml")
+        #expect(secrets == ["wifi_password": "pass word#1", "admin_password": "adminadmin"])
+        let masked = BootFiles.masking(yaml, keys: Set(secrets.keys))
+        #expect(!masked.contains("pass word#1") && !masked.contains("adminadmin"))
+        #expect(masked.contains("# The hotspot\nwifi_name: Party\n"))
+        #expect(masked.contains("wifi_client_password: \"\""))
+        #expect(try BootFiles.plainSecrets(in: masked, path: "ravebox.yaml").isEmpty)
+        // The box's copy: the stored Wi-Fi password, no admin password (its hash is already stored).
+        let unmasked = BootFiles.unmasking(masked, stored: ["wifi_password": "pass word#1"])
+        let layer = try ConfigurationLayer(yaml: unmasked, path: "run")
+        #expect(layer.wifiPassword == "pass word#1")
+        #expect(layer.adminPassword == nil)
+        #expect(!unmasked.contains("admin_password"))
+    }
+}
+
+@Suite struct ApplianceFilesTests {
+    func files(_ yaml: String) throws -> ApplianceFiles {
+        ApplianceFiles(
+            try BoxConfiguration.resolve(
+                flags: ConfigurationLayer(), environment: [:], readFile: { _ in yaml }, defaultMode: .box))
+    }
+
+    @Test func aWPA2HotspotWithCountryAndAnyNetworkName() throws {
+        let files = try files("wifi_name: \"Café #1\"\nwifi_password: partypeople\ncountry: FR")
+        let hostapd = try #require(files.runFiles["hostapd.conf"])
+        let lines = Set(hostapd.split(separator: "\n").map(String.init))
+        #expect(lines.isSuperset(of: ["interface=wlan0", "wpa=2", "wpa_passphrase=partypeople", "country_code=FR"]))
+        #expect(lines.contains("ssid2=" + "Café #1".utf8.map { String(format: "%02x", $0) }.joined()))
+        let open = try #require(try self.files("").runFiles["hostapd.conf"])
+        #expect(!open.contains("wpa="))
+        #expect(!open.contains("country_code"))
+    }
+
+    @Test func captiveDNSAnswersEveryNameUnlessGuestsMayGoOnline() throws {
+        let captive = try #require(try files("").runFiles["dnsmasq.conf"])
+        #expect(captive.contains("\naddress=/#/10.42.0.1\n"))
+        #expect(captive.contains("\nno-resolv\n"))
+        #expect(captive.contains("dhcp-option=114,\"http://ravebox.lan/api/captive-portal\""))
+        let online = try #require(try files("uplink_forwarding: on").runFiles["dnsmasq.conf"])
+        #expect(!online.contains("address=/#/"))
+        #expect(online.contains("address=/ravebox.lan/10.42.0.1"))
+    }
+
+    @Test func forwardingIsDroppedUnlessEnabled() throws {
+        let closed = try #require(try files("").runFiles["nftables.conf"])
+        #expect(closed.contains("policy drop;"))
+        #expect(!closed.contains("iifname"))
+        let open = try files("uplink_forwarding: on")
+        #expect(open.runFiles["nftables.conf"]?.contains("iifname \"wlan0\" accept") == true)
+        #expect(open.networkFiles["10-ravebox-hotspot.network"]?.contains("IPMasquerade=ipv4") == true)
+    }
+
+    @Test func aHomeNetworkUsesTheSecondRadioWhileTheHotspotStaysUp() throws {
+        let both = try files("wifi_client_name: Home\nwifi_client_password: homesecret")
+        #expect(both.runFiles["wifi-client-interface"] == "wlan1\n")
+        #expect(both.runFiles["wpa_supplicant.conf"]?.contains("psk=\"homesecret\"") == true)
+        #expect(both.networkFiles["20-ravebox-client.network"]?.contains("Name=wlan1") == true)
+        #expect(both.runFiles["hostapd.conf"] != nil)
+        let clientOnly = try files("hotspot: off\nwifi_client_name: Home")
+        #expect(clientOnly.runFiles["wifi-client-interface"] == "wlan0\n")
+        #expect(clientOnly.runFiles["hostapd.conf"] == nil && clientOnly.runFiles["dnsmasq.conf"] == nil)
+        #expect(clientOnly.runFiles["wpa_supplicant.conf"]?.contains("key_mgmt=NONE") == true)
+    }
+}
