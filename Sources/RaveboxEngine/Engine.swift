@@ -141,6 +141,8 @@ public final class Engine: @unchecked Sendable {
     private var watchdog = Watchdog()
     /// The analysis and light thread (it owns the realtime analysis).
     var lights: LightThread!
+    /// Whether this engine has started a song yet (for the boot-to-music line).
+    private var playedSinceStart = false
     var partyActive = false
     var lastPartyCheck = -Double.infinity
     var requestsSeen: UInt64 = .max
@@ -250,6 +252,12 @@ public final class Engine: @unchecked Sendable {
         if let current {
             try? store.savePosition(playID: current.playID, seconds: player.status.position)
         }
+    }
+
+    /// Seconds since the machine booted (`/proc/uptime`), nil where there is none.
+    static func secondsSinceBoot() -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/uptime", encoding: .utf8) else { return nil }
+        return text.split(separator: " ").first.flatMap { Double($0) }
     }
 
     /// Picks up where a previous engine left off: volume, paused flag and the current song at its position.
@@ -435,6 +443,12 @@ public final class Engine: @unchecked Sendable {
             }
             guard let current, currentToken == token else { return }
             logger.info("playing \(current.title)", metadata: ["song": "\(current.songID)"])
+            if !playedSinceStart {
+                playedSinceStart = true
+                if let uptime = Self.secondsSinceBoot() {
+                    logger.notice("boot to music: \(String(format: "%.1f", uptime)) s since the machine started")
+                }
+            }
             _ = segment.events.push(EngineEvent(kind: .songStarted, songID: current.songID))
             segment.bump(.currentSong)
         case .finished(let token):

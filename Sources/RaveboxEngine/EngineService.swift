@@ -49,9 +49,12 @@ public struct EngineService: Service {
         }
     }
 
-    /// Reads the buttons on their own thread and hands what they ask for to the engine; nil (after one log
-    /// line naming the chip and what to check) when there are none or they cannot be opened. The engine runs
-    /// without them.
+    /// Reads the buttons on their own thread and hands what they ask for to the engine; nil when there are none.
+    /// A chip that cannot be opened gets one log line naming it and what to check, and is tried again every
+    /// ``buttonsRetryInterval`` seconds; the engine runs without buttons meanwhile.
+    /// Seconds between attempts to open the buttons' chip.
+    static let buttonsRetryInterval = 5.0
+
     private func startButtons(until stop: ManagedAtomic<Bool>) -> DispatchSemaphore? {
         let mapping: ButtonMapping
         do {
@@ -64,23 +67,38 @@ public struct EngineService: Service {
         let done = DispatchSemaphore(value: 0)
         let engine = engine
         let logger = logger
-        // Opened on its own thread, which alone uses it.
+        // Opened on its own thread, which alone uses it. A chip that is missing or refuses at first (udev not done
+        // with its permissions yet, an expander that comes later) is tried again every few seconds.
         let thread = Thread {
             defer { done.signal() }
-            let source: GPIOButtons
-            do {
-                source = try GPIOButtons(mapping: mapping)
-                logger.info("buttons on \(mapping.chip)")
-            } catch {
-                logger.notice("buttons: \(error)")
-                return
-            }
+            var source: GPIOButtons?
+            var nextTry = 0.0
+            var reported = false
             while !stop.load(ordering: .acquiring) {
+                guard let buttons = source else {
+                    let now = Date().timeIntervalSince1970
+                    if now >= nextTry {
+                        nextTry = now + Self.buttonsRetryInterval
+                        do {
+                            source = try GPIOButtons(mapping: mapping)
+                            logger.info("buttons on \(mapping.chip)")
+                        } catch {
+                            if !reported {
+                                logger.notice(
+                                    "buttons: \(error); trying again every \(Int(Self.buttonsRetryInterval)) s")
+                                reported = true
+                            }
+                        }
+                    }
+                    if source == nil { Thread.sleep(forTimeInterval: 0.2) }
+                    continue
+                }
                 do {
-                    if let action = try source.nextAction(timeoutMilliseconds: 200) { engine.perform(action) }
+                    if let action = try buttons.nextAction(timeoutMilliseconds: 200) { engine.perform(action) }
                 } catch {
-                    logger.error("buttons: \(error); no buttons until the engine restarts")
-                    return
+                    logger.error("buttons: \(error); opening them again")
+                    source = nil
+                    reported = false
                 }
             }
         }
