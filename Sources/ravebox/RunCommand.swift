@@ -31,7 +31,12 @@ struct RunCommand: AsyncParsableCommand {
         do {
             try paths.createDataFolder()
             lock = try Self.lockDataFolder(paths)
+            let firstStart = !FileManager.default.fileExists(atPath: paths.database)
             let store = try Store(path: paths.database)
+            if firstStart, config.mode == .box {
+                // A box plugged in for the first time plays its library at once (autoplay), so it is heard working.
+                try store.savePlaybackModes(PlaybackModes(autoplay: true))
+            }
             if let password = config.adminPassword {
                 try AdminCredentials.install(password: password, in: store)
             }

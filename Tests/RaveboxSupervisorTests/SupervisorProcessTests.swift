@@ -21,8 +21,10 @@ import Testing
         let log: String
 
         /// Starts a box; `prepare` gets the data folder first (to seed the database, say); `environment` is added
-        /// to the test's own.
-        init(prepare: (String) throws -> Void = { _ in }, environment: [String: String] = [:]) throws {
+        /// to the test's own; `arguments` go after the usual ones.
+        init(
+            prepare: (String) throws -> Void = { _ in }, environment: [String: String] = [:], arguments: [String] = []
+        ) throws {
             folder = try TemporaryFolder("supervisor")
             try FileManager.default.createDirectory(atPath: folder.file("data"), withIntermediateDirectories: true)
             try prepare(folder.file("data"))
@@ -38,10 +40,11 @@ import Testing
             log = folder.file("box.log")
             _ = FileManager.default.createFile(atPath: log, contents: nil)
             process.executableURL = URL(fileURLWithPath: try TestBinary.ravebox)
-            process.arguments = [
-                "run", "--data", folder.file("data"), "--host", "127.0.0.1", "--port", String(port), "--library",
-                music, "--audio-device", "null",
-            ]
+            process.arguments =
+                [
+                    "run", "--data", folder.file("data"), "--host", "127.0.0.1", "--port", String(port), "--library",
+                    music, "--audio-device", "null",
+                ] + arguments
             let output = FileHandle(forWritingAtPath: log)
             process.standardOutput = output
             process.standardError = output
@@ -222,6 +225,16 @@ import Testing
             ["run", "--data", box.folder.file("data"), "--port", String(try FreePort.find()), "--audio-device", "null"])
         #expect(second.status == 3)
         #expect(second.standardError.contains("already running"))
+        kill(box.pid, SIGTERM)
+        box.process.waitUntilExit()
+    }
+
+    @Test func aBoxStartedForTheFirstTimePlaysItsLibraryWithoutBeingAsked() async throws {
+        let box = try Box(arguments: ["--mode", "box"])
+        #expect(await HTTPClient.waitUntilUp(box.base + "/api/state", seconds: 30), "\(box.logText)")
+        #expect(
+            await Self.eventually(within: 20) { try await box.state().currentSong != nil },
+            "nothing plays:\n\(box.logText)")
         kill(box.pid, SIGTERM)
         box.process.waitUntilExit()
     }

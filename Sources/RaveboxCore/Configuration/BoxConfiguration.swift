@@ -82,7 +82,7 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
         case .box:
             BoxConfiguration(
                 mode: .box, configFile: "/boot/firmware/ravebox.yaml", dataDirectory: "/var/lib/ravebox",
-                host: "0.0.0.0", port: 80, libraries: ["/media/music"], audioDevice: "default",
+                host: "0.0.0.0", port: 80, libraries: [BoxConfiguration.demoLibrary], audioDevice: "default",
                 adminPassword: nil, hostname: "ravebox.lan", wifiName: "Ravebox", wifiPassword: nil,
                 usbRoot: "/media/ravebox", lights: LightsConfiguration(onboardLEDs: true), buttons: .on, screen: true,
                 appliance: ApplianceConfiguration(hotspotInterface: "wlan0"))
@@ -179,6 +179,10 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
                 accepted: "an ALSA PCM name such as default, hw:0,0 or null")
         }
     }
+
+    /// The demo library the appliance image ships (read-only; the box's default music folder, next to USB sticks
+    /// and uploads).
+    public static let demoLibrary = "/usr/share/ravebox/demo"
 
     /// Shortest admin password accepted.
     public static let minimumPasswordLength = 8
