@@ -33,6 +33,11 @@ BENCH_PACKAGES := ffmpeg curl python3 wrk redis-server mopidy python3-venv mpg12
 # Real-browser tests (Tests/Browser), `make screenshots` and bench/page-weight.py: headless Chromium driven
 # by Selenium, the Nu HTML Checker (Java), zbarimg for QR codes.
 BROWSER_PACKAGES := chromium chromium-driver default-jre-headless zbar-tools python3-venv
+# The appliance image (image/, overlays/, udev/): the Debian tools that build it from packages with no loop
+# devices, the cross toolchain's build root, QEMU for the boot test, and the static checks' tools.
+IMAGE_PACKAGES := mmdebstrap genimage qemu-user-static binfmt-support arch-test dosfstools mtools \
+	device-tree-compiler e2fsprogs fdisk xz-utils ffmpeg
+IMAGE_TEST_PACKAGES := qemu-system-x86 qemu-utils zbar-tools shellcheck hostapd dnsmasq-base python3
 
 # The Python virtualenv of the browser tests, the screenshots and bench/page-weight.py. pip runs again
 # only when the requirements change (the stamp is older) or the venv is gone.
@@ -95,7 +100,7 @@ if [[ -n $${major:-} ]] && (( major < 6 || (major == 6 && minor < 1) )); then \
 fi
 endef
 
-.PHONY: help deps test-deps test-packages browser-deps browser-venv demo-deps run-deps bench-deps check-swift \
+.PHONY: image image-qemu image-test image-check image-deps image-test-deps help deps test-deps test-packages browser-deps browser-venv demo-deps run-deps bench-deps check-swift \
 	build swift-build run demo test lint format bench screenshots clean distclean
 
 help:
@@ -109,6 +114,9 @@ help:
 	@echo "make bench      release build + bench/*.sh, bench/*.py and the Benchmarks/ suite (results also in bench/out/)"
 	@echo "make screenshots  docs/screenshots/party-{light,dark}.png (390x844, headless Chromium)"
 	@echo "make deps       install missing build packages (test-deps: also test tools, Chromium, the test venv)"
+	@echo "make image      the Raspberry Pi SD-card image .build-image/out/ravebox-VERSION-rpi-arm64.img(.xz)"
+	@echo "make image-qemu the same recipe for amd64 (QEMU); make image-test boots it and checks the box"
+	@echo "make image-check  static checks of the image: overlays, udev rules, units, scripts, generated configs"
 	@echo "make clean      remove .build, .build-browser and bench/out (distclean: also $(DATA_DIR), .swiftpm, Package.resolved)"
 
 deps:
@@ -220,3 +228,45 @@ clean:
 
 distclean: clean
 	rm -rf $(DATA_DIR) .swiftpm Package.resolved
+
+# --- The appliance image (see image/README.md) -------------------------------------------------------------------
+IMAGE_OUT := $(CURDIR)/.build-image
+IMAGE_VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+IMAGE_DEMO := $(IMAGE_OUT)/demo
+
+image-deps:
+	@$(call apt-install,$(IMAGE_PACKAGES))
+
+image-test-deps:
+	@$(call apt-install,$(IMAGE_PACKAGES) $(IMAGE_TEST_PACKAGES))
+
+$(IMAGE_DEMO)/.ravebox-demo: scripts/make-demo-library.sh | image-deps
+	scripts/make-demo-library.sh $(IMAGE_DEMO)
+	@touch $@
+
+# The binary is cross-built with Debian's swiftlang against a trixie sysroot (image/sdk/README.md); SwiftPM
+# rebuilds only what changed, so these always run.
+image: image-deps $(IMAGE_DEMO)/.ravebox-demo
+	image/sdk/build-ravebox.sh --arch arm64 --out $(IMAGE_OUT)/arm64/ravebox
+	image/build-image.sh --arch arm64 --binary $(IMAGE_OUT)/arm64/ravebox --demo $(IMAGE_DEMO) \
+	    --out $(IMAGE_OUT)/out --version $(IMAGE_VERSION) --xz
+
+image-qemu: image-deps $(IMAGE_DEMO)/.ravebox-demo
+	image/sdk/build-ravebox.sh --arch amd64 --out $(IMAGE_OUT)/amd64/ravebox
+	image/build-image.sh --arch amd64 --binary $(IMAGE_OUT)/amd64/ravebox --demo $(IMAGE_DEMO) \
+	    --out $(IMAGE_OUT)/out --version $(IMAGE_VERSION)
+
+# Static checks that need no QEMU: the overlays compile, the udev rules and units verify, every script passes
+# shellcheck, and the hostapd and dnsmasq files `ravebox setup` writes parse.
+image-check: image-test-deps swift-build
+	@rm -rf $(IMAGE_OUT)/check && mkdir -p $(IMAGE_OUT)/check/boot
+	@cp image/boot/ravebox.yaml $(IMAGE_OUT)/check/boot/
+	$(DEBUG_BIN) setup --boot $(IMAGE_OUT)/check/boot --data $(IMAGE_OUT)/check/data --run $(IMAGE_OUT)/check/run \
+	    --network $(IMAGE_OUT)/check/network --group root
+	image/check-static.sh --dnsmasq $(IMAGE_OUT)/check/run/dnsmasq.conf --hostapd $(IMAGE_OUT)/check/run/hostapd.conf
+
+image-test: image-test-deps image-qemu
+	image/test/gpio-sim/build-module.sh --image $(IMAGE_OUT)/out/ravebox-$(IMAGE_VERSION)-qemu-amd64.img \
+	    --out $(IMAGE_OUT)/test-tools
+	python3 image/test/image-test.py --image $(IMAGE_OUT)/out/ravebox-$(IMAGE_VERSION)-qemu-amd64.img \
+	    --tools $(IMAGE_OUT)/test-tools --work $(IMAGE_OUT)/image-test

@@ -11,9 +11,10 @@ struct SetupCommand: ParsableCommand {
             Reads BOOT/ravebox.yaml, stores the secrets typed into it on the data partition (DATA/secrets.json, \
             readable by root only) and masks them in the file, then writes into RUN: ravebox.yaml (the box's own \
             copy, secrets included, readable by the ravebox group), hostapd.conf, dnsmasq.conf, nftables.conf, \
-            wpa_supplicant.conf and wifi-client-interface when configured, plus the systemd-networkd files into \
-            NETWORK. It updates the overlays in BOOT/config.txt and the spidev buffer in BOOT/cmdline.txt (they \
-            take effect at the next boot). A file that does not parse is reported in one line and the last good \
+            wpa_supplicant.conf and network.env (the client interface) when configured, plus the systemd-networkd files into \
+            NETWORK. On a Raspberry Pi's boot partition it writes the overlays ravebox.yaml needs into \
+            BOOT/ravebox-overlays.txt (which BOOT/config.txt includes) and the spidev buffer into \
+            BOOT/cmdline.txt; they take effect at the next boot. A file that does not parse is reported in one line and the last good \
             one (DATA/last-good.yaml) is used instead, so the box always comes up.
             """)
 
@@ -83,7 +84,7 @@ struct SetupCommand: ParsableCommand {
         // Only the box's own copy keeps a new admin password, until the box has stored its hash.
         try Self.writeAtomically(runDirectory + "/ravebox.yaml", boxText, mode: 0o640, group: gid)
         let files = ApplianceFiles(config)
-        for name in ["hostapd.conf", "dnsmasq.conf", "wpa_supplicant.conf", "wifi-client-interface"] {
+        for name in ["hostapd.conf", "dnsmasq.conf", "wpa_supplicant.conf", "network.env"] {
             try? fileManager.removeItem(atPath: runDirectory + "/" + name)
         }
         for (name, contents) in files.runFiles {
@@ -99,13 +100,18 @@ struct SetupCommand: ParsableCommand {
 
         // 4. The firmware's files (Raspberry Pi only; the next boot applies them).
         var changed: [String] = []
+        let overlays = BootFiles.overlaysText(BootFiles.overlayLines(config))
         let edits: [(String, (String) -> String)] = [
-            ("config.txt", { BootFiles.configText($0, overlays: BootFiles.overlayLines(config)) }),
+            ("config.txt", { BootFiles.configText($0) }),
+            (BootFiles.overlaysFile, { _ in overlays }),
             ("cmdline.txt", { BootFiles.cmdlineText($0, spidevBuffer: BootFiles.usesSPILEDs(config)) }),
         ]
         for (name, edit) in edits {
             let path = boot + "/" + name
-            guard let old = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
+            // Only on a Raspberry Pi's boot partition (it has a config.txt); the overlays file may be new.
+            guard fileManager.fileExists(atPath: boot + "/config.txt") else { continue }
+            let old = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            if old.isEmpty && name != BootFiles.overlaysFile { continue }
             let new = edit(old)
             if new != old {
                 try Self.writeAtomically(path, new, mode: 0o644)

@@ -52,15 +52,14 @@ import Testing
 }
 
 @Suite struct BootFilesTests {
-    @Test func configTxtGetsOneRaveboxSectionThatIsReplacedNotRepeated() {
-        let original = "arm_64bit=1\nupstream_kernel=1\n"
-        let once = BootFiles.configText(original, overlays: ["dtoverlay=ravebox-buttons"])
-        #expect(once.hasPrefix(original))
-        #expect(once.contains("\ndtoverlay=ravebox-buttons\n"))
-        let again = BootFiles.configText(once, overlays: ["dtparam=spi=on", "dtoverlay=ravebox-spi-leds"])
-        #expect(!again.contains("ravebox-buttons"))
-        #expect(again.components(separatedBy: "# >>> ravebox").count == 2)
-        #expect(BootFiles.configText(again, overlays: ["dtparam=spi=on", "dtoverlay=ravebox-spi-leds"]) == again)
+    @Test func configTxtIncludesTheOverlaysFileOnce() {
+        let original = "arm_64bit=1\nupstream_kernel=1\n\n[pi4]\ncore_freq=500\n"
+        let included = BootFiles.configText(original)
+        #expect(included == original + "\n[all]\ninclude ravebox-overlays.txt\n")
+        #expect(BootFiles.configText(included) == included)
+        let overlays = BootFiles.overlaysText(["dtoverlay=ravebox-buttons"])
+        #expect(overlays.hasSuffix("\ndtoverlay=ravebox-buttons\n"))
+        #expect(overlays.split(separator: "\n").allSatisfy { $0.hasPrefix("#") || $0.hasPrefix("dt") })
     }
 
     @Test func overlaysFollowTheHardwareInRavebox_yaml() throws {
@@ -149,12 +148,12 @@ import Testing
 
     @Test func aHomeNetworkUsesTheSecondRadioWhileTheHotspotStaysUp() throws {
         let both = try files("wifi_client_name: Home\nwifi_client_password: homesecret")
-        #expect(both.runFiles["wifi-client-interface"] == "wlan1\n")
+        #expect(both.runFiles["network.env"] == "RAVEBOX_CLIENT_IFACE=wlan1\n")
         #expect(both.runFiles["wpa_supplicant.conf"]?.contains("psk=\"homesecret\"") == true)
         #expect(both.networkFiles["20-ravebox-client.network"]?.contains("Name=wlan1") == true)
         #expect(both.runFiles["hostapd.conf"] != nil)
         let clientOnly = try files("hotspot: off\nwifi_client_name: Home")
-        #expect(clientOnly.runFiles["wifi-client-interface"] == "wlan0\n")
+        #expect(clientOnly.runFiles["network.env"] == "RAVEBOX_CLIENT_IFACE=wlan0\n")
         #expect(clientOnly.runFiles["hostapd.conf"] == nil && clientOnly.runFiles["dnsmasq.conf"] == nil)
         #expect(clientOnly.runFiles["wpa_supplicant.conf"]?.contains("key_mgmt=NONE") == true)
     }

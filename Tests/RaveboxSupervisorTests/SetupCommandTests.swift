@@ -57,7 +57,8 @@ import Testing
         #expect(box.contains("lemonade2026") && box.contains("letmein-please"))
         #expect(folders.read("run/hostapd.conf").contains("wpa_passphrase=lemonade2026"))
         #expect(folders.read("network/10-ravebox-hotspot.network").contains("Address=10.42.0.1/24"))
-        #expect(folders.read("boot/config.txt").contains("dtoverlay=ravebox-spi-leds"))
+        #expect(folders.read("boot/ravebox-overlays.txt").contains("\ndtoverlay=ravebox-spi-leds\n"))
+        #expect(folders.read("boot/config.txt").hasSuffix("\ninclude ravebox-overlays.txt\n"))
         #expect(folders.read("boot/cmdline.txt").hasSuffix(" spidev.bufsiz=65536\n"))
         #expect(result.standardError.contains("in effect after a reboot"))
 

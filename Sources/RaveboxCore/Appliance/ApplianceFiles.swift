@@ -32,7 +32,7 @@ public struct ApplianceFiles: Sendable, Equatable {
         if let interface = clientInterface, let name = appliance.clientNetworkName {
             runFiles["wpa_supplicant.conf"] = Self.wpaSupplicant(
                 name: name, password: appliance.clientNetworkPassword, country: appliance.country)
-            runFiles["wifi-client-interface"] = interface + "\n"
+            runFiles["network.env"] = "RAVEBOX_CLIENT_IFACE=\(interface)\n"
             networkFiles["20-ravebox-client.network"] = """
                 # Written by `ravebox setup` from ravebox.yaml (wifi_client_name): the home Wi-Fi.
                 [Match]

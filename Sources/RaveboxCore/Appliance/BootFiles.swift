@@ -5,8 +5,6 @@ import Foundation
 /// masking the secrets a user typed into ravebox.yaml once they are stored on the data partition.
 /// Pure text functions; each returns its input unchanged when there is nothing to do.
 public enum BootFiles {
-    static let beginMarker = "# >>> ravebox: written from ravebox.yaml at boot; edit ravebox.yaml instead"
-    static let endMarker = "# <<< ravebox"
     /// spidev's buffer, large enough for a 2700-LED WS2812 strip in one message.
     public static let spidevBuffer = "spidev.bufsiz=65536"
 
@@ -24,22 +22,25 @@ public enum BootFiles {
         config.lights.outputs.contains { ($0.device ?? "").hasPrefix("/dev/spidev0") }
     }
 
-    /// `config.txt` with its ravebox section (between the markers, appended when missing) set to `lines`.
-    public static func configText(_ text: String, overlays lines: [String]) -> String {
-        var kept: [Substring] = []
-        var inside = false
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line == beginMarker {
-                inside = true
-            } else if line == endMarker {
-                inside = false
-            } else if !inside {
-                kept.append(line)
-            }
-        }
+    /// The file `config.txt` includes for the box's overlays, rewritten from ravebox.yaml at every boot.
+    public static let overlaysFile = "ravebox-overlays.txt"
+    static let includeLine = "include \(overlaysFile)"
+
+    /// The contents of ``overlaysFile`` for `lines`.
+    public static func overlaysText(_ lines: [String]) -> String {
+        ([
+            "# Device-tree overlays for this box, written by \"ravebox setup\" at boot from ravebox.yaml",
+            "# (buttons, leds, dac); edits here are overwritten. config.txt includes this file.",
+        ] + lines).joined(separator: "\n") + "\n"
+    }
+
+    /// `config.txt` with the line that includes ``overlaysFile`` (appended under `[all]` when missing).
+    public static func configText(_ text: String) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard !lines.contains(where: { $0.trimmingCharacters(in: .whitespaces) == includeLine }) else { return text }
+        var kept = lines.map(String.init)
         while kept.last == "" { kept.removeLast() }
-        let section = [beginMarker] + lines + [endMarker]
-        return (kept.map(String.init) + [""] + section).joined(separator: "\n") + "\n"
+        return (kept + ["", "[all]", includeLine]).joined(separator: "\n") + "\n"
     }
 
     /// `cmdline.txt` (one line of kernel arguments) with the spidev buffer argument present or absent.

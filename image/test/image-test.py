@@ -1,0 +1,456 @@
+#!/usr/bin/env python3
+"""The appliance image test: boots the amd64 image in QEMU and checks the box as a guest, a user
+and a power cut see it (issue 9's acceptance list). Python 3 standard library, plus the host tools
+qemu-system-x86_64, qemu-img, mtools, e2fsprogs and zbarimg.
+
+    image/test/image-test.py --image .build-image/out/ravebox-dev-qemu-amd64.img \
+        [--tools .build-image/test-tools] [--work .build-image/image-test] [--kvm]
+
+Four boots of one disk, each from a raw copy of the previous boot's disk (so the boot partition can
+be edited between boots the way a user edits it on another computer):
+
+1. first boot, after ravebox.yaml was edited on the boot partition: read-only root, the processes
+   and their user, the data partition grown, the hotspot, a requested song playing into snd-aloop's
+   capture, frames on the virtio-gpu screen (the join QR decoded from a screendump), a gpio-sim
+   button press skipping the song;
+2. a power cut (QEMU killed) during a stream of votes, then a boot that finds a clean database with
+   every acknowledged vote, and music again;
+3. ravebox.yaml edited again while the box is off: a new hotspot name and admin password;
+4. at the end, the root partition is byte-for-byte the one that was flashed.
+
+Prints the boot-to-first-HTTP-response time of every boot. Exit status 0 when every check held.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from qemu import Machine, _partitions  # noqa: E402
+
+MTOOLS_ENV = {**os.environ, "MTOOLS_SKIP_CHECK": "1"}
+BOX_HOSTNAME = "ravebox.lan"
+FIRST_ADMIN = "first-admin-pw"
+SECOND_ADMIN = "second-admin-pw"
+
+
+class Failed(Exception):
+    pass
+
+
+failures: list[str] = []
+
+
+def check(condition: bool, what: str, detail: str = "") -> None:
+    if condition:
+        print(f"ok: {what}", flush=True)
+    else:
+        print(f"FAIL: {what}" + (f"\n  {detail}" if detail else ""), flush=True)
+        failures.append(what)
+
+
+def must(condition: bool, what: str, detail: str = "") -> None:
+    """A check the rest of the test depends on."""
+    check(condition, what, detail)
+    if not condition:
+        raise Failed(what)
+
+
+# -- the disk, edited between boots ---------------------------------------------------------------
+
+def partition(image: Path, number: int) -> tuple[int, int]:
+    _, offset, size = _partitions(image)[number - 1]
+    return offset, size
+
+
+def read_boot_file(image: Path, name: str) -> str:
+    offset, _ = partition(image, 1)
+    out = subprocess.run(["mtype", "-i", f"{image}@@{offset}", f"::{name}"], env=MTOOLS_ENV,
+                         capture_output=True, check=True)
+    return out.stdout.decode()
+
+
+def write_boot_file(image: Path, name: str, text: str, scratch: Path) -> None:
+    offset, _ = partition(image, 1)
+    local = scratch / name
+    local.write_text(text)
+    subprocess.run(["mcopy", "-o", "-i", f"{image}@@{offset}", str(local), f"::{name}"], env=MTOOLS_ENV,
+                   check=True)
+
+
+def set_keys(yaml: str, values: dict[str, str]) -> str:
+    """ravebox.yaml with top-level keys set (an existing line replaced, else appended), as a user edits it."""
+    for key, value in values.items():
+        line = f"{key}: {value}"
+        yaml, count = re.subn(rf"(?m)^{key}:.*$", line, yaml)
+        if count == 0:
+            yaml = yaml.rstrip("\n") + "\n" + line + "\n"
+    return yaml
+
+
+def hash_partition(image: Path, number: int) -> str:
+    offset, size = partition(image, number)
+    digest = hashlib.sha256()
+    with open(image, "rb") as f:
+        f.seek(offset)
+        left = size
+        while left:
+            block = f.read(min(left, 8 << 20))
+            if not block:
+                break
+            digest.update(block)
+            left -= len(block)
+    return digest.hexdigest()
+
+
+def disk_of(machine: Machine, target: Path) -> Path:
+    """The machine's disk (its qcow2 overlay over the previous image) as a raw image."""
+    subprocess.run(["qemu-img", "convert", "-O", "raw", str(machine.disk), str(target)], check=True)
+    return target
+
+
+def fsck_partition(image: Path, number: int, scratch: Path) -> tuple[int, str]:
+    offset, size = partition(image, number)
+    part = scratch / f"p{number}.img"
+    subprocess.run(["dd", f"if={image}", f"of={part}", "bs=1M", f"skip={offset}", f"count={size}",
+                    "iflag=skip_bytes,count_bytes", "conv=sparse", "status=none"], check=True)
+    result = subprocess.run(["e2fsck", "-fn", str(part)], capture_output=True, text=True)
+    part.unlink()
+    return result.returncode, result.stdout + result.stderr
+
+
+# -- talking to the box -----------------------------------------------------------------------------
+
+class Client:
+    """HTTP through QEMU's forwarded port, as one guest (one session cookie)."""
+
+    def __init__(self, machine: Machine, session: str | None = None):
+        self.machine = machine
+        self.session = session or str(uuid.uuid4())  # the box takes well-formed UUIDs only
+
+    def call(self, method: str, path: str, body: object | None = None, timeout: float = 15) -> tuple[int, object]:
+        data = None if body is None else json.dumps(body).encode()
+        # As a phone on the hotspot asks: by the box's name (any other host is sent to the party page).
+        headers = {"Cookie": f"rb_session={self.session}", "Host": BOX_HOSTNAME}
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        status, raw = self.machine.http(method, path, body=data, headers=headers, timeout=timeout)
+        try:
+            return status, json.loads(raw) if raw else None
+        except ValueError:
+            return status, raw
+
+    def login(self, role: str, password: str) -> int:
+        status, body = self.call("POST", "/api/session/login", {"role": role, "password": password})
+        self.last_answer = body
+        return status
+
+    def state(self) -> dict:
+        status, body = self.call("GET", "/api/state")
+        if status != 200:
+            raise Failed(f"/api/state answered {status}")
+        return body
+
+
+def eventually(seconds: float, condition, interval: float = 0.5):
+    deadline = time.monotonic() + seconds
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = condition()
+            if last:
+                return last
+        except Exception as error:  # the box may be restarting a process
+            last = error
+        time.sleep(interval)
+    return None
+
+
+def song_ids(client: Client) -> list[int]:
+    status, body = client.call("GET", "/api/search")
+    return [song["id"] for song in body] if status == 200 else []
+
+
+def current_song(client: Client) -> dict | None:
+    return client.state().get("currentSong")
+
+
+def position(client: Client) -> float:
+    song = current_song(client)
+    return float(song.get("position", 0)) if song else -1
+
+
+def boot(machine: Machine, label: str) -> None:
+    machine.start()
+    machine.wait_for_shell(timeout=600)
+    seconds = machine.wait_for_http("/api/state", timeout=600)
+    print(f"boot-to-first-HTTP ({label}, {'KVM' if machine.kvm else 'TCG'}): {seconds:.1f} s", flush=True)
+
+
+def guest_log(machine: Machine, unit: str = "ravebox", lines: int = 60) -> str:
+    return machine.run(f"journalctl -b -u {unit} --no-pager -n {lines}", timeout=60)[1]
+
+
+# -- the checks ---------------------------------------------------------------------------------------
+
+def check_system(machine: Machine) -> None:
+    options = machine.check("findmnt -no OPTIONS /").strip()
+    check(options.split(",")[0] == "ro", "the root is mounted read-only", options)
+    for path in ("/tmp", "/var/tmp", "/var/log"):
+        fstype = machine.check(f"findmnt -no FSTYPE {path}").strip()
+        check(fstype == "tmpfs", f"{path} is a tmpfs", fstype)
+    storage = machine.run("ls /var/log/journal 2>&1; ls /run/log/journal >/dev/null && echo volatile")[1]
+    check("volatile" in storage, "the journal is volatile", storage)
+    size = int(machine.check("findmnt -bno SIZE /var/lib/ravebox").strip())
+    check(size > 2 << 30, "the data partition grew to fill the disk", f"{size} bytes")
+    users = machine.check("ps -eo user:20,args | grep '[/]usr/bin/ravebox'")
+    lines = [line.split(None, 1) for line in users.strip().splitlines()]
+    roles = sorted((args.split()[1] if len(args.split()) > 1 else "") for _, args in lines)
+    check(len(lines) == 3 and all(user == "ravebox" for user, _ in lines),
+          "the supervisor and both children run as ravebox", users)
+    check(roles == ["engine", "run", "web"], "the supervisor runs the engine and the web process", users)
+    failed = machine.run("systemctl --failed --no-legend --plain")[1].strip()
+    check(failed == "", "no systemd unit failed", failed)
+
+
+def check_hotspot(machine: Machine, name: str) -> None:
+    machine.run("ip link set wlan1 up")
+    seen = ""
+    for _ in range(12):
+        seen = machine.run("timeout 20 iw dev wlan1 scan 2>&1 | grep 'SSID:'", timeout=60)[1]
+        if f"SSID: {name}" in seen:
+            break
+        time.sleep(3)
+    check(f"SSID: {name}" in seen, f"the hotspot '{name}' is on the air (mac80211_hwsim)",
+          seen + machine.run("systemctl status ravebox-setup ravebox-hostapd --no-pager -n 20")[1])
+
+
+def check_playback(machine: Machine, client: Client) -> list[int]:
+    ids = eventually(120, lambda: song_ids(client) or None)
+    must(bool(ids) and len(ids) >= 3, "the demo library was scanned", str(ids))
+    for song in ids[:4]:
+        status, body = client.call("POST", "/api/queue", {"songId": song})
+        check(status == 201, f"song {song} requested over HTTP", f"{status} {body}")
+    playing = eventually(30, lambda: position(client) > 1.0)
+    must(bool(playing), "a requested song plays (its position advances)", guest_log(machine))
+    # What it plays reaches snd-aloop's capture side.
+    machine.run("arecord -q -D plughw:Loopback,1,0 -f S16_LE -r 48000 -c 2 -d 2 -t raw /tmp/capture.raw", timeout=60)
+    raw = machine.run("tr -d '\\000' </tmp/capture.raw | wc -c; ls -l /tmp/capture.raw", timeout=60)[1]
+    nonzero = int(raw.split()[0]) if raw.split() and raw.split()[0].isdigit() else 0
+    check(nonzero > 10000, "the music arrives in snd-aloop's capture",
+          f"{nonzero} non-zero bytes in 2 s; {raw}\n" + machine.run(
+              "arecord -l; aplay -L | head -20; cat /proc/asound/cards; "
+              "cat /proc/asound/Loopback/pcm0p/sub0/hw_params /proc/asound/Loopback/pcm1c/sub0/hw_params")[1]
+          + guest_log(machine, lines=20))
+    return ids
+
+
+def qmp(machine: Machine, message: dict) -> dict:
+    """One QMP command on the machine's monitor socket; returns its answer."""
+    import socket
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.settimeout(10)
+        sock.connect(str(machine.qmp_sock))
+        stream = sock.makefile("rwb")
+        stream.readline()  # greeting
+        for request in ({"execute": "qmp_capabilities"}, message):
+            stream.write(json.dumps(request).encode() + b"\n")
+            stream.flush()
+            while True:
+                answer = json.loads(stream.readline())
+                if "return" in answer or "error" in answer:
+                    break
+        return answer
+
+
+def screendump(machine: Machine, target: Path) -> bytes:
+    target.unlink(missing_ok=True)
+    answer = qmp(machine, {"execute": "screendump", "arguments": {"filename": str(target), "format": "png"}})
+    if "error" in answer:
+        raise Failed(f"screendump: {answer['error']}")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not target.exists():
+        time.sleep(0.1)
+    time.sleep(0.3)
+    return target.read_bytes()
+
+
+def check_screen(machine: Machine, admin: Client, work: Path) -> None:
+    first = screendump(machine, work / "screen-1.png")
+    time.sleep(1)
+    second = screendump(machine, work / "screen-2.png")
+    check(first != second, "the screen (virtio-gpu, DRM/KMS) shows a moving picture")
+    status, _ = admin.call("PUT", "/api/screen/program", {"program": "join"})
+    check(status == 200, "the screen program is set to the join panel", str(status))
+    join = work / "screen-join.png"
+
+    def read_join_codes() -> str | None:
+        screendump(machine, join)
+        return subprocess.run(["zbarimg", "-q", "--raw", str(join)], capture_output=True, text=True).stdout or None
+
+    decoded = eventually(20, read_join_codes, interval=1)
+    check(bool(decoded) and "WIFI:" in decoded, "the join QR code is read back from the screen", str(decoded))
+    admin.call("PUT", "/api/screen/program", {"program": "bars"})
+
+
+def check_button(machine: Machine, client: Client, tools: Path | None) -> None:
+    if tools is None:
+        check(False, "a gpio-sim button press skips the song", "no test tools disk (gpio-sim.ko) given")
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "gpio-sim"))
+    from guest import create_chip, set_line  # noqa: E402
+    chip = create_chip(machine)
+    print(f"gpio-sim chip: {chip}", flush=True)
+    opened = eventually(30, lambda: "buttons on" in guest_log(machine, lines=200), interval=1)
+    check(bool(opened), "the engine opens the buttons on the simulated chip", guest_log(machine))
+    before = current_song(client)
+    set_line(machine, chip, 27, high=False)  # skip pressed (to ground)
+    time.sleep(0.2)
+    set_line(machine, chip, 27, high=True)   # released
+    changed = eventually(10, lambda: (current_song(client) or {}).get("playId") != (before or {}).get("playId"))
+    check(bool(changed), "a gpio-sim press of the skip button skips the song", guest_log(machine))
+
+
+def vote_stream(machine: Machine, entry: int, stop: threading.Event, acknowledged: list[str]) -> None:
+    while not stop.is_set():
+        voter = Client(machine)
+        try:
+            status, _ = voter.call("PUT", f"/api/queue/{entry}/vote", {"vote": 1}, timeout=3)
+        except Exception:
+            continue
+        if 200 <= status < 300:
+            acknowledged.append(voter.session)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--image", required=True, type=Path)
+    parser.add_argument("--tools", type=Path, help="folder with test-tools.img (gpio-sim.ko)")
+    parser.add_argument("--work", type=Path, default=Path(".build-image/image-test"))
+    parser.add_argument("--kvm", action="store_true",
+                        help="use KVM where /dev/kvm works (default: TCG, which every host runs the same way)")
+    args = parser.parse_args()
+
+    started = time.monotonic()
+    work = args.work.resolve()
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    image = args.image.resolve()
+    flashed_root = hash_partition(image, 2)
+
+    extra = ["-device", "virtio-gpu-pci", "-display", "none"]
+    tools_img = args.tools.resolve() / "test-tools.img" if args.tools else None
+    if tools_img:
+        extra += ["-drive", f"file={tools_img},format=raw,if=virtio,readonly=on"]
+
+    # The user edits ravebox.yaml on the card before its first boot.
+    disk0 = work / "disk0.raw"
+    subprocess.run(["cp", "--sparse=always", str(image), str(disk0)], check=True)
+    yaml = set_keys(read_boot_file(disk0, "ravebox.yaml"),
+                    {"wifi_name": "Ravebox Test", "wifi_password": "party-people-42", "admin_password": FIRST_ADMIN,
+                     "hostname": BOX_HOSTNAME})
+    write_boot_file(disk0, "ravebox.yaml", yaml, work)
+
+    def machine(disk: Path, name: str) -> Machine:
+        return Machine(disk, work / name, tcg=not args.kvm, extra_args=extra, disk_size="4G")
+
+    try:
+        # 1. First boot.
+        m1 = machine(disk0, "boot1")
+        boot(m1, "first boot")
+        check_system(m1)
+        masked = m1.check("cat /boot/firmware/ravebox.yaml")
+        check("party-people-42" not in masked and FIRST_ADMIN not in masked,
+              "the secrets in ravebox.yaml are masked after the first boot", masked[-400:])
+        check_hotspot(m1, "Ravebox Test")
+        admin = Client(m1)
+        must(admin.login("admin", FIRST_ADMIN) == 200, "the admin password from ravebox.yaml works",
+             f"{admin.last_answer}\n" + m1.run("cat /run/ravebox/ravebox.yaml; ls -la /run/ravebox")[1] + guest_log(m1))
+        admin.call("PATCH", "/api/settings", {"oneVotePerDevice": False})
+        guest = Client(m1)
+        check_playback(m1, guest)
+        check_screen(m1, admin, work)
+        check_button(m1, guest, args.tools)
+        log = guest_log(m1, lines=400)
+        boot_music = re.search(r"boot to music: ([0-9.]+) s", log)
+        print(f"boot-to-music (first boot): {boot_music.group(1) if boot_music else '?'} s", flush=True)
+
+        # 2. Power cut during a stream of votes.
+        queue = guest.state().get("queue", [])
+        must(bool(queue), "songs are queued for the vote stream")
+        entry = queue[0]["id"]
+        stop, acknowledged = threading.Event(), []
+        threads = [threading.Thread(target=vote_stream, args=(m1, entry, stop, acknowledged)) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        time.sleep(4)
+        m1.kill()
+        stop.set()
+        for thread in threads:
+            thread.join()
+        print(f"votes acknowledged before the power cut: {len(acknowledged)}", flush=True)
+        check(len(acknowledged) > 20, "votes were acknowledged before the power cut", str(len(acknowledged)))
+
+        disk1 = disk_of(m1, work / "disk1.raw")
+        m2 = machine(disk1, "boot2")
+        boot(m2, "after the power cut")
+        errors = m2.run("dmesg | grep -i 'EXT4-fs error\\|I/O error' || true")[1].strip()
+        check(errors == "", "no file system errors after the power cut", errors)
+        integrity = m2.check("sqlite3 -readonly /var/lib/ravebox/ravebox.sqlite 'PRAGMA integrity_check'").strip()
+        check(integrity == "ok", "the database passes integrity_check after the power cut", integrity)
+        stored = set(m2.check(f"sqlite3 -readonly /var/lib/ravebox/ravebox.sqlite "
+                              f"\"SELECT voter FROM vote WHERE entryId = {entry}\"").split())
+        lost = [index for index, s in enumerate(acknowledged) if f"session:{s}" not in stored]
+        check(not lost, "every vote acknowledged before the power cut is stored",
+              f"{len(lost)} of {len(acknowledged)} lost, positions {lost}; {len(stored)} stored\n"
+              + m2.run("ls -la /var/lib/ravebox/; sqlite3 -readonly /var/lib/ravebox/ravebox.sqlite "
+                       "'PRAGMA journal_mode; PRAGMA synchronous; SELECT count(*) FROM vote'")[1])
+        client2 = Client(m2)
+        check(bool(eventually(60, lambda: position(client2) > 1.0)), "music plays again after the power cut",
+              guest_log(m2))
+        must(m2.shutdown(), "the box shuts down cleanly")
+
+        # 3. ravebox.yaml edited while the box is off.
+        disk2 = disk_of(m2, work / "disk2.raw")
+        rc, report = fsck_partition(disk2, 3, work)
+        check(rc == 0, "the data file system is clean (e2fsck -fn)", report[-600:])
+        yaml = set_keys(read_boot_file(disk2, "ravebox.yaml"),
+                        {"wifi_name": "Second Party", "admin_password": SECOND_ADMIN})
+        write_boot_file(disk2, "ravebox.yaml", yaml, work)
+        m3 = machine(disk2, "boot3")
+        boot(m3, "after editing ravebox.yaml")
+        check_hotspot(m3, "Second Party")
+        check(Client(m3).login("admin", SECOND_ADMIN) == 200, "the new admin password works")
+        check(Client(m3).login("admin", FIRST_ADMIN) == 401, "the old admin password no longer works")
+        must(m3.shutdown(), "the box shuts down cleanly again")
+
+        # 4. Nothing wrote to the root.
+        disk3 = disk_of(m3, work / "disk3.raw")
+        check(hash_partition(disk3, 2) == flashed_root, "the root partition is unchanged after three boots")
+    except Failed as error:
+        print(f"stopped: {error}", flush=True)
+    finally:
+        for name in ("boot1", "boot2", "boot3"):
+            console = work / name / "console.log"
+            if failures and console.exists():
+                print(f"--- {name} console (last lines) ---\n" + console.read_text(errors="replace")[-3000:])
+
+    print(f"image test: {len(failures)} failed, {time.monotonic() - started:.0f} s", flush=True)
+    for failure in failures:
+        print(f"  FAIL: {failure}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
