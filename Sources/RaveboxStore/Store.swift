@@ -21,11 +21,15 @@ public final class Store: Sendable {
         // Another process may hold the write lock for a moment: wait instead of failing.
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
-            // Acknowledged requests and votes must survive a power cut: sync the WAL on every commit.
+            // Readers; the writer is set below.
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // Acknowledged requests and votes must survive a power cut: sync the WAL on every commit. GRDB's pool
+            // sets its writer to NORMAL after the prepareDatabase functions (its WAL set-up), which syncs only at
+            // checkpoints: set FULL again on the writer, the one connection that commits.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try StoreMigrations.migrator.migrate(pool)
         } catch {
             throw .database("cannot open \(path): \(error)")

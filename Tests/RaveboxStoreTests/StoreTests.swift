@@ -51,6 +51,18 @@ struct TemporaryStore {
         _ = try Store(path: temporary.databasePath)
     }
 
+    /// SQLite's FULL (2) syncs the WAL at every commit, so an acknowledged vote survives a power cut; GRDB's pool
+    /// would leave its writer at NORMAL (1), which syncs only at checkpoints (the QEMU power-cut test lost the last
+    /// votes before it).
+    @Test func everyCommitIsSyncedOnTheWriterAndTheReaders() throws {
+        let temporary = try TemporaryStore()
+        let writer = try temporary.store.pool.writeWithoutTransaction { db in
+            try Int.fetchOne(db, sql: "PRAGMA synchronous")
+        }
+        #expect(writer == 2)
+        #expect(try temporary.store.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 2)
+    }
+
     @Test func enqueueAppendsWithConsecutivePositions() throws {
         let temporary = try TemporaryStore()
         let ids = try temporary.addSongs(3)
