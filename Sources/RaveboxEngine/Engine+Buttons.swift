@@ -11,11 +11,6 @@ extension Engine {
     /// Volume change per encoder detent.
     static let volumeStep = 0.05
 
-    /// The buttons' wiring from the configuration (see ``ButtonMapping/resolve(_:)``).
-    static func buttonMapping(_ setting: ButtonsSetting) throws -> ButtonMapping? {
-        try ButtonMapping.resolve(setting)
-    }
-
     /// Queues what a button asked for; the control loop does it on its next pass (within a tick).
     /// Safe from any thread.
     public func perform(_ action: ButtonAction) {

@@ -58,7 +58,7 @@ public struct EngineService: Service {
     private func startButtons(until stop: ManagedAtomic<Bool>) -> DispatchSemaphore? {
         let mapping: ButtonMapping
         do {
-            guard let configured = try Engine.buttonMapping(engine.configuration.buttons) else { return nil }
+            guard let configured = try ButtonMapping.resolve(engine.configuration.buttons) else { return nil }
             mapping = configured
         } catch {
             logger.error("buttons: the buttons mapping in ravebox.yaml is not valid: \(error); no buttons")

@@ -40,8 +40,10 @@ struct SetupCommand: ParsableCommand {
         // 1. The user's file, or the last good one when it is broken.
         var text = (try? String(contentsOfFile: bootFile, encoding: .utf8)) ?? ""
         var fromBoot = true
+        var plain: [String: String] = [:]
         do {
-            for (key, value) in try BootFiles.plainSecrets(in: text, path: bootFile) { stored[key] = value }
+            plain = try BootFiles.plainSecrets(in: text, path: bootFile)
+            for (key, value) in plain { stored[key] = value }
         } catch {
             Self.say("ravebox setup: \(bootFile) is not valid, using the last good settings: \(error)")
             text = (try? String(contentsOfFile: lastGoodFile, encoding: .utf8)) ?? ""
@@ -64,7 +66,6 @@ struct SetupCommand: ParsableCommand {
         keep["admin_password"] = nil
         try Self.writeAtomically(secretsFile, Self.encodeSecrets(keep), mode: 0o600)
         if fromBoot {
-            let plain = try BootFiles.plainSecrets(in: text, path: bootFile)
             if !plain.isEmpty {
                 let masked = BootFiles.masking(text, keys: Set(plain.keys))
                 try Self.writeAtomically(bootFile, masked, mode: 0o644)

@@ -52,8 +52,8 @@ import Testing
     }
 
     @Test func theButtonsMappingComesFromRaveboxYAML() throws {
-        #expect(try Engine.buttonMapping(.off) == nil)
-        #expect(try Engine.buttonMapping(.on) == .default)
+        #expect(try ButtonMapping.resolve(.off) == nil)
+        #expect(try ButtonMapping.resolve(.on) == .default)
         let yaml = """
             chip: /dev/gpiochip4
             lines: {play_pause: 20, skip: 21}
@@ -61,10 +61,10 @@ import Testing
               press play_pause: play_pause
               long skip: shutdown
             """
-        let mapping = try #require(try Engine.buttonMapping(.mapping(yaml)))
+        let mapping = try #require(try ButtonMapping.resolve(.mapping(yaml)))
         #expect(mapping.chip == "/dev/gpiochip4")
         #expect(mapping.lines[.playPause] == 20 && mapping.lines[.skip] == 21)
-        #expect(throws: (any Error).self) { try Engine.buttonMapping(.mapping("lines: {play_pause: 20, skip: 20}")) }
+        #expect(throws: (any Error).self) { try ButtonMapping.resolve(.mapping("lines: {play_pause: 20, skip: 20}")) }
     }
 
     @Test func ravebox_yamlTakesButtonsOnOffOrAMapping() throws {

@@ -159,6 +159,13 @@ public struct ConfigurationLayer: Sendable, Equatable {
             }
             return choice
         }
+        func onOff() throws(ConfigurationError) -> Bool {
+            let value = try single()
+            guard let flag = Self.boolean(value) else {
+                throw .invalid(key: key, value: value, source: source, accepted: "on or off")
+            }
+            return flag
+        }
         func integer(_ range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
             let value = try single()
             guard let number = Int(value), range.contains(number) else {
@@ -200,12 +207,12 @@ public struct ConfigurationLayer: Sendable, Equatable {
                     accepted: "a host name of letters, digits, '-' and '.', such as ravebox.lan")
             }
             hostname = value
-        case "wifi_name":
+        case "wifi_name", "wifi_client_name":
             let value = try single()
             guard (1...32).contains(value.utf8.count) else {
                 throw .invalid(key: key, value: value, source: source, accepted: "1 to 32 bytes")
             }
-            wifiName = value
+            if key == "wifi_name" { wifiName = value } else { clientNetworkName = value }
         case "wifi_password", "wifi_client_password":
             let value = try single()
             if value == BoxConfiguration.maskedSecret { return }
@@ -216,12 +223,6 @@ public struct ConfigurationLayer: Sendable, Equatable {
                     accepted: "8 to 63 characters, or empty for an open network")
             }
             if key == "wifi_password" { wifiPassword = value } else { clientNetworkPassword = value }
-        case "wifi_client_name":
-            let value = try single()
-            guard (1...32).contains(value.utf8.count) else {
-                throw .invalid(key: key, value: value, source: source, accepted: "1 to 32 bytes")
-            }
-            clientNetworkName = value
         case "country":
             let value = try single().uppercased()
             guard value.utf8.count == 2, value.allSatisfy({ $0.isASCII && $0.isLetter }) else {
@@ -238,12 +239,7 @@ public struct ConfigurationLayer: Sendable, Equatable {
                 throw .invalid(
                     key: key, value: value, source: source, accepted: "off or a Wi-Fi interface such as wlan0")
             }
-        case "uplink_forwarding":
-            let value = try single()
-            guard let flag = Self.boolean(value) else {
-                throw .invalid(key: key, value: value, source: source, accepted: "on or off")
-            }
-            uplinkForwarding = flag
+        case "uplink_forwarding": uplinkForwarding = try onOff()
         case "dac": dac = try choice(ApplianceConfiguration.DAC.self)
         case "audio_source": audioSource = try choice(BoxConfiguration.AudioSource.self)
         case "leds":
@@ -268,18 +264,8 @@ public struct ConfigurationLayer: Sendable, Equatable {
                     key: key, value: value, source: source, accepted: "on, off or a mapping (see docs/buttons.md)")
             }
             buttons = flag ? .on : .off
-        case "screen":
-            let value = try single()
-            guard let flag = Self.boolean(value) else {
-                throw .invalid(key: key, value: value, source: source, accepted: "on or off")
-            }
-            screen = flag
-        case "onboard_leds":
-            let value = try single()
-            guard let flag = Self.boolean(value) else {
-                throw .invalid(key: key, value: value, source: source, accepted: "on or off")
-            }
-            onboardLEDs = flag
+        case "screen": screen = try onOff()
+        case "onboard_leds": onboardLEDs = try onOff()
         case "capture_device": captureDevice = try single()
         case "snapcast_fifo":
             let value = try single()
