@@ -49,12 +49,12 @@ public struct EngineService: Service {
         }
     }
 
-    /// Reads the buttons on their own thread and hands what they ask for to the engine; nil when there are none.
-    /// A chip that cannot be opened gets one log line naming it and what to check, and is tried again every
-    /// ``buttonsRetryInterval`` seconds; the engine runs without buttons meanwhile.
     /// Seconds between attempts to open the buttons' chip.
     static let buttonsRetryInterval = 5.0
 
+    /// Reads the buttons on their own thread and hands what they ask for to the engine; nil when there are none.
+    /// A chip that cannot be opened gets one log line naming it and what to check, and is tried again every
+    /// ``buttonsRetryInterval`` seconds; the engine runs without buttons meanwhile.
     private func startButtons(until stop: ManagedAtomic<Bool>) -> DispatchSemaphore? {
         let mapping: ButtonMapping
         do {

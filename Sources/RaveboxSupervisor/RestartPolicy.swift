@@ -15,9 +15,6 @@ public struct RestartPolicy: Sendable, Equatable {
 
     public init() {}
 
-    /// Whether the last recorded crash put the child into a crash loop.
-    public var inCrashLoop: Bool { recentCrashes.count >= Self.crashLoopThreshold }
-
     /// Whether the child has crashed ``crashLoopThreshold`` times in the ``window`` before `time`.
     public func isInCrashLoop(at time: Double) -> Bool {
         recentCrashes.filter { time - $0 <= Self.window }.count >= Self.crashLoopThreshold
@@ -27,7 +24,7 @@ public struct RestartPolicy: Sendable, Equatable {
     public mutating func recordCrash(at time: Double) -> Double {
         recentCrashes.removeAll { time - $0 > Self.window }
         recentCrashes.append(time)
-        if inCrashLoop { return Self.crashLoopDelay }
+        if isInCrashLoop(at: time) { return Self.crashLoopDelay }
         let doublings = recentCrashes.count - 1
         var delay = Self.initialDelay
         for _ in 0..<doublings { delay = min(Self.maximumDelay, delay * 2) }

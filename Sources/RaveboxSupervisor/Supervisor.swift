@@ -159,7 +159,7 @@ public final class Supervisor: Service, Sendable {
         let name = slot.spec.role.description
         let delay = slot.policy.recordCrash(at: now)
         slot.restartAt = now + delay
-        if slot.policy.inCrashLoop {
+        if slot.policy.isInCrashLoop(at: now) {
             let crashes = slot.policy.recentCrashes.count
             logger.critical(
                 "\(name) \(why); it crashed \(crashes) times in the last minute: crash loop, retrying every 30 s")
