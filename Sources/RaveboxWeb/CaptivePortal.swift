@@ -65,8 +65,8 @@ public final class CaptivePortal: Sendable {
         return now - seen >= Self.visitLifetime
     }
 
-    /// Whether `host` (a Host header, perhaps with a port) names this box: its name, `localhost`, or the
-    /// address the client connected to. Unknown (no header) counts as this box.
+    /// Whether `host` (a Host header, perhaps with a port) names this box: its name, one of its mDNS names,
+    /// `localhost`, or the address the client connected to. Unknown (no header) counts as this box.
     func isOwnHost(_ host: String?, localAddress: String?) -> Bool {
         guard var name = host?.lowercased(), !name.isEmpty else { return true }
         if name.hasPrefix("[") {
@@ -75,7 +75,9 @@ public final class CaptivePortal: Sendable {
             name = String(name[..<colon])
         }
         if name.hasSuffix(".") { name.removeLast() }
-        if name == site.hostname || name == "localhost" || name == localAddress { return true }
+        if name == site.hostname || name == "localhost" || name == localAddress || site.otherNames.contains(name) {
+            return true
+        }
         // An address literal when the local address is unknown (tests in memory): nothing to compare.
         return localAddress == nil && (name.allSatisfy { $0.isNumber || $0 == "." } || name.contains(":"))
     }

@@ -86,6 +86,20 @@ import Testing
         #expect(!portal.isOwnHost("[2001:db8::1]", localAddress: "::1"))
     }
 
+    /// On the home network the box is found by its mDNS name, which the hotspot's DNS name does not cover.
+    @Test func theBoxsMDNSNamesAreItsOwn() {
+        #expect(SiteInfo.mdnsNames(hostname: "ravebox.lan", systemHostname: "ravebox") == ["ravebox.local"])
+        #expect(SiteInfo.mdnsNames(hostname: "Party", systemHostname: "ravebox") == ["party.local", "ravebox.local"])
+        #expect(SiteInfo.mdnsNames(hostname: "localhost", systemHostname: "") == [])
+        var site = Self.site
+        site.otherNames = SiteInfo.mdnsNames(hostname: site.hostname, systemHostname: "kitchen-box")
+        let portal = CaptivePortal(site: site)
+        #expect(portal.isOwnHost("ravebox.local", localAddress: "192.168.1.20"))
+        #expect(portal.isOwnHost("Kitchen-Box.local.:80", localAddress: "192.168.1.20"))
+        #expect(!portal.isOwnHost("other.local", localAddress: "192.168.1.20"))
+        #expect(!CaptivePortal(site: Self.site).isOwnHost("ravebox.local", localAddress: "192.168.1.20"))
+    }
+
     /// Over a real socket (so the box sees the phone's address): a phone is captive until it opens the
     /// party page, then its probes read "online" and the RFC 8908 API says so.
     @Test func aPhoneThatOpenedThePartyPageIsLetThrough() async throws {
