@@ -119,6 +119,8 @@ tmpfs  /var/cache        tmpfs  mode=0755,nosuid,nodev,size=32M       0 0
 tmpfs  /var/spool        tmpfs  mode=0755,nosuid,nodev,size=4M        0 0
 # alsactl store (alsa-restore.service at shutdown): mixer levels are not kept.
 tmpfs  /var/lib/alsa     tmpfs  mode=0755,nosuid,nodev,size=1M        0 0
+# USB sticks' mount points (udev/ravebox-usb-mount makes one per stick).
+tmpfs  /media/ravebox    tmpfs  mode=0755,nosuid,nodev,noexec,size=1M 0 0
 EOF
     mkdir -p "$root/boot/firmware" "$root/var/lib/ravebox"
     # Mount points must exist on the read-only root.
@@ -131,7 +133,7 @@ EOF
     local enable=(systemd-networkd.service systemd-resolved.service avahi-daemon.service
         ravebox-grow-data.service ravebox-setup.service ravebox.service
         ravebox-hostapd.service ravebox-dnsmasq.service ravebox-nftables.service
-        ravebox-wpa-supplicant.service ravebox-poweroff.path)
+        ravebox-poweroff.path)
     [[ -e $root/lib/systemd/system/systemd-timesyncd.service || -e $root/usr/lib/systemd/system/systemd-timesyncd.service ]] \
         && enable+=(systemd-timesyncd.service)
     for f in "$root"/etc/systemd/system/ravebox-usb*.service; do
@@ -184,6 +186,26 @@ compile_overlays() {
     log "compiled $n device-tree overlay(s) into $dest"
 }
 
+# The Pi firmware applies these overlays to the board's DTB at boot, using its __symbols__
+# (Debian's DTBs have them). Every overlay must apply to every DTB of the boards the image
+# covers (Pi 3/3+, Zero 2 W, 4, 400, CM3, CM4); the Pi 5's (bcm2712) is left out: Pi 5 is
+# experimental, its Debian device tree lacks the RP1 nodes the overlays name.
+check_overlays_apply() {
+    local fw=$1 dtb dtbo n=0 tmp
+    tmp=$(mktemp)
+    for dtb in "$fw"/bcm2710-*.dtb "$fw"/bcm2711-*.dtb "$fw"/bcm2837-*.dtb; do
+        [[ -e $dtb ]] || continue
+        for dtbo in "$fw"/overlays/*.dtbo; do
+            fdtoverlay -i "$dtb" -o "$tmp" "$dtbo" 2>/dev/null \
+                || die "overlay ${dtbo##*/} does not apply to ${dtb##*/} (fdtoverlay)"
+            n=$((n + 1))
+        done
+    done
+    rm -f "$tmp"
+    ((n > 0)) || die "no Raspberry Pi DTB in $fw to check the overlays against"
+    log "fdtoverlay: $n overlay/DTB pairs apply (Pi 3, Zero 2 W, 4, 400, CM3, CM4)"
+}
+
 install_boot_amd64() {
     local root=$1 kver
     kver=$(find "$root/lib/modules" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -n 1)
@@ -216,6 +238,7 @@ install_boot_arm64() {
     install -m 0644 "$here/boot/ravebox.yaml" "$fw/ravebox.yaml"
     install -m 0644 "$here/boot/ravebox-overlays.txt" "$fw/ravebox-overlays.txt"
     compile_overlays "$fw/overlays"
+    check_overlays_apply "$fw"
 }
 
 if [[ ${1:-} == --customize ]]; then
@@ -253,7 +276,7 @@ done
 [[ -z $binary || -x $binary ]] || die "--binary $binary is not an executable file"
 [[ -z $demo || -d $demo ]] || die "--demo $demo is not a directory (make one with scripts/make-demo-library.sh DIR)"
 [[ $version =~ ^[A-Za-z0-9.+~_-]+$ ]] || die "bad --version '$version'"
-for tool in mmdebstrap genimage mkdosfs mcopy mke2fs dtc; do
+for tool in mmdebstrap genimage mkdosfs mcopy mke2fs dtc fdtoverlay; do
     command -v "$tool" >/dev/null || die "$tool not found (apt-get install mmdebstrap genimage dosfstools mtools e2fsprogs device-tree-compiler)"
 done
 if [[ -n $binary ]]; then

@@ -11,7 +11,7 @@ struct SetupCommand: ParsableCommand {
             Reads BOOT/ravebox.yaml, stores the secrets typed into it on the data partition (DATA/secrets.json, \
             readable by root only) and masks them in the file, then writes into RUN: ravebox.yaml (the box's own \
             copy, secrets included, readable by the ravebox group), hostapd.conf, dnsmasq.conf, nftables.conf, \
-            wpa_supplicant.conf and network.env (the client interface) when configured, plus the systemd-networkd files into \
+            wpa_supplicant-IFACE.conf (the home Wi-Fi's interface) when configured, plus the systemd-networkd files into \
             NETWORK. On a Raspberry Pi's boot partition it writes the overlays ravebox.yaml needs into \
             BOOT/ravebox-overlays.txt (which BOOT/config.txt includes) and the spidev buffer into \
             BOOT/cmdline.txt; they take effect at the next boot. A file that does not parse is reported in one line and the last good \
@@ -85,7 +85,8 @@ struct SetupCommand: ParsableCommand {
         // Only the box's own copy keeps a new admin password, until the box has stored its hash.
         try Self.writeAtomically(runDirectory + "/ravebox.yaml", boxText, mode: 0o640, group: gid)
         let files = ApplianceFiles(config)
-        for name in ["hostapd.conf", "dnsmasq.conf", "wpa_supplicant.conf", "network.env"] {
+        let earlier = (try? fileManager.contentsOfDirectory(atPath: runDirectory)) ?? []
+        for name in earlier where ["hostapd.conf", "dnsmasq.conf"].contains(name) || name.hasPrefix("wpa_supplicant") {
             try? fileManager.removeItem(atPath: runDirectory + "/" + name)
         }
         for (name, contents) in files.runFiles {
@@ -120,8 +121,17 @@ struct SetupCommand: ParsableCommand {
             }
         }
         let hotspot = config.appliance.hotspotInterface.map { "hotspot \"\(config.wifiName ?? "Ravebox")\" on \($0)" }
+        var client = ""
+        if let interface = files.clientInterface, let name = config.appliance.clientNetworkName {
+            client = "; home Wi-Fi \"\(name)\" on \(interface)"
+            if !fileManager.fileExists(atPath: "/sys/class/net/\(interface)") {
+                client +=
+                    " once it appears (no \(interface) yet: plug in a second Wi-Fi adapter, or set hotspot: off"
+                    + " to join it with the first)"
+            }
+        }
         Self.say(
-            "ravebox setup: \(hotspot ?? "no hotspot")"
+            "ravebox setup: \(hotspot ?? "no hotspot")\(client)"
                 + (changed.isEmpty ? "" : "; \(changed.joined(separator: " and ")) updated, in effect after a reboot"))
     }
 

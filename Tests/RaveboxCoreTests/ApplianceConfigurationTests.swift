@@ -148,13 +148,15 @@ import Testing
 
     @Test func aHomeNetworkUsesTheSecondRadioWhileTheHotspotStaysUp() throws {
         let both = try files("wifi_client_name: Home\nwifi_client_password: homesecret")
-        #expect(both.runFiles["network.env"] == "RAVEBOX_CLIENT_IFACE=wlan1\n")
-        #expect(both.runFiles["wpa_supplicant.conf"]?.contains("psk=\"homesecret\"") == true)
+        #expect(both.clientInterface == "wlan1")
+        #expect(both.runFiles["wpa_supplicant-wlan1.conf"]?.contains("psk=\"homesecret\"") == true)
         #expect(both.networkFiles["20-ravebox-client.network"]?.contains("Name=wlan1") == true)
         #expect(both.runFiles["hostapd.conf"] != nil)
         let clientOnly = try files("hotspot: off\nwifi_client_name: Home")
-        #expect(clientOnly.runFiles["network.env"] == "RAVEBOX_CLIENT_IFACE=wlan0\n")
+        #expect(clientOnly.clientInterface == "wlan0")
         #expect(clientOnly.runFiles["hostapd.conf"] == nil && clientOnly.runFiles["dnsmasq.conf"] == nil)
-        #expect(clientOnly.runFiles["wpa_supplicant.conf"]?.contains("key_mgmt=NONE") == true)
+        #expect(clientOnly.runFiles["wpa_supplicant-wlan0.conf"]?.contains("key_mgmt=NONE") == true)
+        #expect(clientOnly.runFiles.keys.filter { $0.hasPrefix("wpa_supplicant") }.count == 1)
+        #expect(try files("").clientInterface == nil)
     }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The appliance image test: boots the amd64 image in QEMU and checks the box as a guest, a user
 and a power cut see it (issue 9's acceptance list). Python 3 standard library, plus the host tools
-qemu-system-x86_64, qemu-img, mtools, e2fsprogs and zbarimg.
+qemu-system-x86_64, qemu-img, mtools, e2fsprogs, zbarimg, ffmpeg, fdisk and dosfstools.
 
     image/test/image-test.py --image .build-image/out/ravebox-dev-qemu-amd64.img \
         [--tools .build-image/test-tools] [--work .build-image/image-test] [--kvm]
@@ -15,7 +15,15 @@ be edited between boots the way a user edits it on another computer):
    button press skipping the song;
 2. a power cut (QEMU killed) during a stream of votes, then a boot that finds a clean database with
    every acknowledged vote, and music again;
-3. ravebox.yaml edited again while the box is off: a new hotspot name and admin password;
+   A phone on the hotspot (a second mac80211_hwsim radio in its own network namespace, see
+   network.py) gets a DHCP lease with option 114, finds every name answered by the box, is sent to
+   the party page by its connectivity probe, resolves ravebox.local over mDNS, and cannot reach the
+   uplink (a web server on the host) because nftables drops forwarding;
+3. ravebox.yaml edited again while the box is off: a new hotspot name and admin password, a home
+   Wi-Fi to join (another radio running an access point in its own namespace) and uplink forwarding
+   on. The box joins the home network and is found there by address and ravebox.local while its
+   hotspot stays up; a phone on the hotspot now reaches the uplink; a USB stick plugged in through
+   QMP is mounted read-only, its song found, then unmounted when it is pulled out;
 4. at the end, the root partition is byte-for-byte the one that was flashed.
 
 Prints the boot-to-first-HTTP-response time of every boot. Exit status 0 when every check held.
@@ -25,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import http.server
 import json
 import os
 import re
@@ -38,11 +47,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from qemu import Machine, _partitions  # noqa: E402
+import network  # noqa: E402
+from network import HomeNetwork, Phone, option_114  # noqa: E402
 
 MTOOLS_ENV = {**os.environ, "MTOOLS_SKIP_CHECK": "1"}
 BOX_HOSTNAME = "ravebox.lan"
 FIRST_ADMIN = "first-admin-pw"
 SECOND_ADMIN = "second-admin-pw"
+HOTSPOT_PASSWORD = "party-people-42"
+HOME_NAME, HOME_PASSWORD = "Home Net", "home-net-secret"
+STICK_TITLE = "Stick Anthem"
 
 
 class Failed(Exception):
@@ -207,7 +221,7 @@ def guest_log(machine: Machine, unit: str = "ravebox", lines: int = 60) -> str:
 def check_system(machine: Machine) -> None:
     options = machine.check("findmnt -no OPTIONS /").strip()
     check(options.split(",")[0] == "ro", "the root is mounted read-only", options)
-    for path in ("/tmp", "/var/tmp", "/var/log"):
+    for path in ("/tmp", "/var/tmp", "/var/log", "/media/ravebox"):
         fstype = machine.check(f"findmnt -no FSTYPE {path}").strip()
         check(fstype == "tmpfs", f"{path} is a tmpfs", fstype)
     storage = machine.run("ls /var/log/journal 2>&1; ls /run/log/journal >/dev/null && echo volatile")[1]
@@ -225,10 +239,10 @@ def check_system(machine: Machine) -> None:
 
 
 def check_hotspot(machine: Machine, name: str) -> None:
-    machine.run("ip link set wlan1 up")
+    machine.run(f"ip link set {network.PHONE} up")
     seen = ""
     for _ in range(12):
-        seen = machine.run("timeout 20 iw dev wlan1 scan 2>&1 | grep 'SSID:'", timeout=60)[1]
+        seen = machine.run(f"timeout 20 iw dev {network.PHONE} scan 2>&1 | grep 'SSID:'", timeout=60)[1]
         if f"SSID: {name}" in seen:
             break
         time.sleep(3)
@@ -324,6 +338,186 @@ def check_button(machine: Machine, client: Client, tools: Path | None) -> None:
     check(bool(changed), "a gpio-sim press of the skip button skips the song", guest_log(machine))
 
 
+class Uplink:
+    """A web server on the host that stands for the internet: a guest reaches it as 10.0.2.2 through
+    QEMU's user network, so a phone on the hotspot reaches it only if the box forwards its traffic."""
+
+    def __init__(self):
+        self.token = uuid.uuid4().hex
+        token = self.token.encode()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's name)
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(token)))
+                self.end_headers()
+                self.wfile.write(token)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://10.0.2.2:{self.server.server_address[1]}/internet"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def phone_on_hotspot(machine: Machine, tools: str, ssid: str, password: str | None) -> Phone:
+    """A phone joins the hotspot and takes a DHCP lease: the lease, its router, DNS and option 114."""
+    phone = Phone(machine, tools)
+    joined = phone.join(ssid, password)
+    must(joined, f"a phone joins the hotspot '{ssid}' (WPA2)",
+         phone.link() + machine.run(f"tail -n 30 {phone.dir}/wpa.log")[1])
+    lease = phone.lease()
+    address = lease.get("ip", "")
+    last = int(address.rsplit(".", 1)[-1]) if re.fullmatch(r"10\.42\.0\.\d+", address) else 0
+    must(20 <= last <= 250, "the phone gets a DHCP lease on the hotspot (10.42.0.20-250)",
+         f"{lease}\n" + machine.run("journalctl -b -u ravebox-dnsmasq --no-pager -n 20")[1])
+    check(lease.get("router") == "10.42.0.1" and lease.get("dns", "").split()[:1] == ["10.42.0.1"],
+          "the lease names the box as router and DNS server", str(lease))
+    api = option_114(lease)
+    check(api == f"http://{BOX_HOSTNAME}/api/captive-portal",
+          "DHCP option 114 carries the box's RFC 8908 captive-portal API (RFC 8910)", str(lease))
+    return phone
+
+
+def captive_api(phone: Phone) -> dict:
+    out = phone.run(f"{phone.busybox('wget')} -q -T 10 -O - http://{BOX_HOSTNAME}/api/captive-portal")[1]
+    try:
+        return json.loads(out)
+    except ValueError:
+        return {"answer": out}
+
+
+def check_captive_portal(machine: Machine, phone: Phone) -> None:
+    """What a phone's operating system does after joining: look a name up, probe, open the portal."""
+    lookup = phone.run(f"{phone.busybox('nslookup')} connectivitycheck.gstatic.com 10.42.0.1")[1]
+    answers = re.findall(r"Address:\s*([0-9.]+)$", lookup.split("Name:", 1)[-1], re.M)
+    check(answers == ["10.42.0.1"], "the box's DNS answers any name with its own address (captive DNS)", lookup)
+    before = captive_api(phone)
+    check(before.get("captive") is True and before.get("user-portal-url") == f"http://{BOX_HOSTNAME}/",
+          "the captive-portal API says 'captive' to a phone that has not opened the party page", str(before))
+    # The phone's probe, as Android sends it: a redirect to the party page, which the phone then opens.
+    probe = phone.run(f"{phone.busybox('wget')} -S -T 10 -O {phone.dir}/portal.html "
+                      "http://connectivitycheck.gstatic.com/generate_204 2>&1")[1]
+    page = machine.run(f"head -c 4000 {phone.dir}/portal.html")[1]
+    check(re.search(r"HTTP/1\.\d 302", probe) is not None
+          and re.search(rf"(?im)^\s*location:\s*http://{re.escape(BOX_HOSTNAME)}/\s*$", probe) is not None,
+          "the phone's connectivity probe is redirected to the party page", probe)
+    check("<html" in page.lower() and "ravebox" in page.lower(), "the phone opens the party page by name", page[:300])
+    after = captive_api(phone)
+    check(after.get("captive") is False, "after the party page was opened, the API says 'not captive'", str(after))
+    probe = phone.run(f"{phone.busybox('wget')} -S -T 10 -O /dev/null "
+                      "http://connectivitycheck.gstatic.com/generate_204 2>&1")[1]
+    check(re.search(r"HTTP/1\.\d 204", probe) is not None,
+          "then the phone's probe reads 'online' (204), so its portal sheet closes", probe)
+
+
+def check_mdns(space, name: str, address: str, what: str) -> None:
+    answer = space.run(f"perl {space.tools}/mdns-query.pl {name} 4", timeout=60)[1]
+    check(address in answer.split(), f"{name} resolves to {address} over mDNS (avahi) {what}", answer)
+
+
+def check_no_forwarding(machine: Machine, phone: Phone, uplink: Uplink) -> None:
+    """uplink_forwarding off: the phone cannot reach the internet through the box, even with the kernel's
+    IP forwarding switched on by hand (so it is nftables' forward policy that holds)."""
+    fetch = f"{phone.busybox('wget')} -q -T 6 -O - {uplink.url}"
+    first = phone.run(fetch, timeout=60)[1]
+    machine.check("sysctl -qw net.ipv4.ip_forward=1")
+    second = phone.run(fetch, timeout=60)[1]
+    ruleset = machine.run("nft list ruleset")[1]
+    check(uplink.token not in first and uplink.token not in second,
+          "without uplink_forwarding the phone cannot reach the uplink (nftables drops, IP forwarding or not)",
+          f"{first}\n{second}\n{ruleset}")
+    check("policy drop" in ruleset, "the box's forward chain has policy drop", ruleset)
+    machine.check("sysctl -qw net.ipv4.ip_forward=0")
+
+
+def check_home_wifi(machine: Machine, tools: str) -> None:
+    """ravebox.yaml names a home Wi-Fi: the box joins it on its second radio and is found there by
+    address and by ravebox.local, while its hotspot stays up on the first."""
+    home = HomeNetwork(machine, tools, HOME_NAME, HOME_PASSWORD)
+    joined = eventually(120, lambda: f"SSID: {HOME_NAME}" in machine.run(f"iw dev {network.CLIENT} link")[1],
+                        interval=3)
+    check(bool(joined), f"the box joins the home Wi-Fi '{HOME_NAME}' on {network.CLIENT} (wifi_client_name)",
+          machine.run(f"iw dev {network.CLIENT} link; ls /run/ravebox; "
+                      "journalctl -b -u 'ravebox-wpa-supplicant@*' --no-pager -n 20")[1] + home.logs())
+    found = eventually(60, lambda: re.search(rf"inet ({re.escape(network.HOME_NETWORK)}\.\d+)/",
+                                             machine.run(f"ip -color=never -4 addr show dev {network.CLIENT}")[1]), interval=2)
+    must(bool(found), "the box gets an address on the home network by DHCP",
+         machine.run("networkctl status --no-pager wlan1 2>&1 | tail -20")[1] + home.logs())
+    address = found.group(1)
+    wget = home.busybox("wget")
+    state = home.run(f"{wget} -q -T 10 -O - http://{address}/api/state")[1]
+    check('"queue"' in state, "a laptop on the home network reaches the box at its address", state[:300])
+    check_mdns(home, "ravebox.local", address, "on the home network")
+    named = home.run(f"{wget} -q -T 10 -O - --header 'Host: ravebox.local' http://{address}/api/state")[1]
+    check('"queue"' in named, "the box serves http://ravebox.local/ as itself on the home network", named[:300])
+
+
+def check_forwarding(phone: Phone, uplink: Uplink) -> None:
+    got = phone.run(f"{phone.busybox('wget')} -q -T 10 -O - {uplink.url}", timeout=60)[1]
+    check(uplink.token in got, "with uplink_forwarding on, the phone reaches the uplink through the box", got)
+    lookup = phone.run(f"{phone.busybox('nslookup')} {BOX_HOSTNAME} 10.42.0.1")[1]
+    check("10.42.0.1" in lookup.split("Name:", 1)[-1], "the box's own name still resolves on the hotspot", lookup)
+
+
+def make_stick(work: Path) -> Path:
+    """A 64 MiB USB stick image: an MBR, one FAT partition labelled RBSTICK, one song."""
+    song, stick = work / "stick-song.ogg", work / "stick.img"
+    subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                    "sine=frequency=660:duration=12", "-metadata", f"title={STICK_TITLE}", "-metadata",
+                    "artist=The USB Sticks", "-c:a", "libvorbis", str(song)], check=True)
+    stick.unlink(missing_ok=True)
+    subprocess.run(["truncate", "-s", "64M", str(stick)], check=True)
+    subprocess.run(["sfdisk", "-q", str(stick)], input="label: dos\nstart=2048, type=c\n", text=True, check=True)
+    subprocess.run(["mkfs.vfat", "--offset", "2048", "-n", "RBSTICK", str(stick), str(64512)], check=True,
+                   capture_output=True)
+    subprocess.run(["mcopy", "-i", f"{stick}@@1048576", str(song), f"::{STICK_TITLE}.ogg"], env=MTOOLS_ENV,
+                   check=True)
+    return stick
+
+
+def stick_mount(machine: Machine) -> str:
+    return machine.run("findmnt -rno TARGET,FSTYPE,OPTIONS | grep '^/media/ravebox/' || true")[1].strip()
+
+
+def found_songs(client: Client, title: str) -> list:
+    status, body = client.call("GET", "/api/search?q=" + title.replace(" ", "%20"))
+    return [song for song in body if song.get("title") == title] if status == 200 else []
+
+
+def check_usb_stick(machine: Machine, client: Client, work: Path) -> None:
+    """A stick plugged in (QMP device_add) is mounted read-only and its songs can be found and played;
+    pulled out (device_del), it is unmounted and its songs are no longer offered. The stick is unchanged."""
+    stick = make_stick(work)
+    before = hashlib.sha256(stick.read_bytes()).hexdigest()
+    answers = [qmp(machine, {"execute": "blockdev-add", "arguments": {
+                   "driver": "raw", "node-name": "stick", "file": {"driver": "file", "filename": str(stick)}}}),
+               qmp(machine, {"execute": "device_add", "arguments": {
+                   "driver": "usb-storage", "bus": "xhci.0", "drive": "stick", "id": "stick0"}})]
+    must(all("error" not in answer for answer in answers), "a USB stick is plugged in (QMP device_add)", str(answers))
+    mounted = eventually(60, lambda: stick_mount(machine) or None, interval=1)
+    fields = (mounted or "").split()
+    check(len(fields) == 3 and fields[0] == "/media/ravebox/RBSTICK" and fields[1] == "vfat"
+          and fields[2].split(",")[0] == "ro", "the stick is mounted read-only at /media/ravebox/RBSTICK",
+          str(mounted) + machine.run("journalctl -b -u 'ravebox-usb-mount@*' --no-pager -n 20; lsblk")[1])
+    songs = eventually(60, lambda: found_songs(client, STICK_TITLE) or None, interval=2)
+    check(bool(songs), "the stick's song can be found within seconds", guest_log(machine, lines=30))
+    if songs:
+        status, body = client.call("POST", "/api/queue", {"songId": songs[0]["id"]})
+        check(status in (200, 201), "the stick's song can be requested", f"{status} {body}")
+    answer = qmp(machine, {"execute": "device_del", "arguments": {"id": "stick0"}})
+    check("error" not in answer, "the stick is pulled out (QMP device_del)", str(answer))
+    gone = eventually(60, lambda: not stick_mount(machine)
+                      and machine.run("test -e /media/ravebox/RBSTICK")[0] != 0, interval=1)
+    check(bool(gone), "the stick is unmounted and its mount point removed",
+          stick_mount(machine) + machine.run("journalctl -b -u 'ravebox-usb-mount@*' --no-pager -n 20")[1])
+    hidden = eventually(30, lambda: not found_songs(client, STICK_TITLE), interval=2)
+    check(bool(hidden), "the pulled stick's songs are no longer offered")
+    qmp(machine, {"execute": "blockdev-del", "arguments": {"node-name": "stick"}})
+    check(hashlib.sha256(stick.read_bytes()).hexdigest() == before, "the box wrote nothing to the stick")
+
+
 def vote_stream(machine: Machine, entry: int, stop: threading.Event, acknowledged: list[str]) -> None:
     while not stop.is_set():
         voter = Client(machine)
@@ -351,7 +545,7 @@ def main() -> int:
     image = args.image.resolve()
     flashed_root = hash_partition(image, 2)
 
-    extra = ["-device", "virtio-gpu-pci", "-display", "none"]
+    extra = ["-device", "virtio-gpu-pci", "-display", "none", "-device", "qemu-xhci,id=xhci"]
     tools_img = args.tools.resolve() / "test-tools.img" if args.tools else None
     if tools_img:
         extra += ["-drive", f"file={tools_img},format=raw,if=virtio,readonly=on"]
@@ -360,12 +554,23 @@ def main() -> int:
     disk0 = work / "disk0.raw"
     subprocess.run(["cp", "--sparse=always", str(image), str(disk0)], check=True)
     yaml = set_keys(read_boot_file(disk0, "ravebox.yaml"),
-                    {"wifi_name": "Ravebox Test", "wifi_password": "party-people-42", "admin_password": FIRST_ADMIN,
+                    {"wifi_name": "Ravebox Test", "wifi_password": HOTSPOT_PASSWORD, "admin_password": FIRST_ADMIN,
                      "hostname": BOX_HOSTNAME})
     write_boot_file(disk0, "ravebox.yaml", yaml, work)
 
     def machine(disk: Path, name: str) -> Machine:
-        return Machine(disk, work / name, tcg=not args.kvm, extra_args=extra, disk_size="4G")
+        return Machine(disk, work / name, tcg=not args.kvm, extra_args=extra, extra_cmdline=network.cmdline(),
+                       disk_size="4G")
+
+    def tools_mounted(machine: Machine) -> str | None:
+        if tools_img is None:
+            check(False, "the network checks of a phone and a home network", "no test tools disk given")
+            return None
+        sys.path.insert(0, str(Path(__file__).resolve().parent / "gpio-sim"))
+        from guest import mount_tools  # noqa: E402
+        return mount_tools(machine)
+
+    uplink = Uplink()
 
     try:
         # 1. First boot.
@@ -373,9 +578,15 @@ def main() -> int:
         boot(m1, "first boot")
         check_system(m1)
         masked = m1.check("cat /boot/firmware/ravebox.yaml")
-        check("party-people-42" not in masked and FIRST_ADMIN not in masked,
+        check(HOTSPOT_PASSWORD not in masked and FIRST_ADMIN not in masked,
               "the secrets in ravebox.yaml are masked after the first boot", masked[-400:])
         check_hotspot(m1, "Ravebox Test")
+        tools = tools_mounted(m1)
+        if tools:
+            phone = phone_on_hotspot(m1, tools, "Ravebox Test", HOTSPOT_PASSWORD)
+            check_captive_portal(m1, phone)
+            check_mdns(phone, "ravebox.local", "10.42.0.1", "on the hotspot")
+            check_no_forwarding(m1, phone, uplink)
         admin = Client(m1)
         must(admin.login("admin", FIRST_ADMIN) == 200, "the admin password from ravebox.yaml works",
              f"{admin.last_answer}\n" + m1.run("cat /run/ravebox/ravebox.yaml; ls -la /run/ravebox")[1] + guest_log(m1))
@@ -428,11 +639,20 @@ def main() -> int:
         rc, report = fsck_partition(disk2, 3, work)
         check(rc == 0, "the data file system is clean (e2fsck -fn)", report[-600:])
         yaml = set_keys(read_boot_file(disk2, "ravebox.yaml"),
-                        {"wifi_name": "Second Party", "admin_password": SECOND_ADMIN})
+                        {"wifi_name": "Second Party", "admin_password": SECOND_ADMIN,
+                         "wifi_client_name": HOME_NAME, "wifi_client_password": HOME_PASSWORD,
+                         "uplink_forwarding": "on"})
         write_boot_file(disk2, "ravebox.yaml", yaml, work)
         m3 = machine(disk2, "boot3")
         boot(m3, "after editing ravebox.yaml")
         check_hotspot(m3, "Second Party")
+        tools = tools_mounted(m3)
+        if tools:
+            check_home_wifi(m3, tools)
+            # The hotspot stays up beside the home network, and now lets guests out.
+            phone = phone_on_hotspot(m3, tools, "Second Party", HOTSPOT_PASSWORD)
+            check_forwarding(phone, uplink)
+        check_usb_stick(m3, Client(m3), work)
         check(Client(m3).login("admin", SECOND_ADMIN) == 200, "the new admin password works")
         check(Client(m3).login("admin", FIRST_ADMIN) == 401, "the old admin password no longer works")
         must(m3.shutdown(), "the box shuts down cleanly again")

@@ -11,14 +11,17 @@ public struct ApplianceFiles: Sendable, Equatable {
     /// Addresses DHCP hands out on the hotspot.
     public static let dhcpRange = ("10.42.0.20", "10.42.0.250")
 
-    /// File name (in the run folder) → contents. Secrets are in `hostapd.conf` and `wpa_supplicant.conf`.
+    /// File name (in the run folder) → contents. Secrets are in `hostapd.conf` and `wpa_supplicant-<interface>.conf`.
     public var runFiles: [String: String] = [:]
+    /// The interface that joins the home Wi-Fi (`wifi_client_name`), nil when none is configured. The image's
+    /// `ravebox-wpa-supplicant@<interface>.service` starts when that interface appears (udev), so a second
+    /// adapter plugged in later is used at once.
+    public var clientInterface: String?
     /// File name (in `/run/systemd/network`) → contents.
     public var networkFiles: [String: String] = [:]
 
     public init(_ config: BoxConfiguration) {
         let appliance = config.appliance
-        var clientInterface: String?
         if appliance.clientNetworkName != nil {
             // The home network on the second radio when there is a hotspot, else on wlan0.
             clientInterface = appliance.hotspotInterface.map(Self.secondInterface(after:)) ?? "wlan0"
@@ -30,9 +33,8 @@ public struct ApplianceFiles: Sendable, Equatable {
                 interface: interface, masquerade: appliance.uplinkForwarding)
         }
         if let interface = clientInterface, let name = appliance.clientNetworkName {
-            runFiles["wpa_supplicant.conf"] = Self.wpaSupplicant(
+            runFiles[Self.wpaSupplicantFile(interface)] = Self.wpaSupplicant(
                 name: name, password: appliance.clientNetworkPassword, country: appliance.country)
-            runFiles["network.env"] = "RAVEBOX_CLIENT_IFACE=\(interface)\n"
             networkFiles["20-ravebox-client.network"] = """
                 # Written by `ravebox setup` from ravebox.yaml (wifi_client_name): the home Wi-Fi.
                 [Match]
@@ -48,6 +50,11 @@ public struct ApplianceFiles: Sendable, Equatable {
         }
         runFiles["nftables.conf"] = Self.nftables(
             hotspot: appliance.hotspotInterface, forwarding: appliance.uplinkForwarding)
+    }
+
+    /// The home Wi-Fi's wpa_supplicant file for `interface` (the image's unit template reads it by name).
+    public static func wpaSupplicantFile(_ interface: String) -> String {
+        "wpa_supplicant-\(interface).conf"
     }
 
     /// `wlan0` → `wlan1`: the interface a second radio gets.

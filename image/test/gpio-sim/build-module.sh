@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds Linux's GPIO simulator (drivers/gpio/gpio-sim.c) as an out-of-tree module for
 # one Debian trixie amd64 kernel, and packs it, with Debian's libgpiod v2 tools
-# (gpiodetect, gpioinfo, gpioget, gpioset, gpiomon), into a small ext4 image that the
-# QEMU image test attaches as an extra read-only virtio disk. Debian's kernel is built
-# without CONFIG_GPIO_SIM; see README.md beside this file.
+# (gpiodetect, gpioinfo, gpioget, gpioset, gpiomon), Debian's static busybox and the
+# image/test/tools scripts (a phone's DHCP lease script, an mDNS query), into a small ext4
+# image that the QEMU image test attaches as an extra read-only virtio disk. Debian's
+# kernel is built without CONFIG_GPIO_SIM; see README.md beside this file.
 #
 #   build-module.sh [--kernel-version KVER | --image IMG] [--out DIR] [--mirror URL]
 #
@@ -13,7 +14,8 @@
 #   --out DIR              default: .build-image/gpio-sim (of the repository)
 #
 # Writes DIR/gpio-sim.ko, DIR/test-tools.img (ext4, label rb-tools: gpio-sim.ko,
-# bin/gpio*, lib/libgpiod.so.*, kernel-version) and DIR/kernel-version.
+# bin/gpio*, bin/busybox, lib/libgpiod.so.*, udhcpc.sh, mdns-query.pl, kernel-version)
+# and DIR/kernel-version.
 # The build root is an amd64 trixie chroot made with mmdebstrap in
 # .build-image/gpio-sim-root (kept; remade when its stamp does not match); the kernel
 # headers and the kernel source package of KVER are installed into it on demand.
@@ -183,14 +185,15 @@ vermagic=$(in_root modinfo -F vermagic /tmp/gpio-sim-build/gpio-sim.ko)
 
 # --- the tools disk ----------------------------------------------------------------------
 # libgpiod v2 tools of trixie (the image has no gpiod): dynamically linked against
-# trixie's libc, which the guest has; run with LD_LIBRARY_PATH=<mount>/lib.
+# trixie's libc, which the guest has; run with LD_LIBRARY_PATH=<mount>/lib. And busybox
+# (static) for the network checks of a "phone" on the hotspot: udhcpc, nslookup, wget.
 tools=$root/tmp/gpio-sim-tools
-if [[ ! -x $tools/usr/bin/gpiomon ]]; then
+if [[ ! -x $tools/usr/bin/gpiomon || ! -x $tools/usr/bin/busybox ]]; then
     apt_update
     rm -rf "$tools" "$root/tmp/gpio-sim-debs" && mkdir -p "$tools" "$root/tmp/gpio-sim-debs"
     chmod 777 "$root/tmp/gpio-sim-debs"
-    in_root sh -c 'cd /tmp/gpio-sim-debs && apt-get -q download gpiod libgpiod3' >/dev/null \
-        || die "apt-get download gpiod libgpiod3 failed"
+    in_root sh -c 'cd /tmp/gpio-sim-debs && apt-get -q download gpiod libgpiod3 busybox-static' >/dev/null \
+        || die "apt-get download gpiod libgpiod3 busybox-static failed"
     for d in "$root"/tmp/gpio-sim-debs/*.deb; do
         in_root dpkg-deb -x "/tmp/gpio-sim-debs/${d##*/}" /tmp/gpio-sim-tools
     done
@@ -202,7 +205,9 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/bin" "$stage/lib"
 cp "$ko" "$stage/gpio-sim.ko"
-cp "$tools"/usr/bin/gpio* "$stage/bin/"
+cp "$tools"/usr/bin/gpio* "$tools"/usr/bin/busybox "$stage/bin/"
+# The phone's DHCP lease script and the mDNS query (image/test/tools).
+cp "$here/../tools/udhcpc.sh" "$here/../tools/mdns-query.pl" "$stage/"
 cp -a "$tools"/usr/lib/x86_64-linux-gnu/libgpiod.so.* "$stage/lib/"
 echo "$kver" >"$stage/kernel-version"
 chmod -R u=rwX,go=rX "$stage"
