@@ -104,4 +104,23 @@ import Testing
         #expect(
             folders.read("boot/ravebox.yaml") == "wifi_name: [unclosed\n", "the user's file is left for them to fix")
     }
+
+    /// The home Wi-Fi goes to the radio after the hotspot's; while that radio is missing, setup says what to do.
+    @Test func aHomeNetworkWithoutItsRadioIsExplainedInOneLine() throws {
+        let folders = try Folders()
+        // Interface names no machine has, so the radio is missing here whatever the test host has.
+        try folders.write("hotspot: rbtest7\nwifi_client_name: Home\nwifi_client_password: homesecret\n")
+        let result = try folders.setup()
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(folders.read("run/wpa_supplicant-rbtest8.conf").contains("psk=\"homesecret\""))
+        let lines = result.standardError.split(separator: "\n").filter { $0.contains("home Wi-Fi") }
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains("home Wi-Fi \"Home\" on rbtest8 once it appears") == true)
+        #expect(lines.first?.contains("set hotspot: off") == true)
+        // A later boot without the home Wi-Fi leaves no client file behind.
+        try folders.write("hotspot: rbtest7\n")
+        #expect(try folders.setup().status == 0)
+        let run = try FileManager.default.contentsOfDirectory(atPath: folders.root.file("run"))
+        #expect(!run.contains { $0.hasPrefix("wpa_supplicant") }, "\(run)")
+    }
 }
