@@ -45,9 +45,8 @@ public struct SiteInfo: Sendable, Equatable {
     static func mdnsNames(hostname: String, systemHostname: String) -> [String] {
         var names: [String] = []
         for name in [hostname, systemHostname] {
-            let label = name.lowercased().prefix { $0 != "." }
-            guard !label.isEmpty, label != "localhost" else { continue }
-            let local = String(label) + ".local"
+            guard let label = BoxConfiguration.hostLabel(name) else { continue }
+            let local = label + ".local"
             if !names.contains(local) { names.append(local) }
         }
         return names

@@ -10,7 +10,7 @@ struct SetupCommand: ParsableCommand {
         discussion: """
             Reads BOOT/ravebox.yaml, stores the secrets typed into it on the data partition (DATA/secrets.json, \
             readable by root only) and masks them in the file, then writes into RUN: ravebox.yaml (the box's own \
-            copy, secrets included, readable by the ravebox group), hostapd.conf, dnsmasq.conf, nftables.conf, \
+            copy, secrets included, readable by the ravebox group), hostapd-IFACE.conf, dnsmasq.conf, nftables.conf, \
             wpa_supplicant-IFACE.conf (the home Wi-Fi's interface) when configured, plus the systemd-networkd files into \
             NETWORK. On a Raspberry Pi's boot partition it writes the overlays ravebox.yaml needs into \
             BOOT/ravebox-overlays.txt (which BOOT/config.txt includes) and the spidev buffer into \
@@ -28,6 +28,8 @@ struct SetupCommand: ParsableCommand {
     var network = "/run/systemd/network"
     @Option(help: "The group that may read RUN/ravebox.yaml and request a power-off in RUN.")
     var group = "ravebox"
+    @Flag(help: "Also set the system's host name to hostname's first label (avahi publishes it as NAME.local).")
+    var setHostname = false
 
     func run() throws {
         let fileManager = FileManager.default
@@ -86,7 +88,8 @@ struct SetupCommand: ParsableCommand {
         try Self.writeAtomically(runDirectory + "/ravebox.yaml", boxText, mode: 0o640, group: gid)
         let files = ApplianceFiles(config)
         let earlier = (try? fileManager.contentsOfDirectory(atPath: runDirectory)) ?? []
-        for name in earlier where ["hostapd.conf", "dnsmasq.conf"].contains(name) || name.hasPrefix("wpa_supplicant") {
+        for name in earlier
+        where name == "dnsmasq.conf" || name.hasPrefix("hostapd") || name.hasPrefix("wpa_supplicant") {
             try? fileManager.removeItem(atPath: runDirectory + "/" + name)
         }
         for (name, contents) in files.runFiles {
@@ -120,7 +123,22 @@ struct SetupCommand: ParsableCommand {
                 changed.append(name)
             }
         }
-        let hotspot = config.appliance.hotspotInterface.map { "hotspot \"\(config.wifiName ?? "Ravebox")\" on \($0)" }
+        var hotspot = "no hotspot"
+        if let interface = config.appliance.hotspotInterface {
+            hotspot = "hotspot \"\(config.wifiName ?? "Ravebox")\" on \(interface)"
+            if !fileManager.fileExists(atPath: "/sys/class/net/\(interface)") {
+                hotspot +=
+                    " once it appears (no \(interface) yet: check that the Wi-Fi adapter is there and not disabled)"
+            }
+        }
+        var named = ""
+        if setHostname, let label = config.hostLabel {
+            if sethostname(label, label.utf8.count) == 0 {
+                named = "; host name \(label) (\(label).local)"
+            } else {
+                named = "; cannot set the host name to \(label): \(String(cString: strerror(errno)))"
+            }
+        }
         var client = ""
         if let interface = files.clientInterface, let name = config.appliance.clientNetworkName {
             client = "; home Wi-Fi \"\(name)\" on \(interface)"
@@ -131,7 +149,7 @@ struct SetupCommand: ParsableCommand {
             }
         }
         Self.say(
-            "ravebox setup: \(hotspot ?? "no hotspot")\(client)"
+            "ravebox setup: \(hotspot)\(client)\(named)"
                 + (changed.isEmpty ? "" : "; \(changed.joined(separator: " and ")) updated, in effect after a reboot"))
     }
 

@@ -118,11 +118,11 @@ import Testing
 
     @Test func aWPA2HotspotWithCountryAndAnyNetworkName() throws {
         let files = try files("wifi_name: \"Café #1\"\nwifi_password: partypeople\ncountry: FR")
-        let hostapd = try #require(files.runFiles["hostapd.conf"])
+        let hostapd = try #require(files.runFiles["hostapd-wlan0.conf"])
         let lines = Set(hostapd.split(separator: "\n").map(String.init))
         #expect(lines.isSuperset(of: ["interface=wlan0", "wpa=2", "wpa_passphrase=partypeople", "country_code=FR"]))
         #expect(lines.contains("ssid2=" + "Café #1".utf8.map { String(format: "%02x", $0) }.joined()))
-        let open = try #require(try self.files("").runFiles["hostapd.conf"])
+        let open = try #require(try self.files("").runFiles["hostapd-wlan0.conf"])
         #expect(!open.contains("wpa="))
         #expect(!open.contains("country_code"))
     }
@@ -151,10 +151,11 @@ import Testing
         #expect(both.clientInterface == "wlan1")
         #expect(both.runFiles["wpa_supplicant-wlan1.conf"]?.contains("psk=\"homesecret\"") == true)
         #expect(both.networkFiles["20-ravebox-client.network"]?.contains("Name=wlan1") == true)
-        #expect(both.runFiles["hostapd.conf"] != nil)
+        #expect(both.runFiles["hostapd-wlan0.conf"] != nil)
         let clientOnly = try files("hotspot: off\nwifi_client_name: Home")
         #expect(clientOnly.clientInterface == "wlan0")
-        #expect(clientOnly.runFiles["hostapd.conf"] == nil && clientOnly.runFiles["dnsmasq.conf"] == nil)
+        #expect(!clientOnly.runFiles.keys.contains { $0.hasPrefix("hostapd") })
+        #expect(clientOnly.runFiles["dnsmasq.conf"] == nil)
         #expect(clientOnly.runFiles["wpa_supplicant-wlan0.conf"]?.contains("key_mgmt=NONE") == true)
         #expect(clientOnly.runFiles.keys.filter { $0.hasPrefix("wpa_supplicant") }.count == 1)
         #expect(try files("").clientInterface == nil)

@@ -70,6 +70,10 @@ import Testing
         let open = try resolve(env: ["RAVEBOX_WIFI_PASSWORD": ""], files: ["./ravebox.yaml": yaml])
         #expect(open.wifiPassword == nil)
         #expect(BoxConfiguration.defaults(for: .box).hostname == "ravebox.lan")
+        // The system's host name on the appliance (avahi: party.local), none for localhost.
+        #expect(configured.hostLabel == "party")
+        #expect(BoxConfiguration.defaults(for: .box).hostLabel == "ravebox")
+        #expect(desktop.hostLabel == nil)
     }
 
     @Test func audioKeysSetFormatLatencySourceAndPipe() throws {

@@ -55,7 +55,7 @@ import Testing
         #expect(info.st_mode & 0o777 == 0o600)
         let box = folders.read("run/ravebox.yaml")
         #expect(box.contains("lemonade2026") && box.contains("letmein-please"))
-        #expect(folders.read("run/hostapd.conf").contains("wpa_passphrase=lemonade2026"))
+        #expect(folders.read("run/hostapd-wlan0.conf").contains("wpa_passphrase=lemonade2026"))
         #expect(folders.read("network/10-ravebox-hotspot.network").contains("Address=10.42.0.1/24"))
         #expect(folders.read("boot/ravebox-overlays.txt").contains("\ndtoverlay=ravebox-spi-leds\n"))
         #expect(folders.read("boot/config.txt").hasSuffix("\ninclude ravebox-overlays.txt\n"))
@@ -84,7 +84,8 @@ import Testing
         try folders.write(edited)
         #expect(try folders.setup().status == 0)
         #expect(
-            folders.read("run/hostapd.conf").contains("ssid2=" + "Two".utf8.map { String(format: "%02x", $0) }.joined())
+            folders.read("run/hostapd-wlan0.conf").contains(
+                "ssid2=" + "Two".utf8.map { String(format: "%02x", $0) }.joined())
         )
         #expect(folders.read("run/ravebox.yaml").contains("admin_password: secondadmin\n"))
         #expect(!folders.read("boot/ravebox.yaml").contains("secondadmin"))
@@ -99,7 +100,7 @@ import Testing
         #expect(result.status == 0)
         #expect(result.standardError.contains("is not valid, using the last good settings"))
         #expect(
-            folders.read("run/hostapd.conf").contains(
+            folders.read("run/hostapd-wlan0.conf").contains(
                 "ssid2=" + "Good".utf8.map { String(format: "%02x", $0) }.joined()))
         #expect(
             folders.read("boot/ravebox.yaml") == "wifi_name: [unclosed\n", "the user's file is left for them to fix")
@@ -117,6 +118,8 @@ import Testing
         #expect(lines.count == 1)
         #expect(lines.first?.contains("home Wi-Fi \"Home\" on rbtest8 once it appears") == true)
         #expect(lines.first?.contains("set hotspot: off") == true)
+        #expect(lines.first?.contains("hotspot \"Ravebox\" on rbtest7 once it appears (no rbtest7 yet") == true)
+        #expect(folders.read("run/hostapd-rbtest7.conf").contains("interface=rbtest7"))
         // A later boot without the home Wi-Fi leaves no client file behind.
         try folders.write("hotspot: rbtest7\n")
         #expect(try folders.setup().status == 0)

@@ -11,11 +11,12 @@ public struct ApplianceFiles: Sendable, Equatable {
     /// Addresses DHCP hands out on the hotspot.
     public static let dhcpRange = ("10.42.0.20", "10.42.0.250")
 
-    /// File name (in the run folder) → contents. Secrets are in `hostapd.conf` and `wpa_supplicant-<interface>.conf`.
+    /// File name (in the run folder) → contents. Secrets are in `hostapd-<interface>.conf` and
+    /// `wpa_supplicant-<interface>.conf`; the image's unit templates `ravebox-hostapd@<interface>` and
+    /// `ravebox-wpa-supplicant@<interface>` read them by name, started by udev when the interface appears.
     public var runFiles: [String: String] = [:]
-    /// The interface that joins the home Wi-Fi (`wifi_client_name`), nil when none is configured. The image's
-    /// `ravebox-wpa-supplicant@<interface>.service` starts when that interface appears (udev), so a second
-    /// adapter plugged in later is used at once.
+    /// The interface that joins the home Wi-Fi (`wifi_client_name`), nil when none is configured. Its service
+    /// starts when that interface appears, so a second adapter plugged in later is used at once.
     public var clientInterface: String?
     /// File name (in `/run/systemd/network`) → contents.
     public var networkFiles: [String: String] = [:]
@@ -27,7 +28,7 @@ public struct ApplianceFiles: Sendable, Equatable {
             clientInterface = appliance.hotspotInterface.map(Self.secondInterface(after:)) ?? "wlan0"
         }
         if let interface = appliance.hotspotInterface {
-            runFiles["hostapd.conf"] = Self.hostapd(config, interface: interface)
+            runFiles[Self.hostapdFile(interface)] = Self.hostapd(config, interface: interface)
             runFiles["dnsmasq.conf"] = Self.dnsmasq(config, interface: interface)
             networkFiles["10-ravebox-hotspot.network"] = Self.hotspotNetwork(
                 interface: interface, masquerade: appliance.uplinkForwarding)
@@ -52,7 +53,12 @@ public struct ApplianceFiles: Sendable, Equatable {
             hotspot: appliance.hotspotInterface, forwarding: appliance.uplinkForwarding)
     }
 
-    /// The home Wi-Fi's wpa_supplicant file for `interface` (the image's unit template reads it by name).
+    /// The hotspot's hostapd file for `interface`.
+    public static func hostapdFile(_ interface: String) -> String {
+        "hostapd-\(interface).conf"
+    }
+
+    /// The home Wi-Fi's wpa_supplicant file for `interface`.
     public static func wpaSupplicantFile(_ interface: String) -> String {
         "wpa_supplicant-\(interface).conf"
     }

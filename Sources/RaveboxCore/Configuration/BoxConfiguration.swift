@@ -43,6 +43,15 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
     public var adminPassword: String?
     /// The box's name on its network: the captive portal sends guests to `http://<hostname>/`.
     public var hostname: String
+    /// The first label of `hostname` (`ravebox` of `ravebox.lan`): on the appliance also the system's host name,
+    /// which avahi publishes as `<label>.local`. Nil for `localhost`.
+    public var hostLabel: String? { Self.hostLabel(hostname) }
+
+    /// The first label of a host name, lowercased; nil when empty or `localhost`.
+    public static func hostLabel(_ name: String) -> String? {
+        let label = String(name.lowercased().prefix { $0 != "." })
+        return label.isEmpty || label == "localhost" ? nil : label
+    }
     /// The hotspot's network name and password, shown on the join page; no password = an open network.
     public var wifiName: String?
     public var wifiPassword: String?
