@@ -263,7 +263,7 @@ image-check: image-test-deps swift-build
 	@cp image/boot/ravebox.yaml $(IMAGE_OUT)/check/boot/
 	$(DEBUG_BIN) setup --boot $(IMAGE_OUT)/check/boot --data $(IMAGE_OUT)/check/data --run $(IMAGE_OUT)/check/run \
 	    --network $(IMAGE_OUT)/check/network --group root
-	image/check-static.sh --dnsmasq $(IMAGE_OUT)/check/run/dnsmasq.conf --hostapd $(IMAGE_OUT)/check/run/hostapd.conf
+	image/check-static.sh --dnsmasq $(IMAGE_OUT)/check/run/dnsmasq.conf --hostapd $(IMAGE_OUT)/check/run/hostapd-wlan0.conf
 
 image-test: image-test-deps image-qemu
 	image/test/gpio-sim/build-module.sh --image $(IMAGE_OUT)/out/ravebox-$(IMAGE_VERSION)-qemu-amd64.img \

@@ -132,7 +132,7 @@ EOF
     # Services.
     local enable=(systemd-networkd.service systemd-resolved.service avahi-daemon.service
         ravebox-grow-data.service ravebox-setup.service ravebox.service
-        ravebox-hostapd.service ravebox-dnsmasq.service ravebox-nftables.service
+        ravebox-dnsmasq.service ravebox-nftables.service
         ravebox-poweroff.path)
     [[ -e $root/lib/systemd/system/systemd-timesyncd.service || -e $root/usr/lib/systemd/system/systemd-timesyncd.service ]] \
         && enable+=(systemd-timesyncd.service)

@@ -15,13 +15,14 @@ be edited between boots the way a user edits it on another computer):
    button press skipping the song;
 2. a power cut (QEMU killed) during a stream of votes, then a boot that finds a clean database with
    every acknowledged vote, and music again;
-   A phone on the hotspot (a second mac80211_hwsim radio in its own network namespace, see
+   A phone on the hotspot (the fourth mac80211_hwsim radio in its own network namespace, see
    network.py) gets a DHCP lease with option 114, finds every name answered by the box, is sent to
    the party page by its connectivity probe, resolves ravebox.local over mDNS, and cannot reach the
    uplink (a web server on the host) because nftables drops forwarding;
 3. ravebox.yaml edited again while the box is off: a new hotspot name and admin password, a home
    Wi-Fi to join (another radio running an access point in its own namespace) and uplink forwarding
-   on. The box joins the home network and is found there by address and ravebox.local while its
+   on, and a new hostname. The box joins the home network and is found there by address and by its
+   new mDNS name (partybox.local, the host name ravebox setup gave the system) while its
    hotspot stays up; a phone on the hotspot now reaches the uplink; a USB stick plugged in through
    QMP is mounted read-only, its song found, then unmounted when it is pulled out;
 4. at the end, the root partition is byte-for-byte the one that was flashed.
@@ -51,7 +52,14 @@ import network  # noqa: E402
 from network import HomeNetwork, Phone, option_114  # noqa: E402
 
 MTOOLS_ENV = {**os.environ, "MTOOLS_SKIP_CHECK": "1"}
-BOX_HOSTNAME = "ravebox.lan"
+BOX_HOSTNAME = "ravebox.lan"  # ravebox.yaml's hostname: in boots 1 and 2 (main() renames the box for boot 3)
+SECOND_HOSTNAME = "partybox.lan"
+
+
+def mdns_name() -> str:
+    """The box's mDNS name: hostname's first label (ravebox setup makes it the system's host name)."""
+    return BOX_HOSTNAME.split(".")[0] + ".local"
+
 FIRST_ADMIN = "first-admin-pw"
 SECOND_ADMIN = "second-admin-pw"
 HOTSPOT_PASSWORD = "party-people-42"
@@ -247,7 +255,7 @@ def check_hotspot(machine: Machine, name: str) -> None:
             break
         time.sleep(3)
     check(f"SSID: {name}" in seen, f"the hotspot '{name}' is on the air (mac80211_hwsim)",
-          seen + machine.run("systemctl status ravebox-setup ravebox-hostapd --no-pager -n 20")[1])
+          seen + machine.run("systemctl status ravebox-setup 'ravebox-hostapd@*' --no-pager -n 20")[1])
 
 
 def check_playback(machine: Machine, client: Client) -> list[int]:
@@ -434,7 +442,7 @@ def check_no_forwarding(machine: Machine, phone: Phone, uplink: Uplink) -> None:
 
 def check_home_wifi(machine: Machine, tools: str) -> None:
     """ravebox.yaml names a home Wi-Fi: the box joins it on its second radio and is found there by
-    address and by ravebox.local, while its hotspot stays up on the first."""
+    address and by its mDNS name, while its hotspot stays up on the first."""
     home = HomeNetwork(machine, tools, HOME_NAME, HOME_PASSWORD)
     joined = eventually(120, lambda: f"SSID: {HOME_NAME}" in machine.run(f"iw dev {network.CLIENT} link")[1],
                         interval=3)
@@ -449,9 +457,9 @@ def check_home_wifi(machine: Machine, tools: str) -> None:
     wget = home.busybox("wget")
     state = home.run(f"{wget} -q -T 10 -O - http://{address}/api/state")[1]
     check('"queue"' in state, "a laptop on the home network reaches the box at its address", state[:300])
-    check_mdns(home, "ravebox.local", address, "on the home network")
-    named = home.run(f"{wget} -q -T 10 -O - --header 'Host: ravebox.local' http://{address}/api/state")[1]
-    check('"queue"' in named, "the box serves http://ravebox.local/ as itself on the home network", named[:300])
+    check_mdns(home, mdns_name(), address, "on the home network")
+    named = home.run(f"{wget} -q -T 10 -O - --header 'Host: {mdns_name()}' http://{address}/api/state")[1]
+    check('"queue"' in named, f"the box serves http://{mdns_name()}/ as itself on the home network", named[:300])
 
 
 def check_forwarding(phone: Phone, uplink: Uplink) -> None:
@@ -530,6 +538,7 @@ def vote_stream(machine: Machine, entry: int, stop: threading.Event, acknowledge
 
 
 def main() -> int:
+    global BOX_HOSTNAME
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--image", required=True, type=Path)
     parser.add_argument("--tools", type=Path, help="folder with test-tools.img (gpio-sim.ko)")
@@ -585,7 +594,7 @@ def main() -> int:
         if tools:
             phone = phone_on_hotspot(m1, tools, "Ravebox Test", HOTSPOT_PASSWORD)
             check_captive_portal(m1, phone)
-            check_mdns(phone, "ravebox.local", "10.42.0.1", "on the hotspot")
+            check_mdns(phone, mdns_name(), "10.42.0.1", "on the hotspot")
             check_no_forwarding(m1, phone, uplink)
         admin = Client(m1)
         must(admin.login("admin", FIRST_ADMIN) == 200, "the admin password from ravebox.yaml works",
@@ -639,10 +648,11 @@ def main() -> int:
         rc, report = fsck_partition(disk2, 3, work)
         check(rc == 0, "the data file system is clean (e2fsck -fn)", report[-600:])
         yaml = set_keys(read_boot_file(disk2, "ravebox.yaml"),
-                        {"wifi_name": "Second Party", "admin_password": SECOND_ADMIN,
+                        {"wifi_name": "Second Party", "admin_password": SECOND_ADMIN, "hostname": SECOND_HOSTNAME,
                          "wifi_client_name": HOME_NAME, "wifi_client_password": HOME_PASSWORD,
                          "uplink_forwarding": "on"})
         write_boot_file(disk2, "ravebox.yaml", yaml, work)
+        BOX_HOSTNAME = SECOND_HOSTNAME
         m3 = machine(disk2, "boot3")
         boot(m3, "after editing ravebox.yaml")
         check_hotspot(m3, "Second Party")
