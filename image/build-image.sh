@@ -359,6 +359,14 @@ mmdebstrap --mode=root --variant=apt --architectures="$arch" \
     --customize-hook="\"$here/build-image.sh\" --customize \"\$1\"" \
     "$SUITE" "$root" "$mirror" 2>&1 | grep -v '^I: \(running\|dpkg\)' >&2
 
+# mmdebstrap unmounts what it mounted, but when an unmount fails ("target is busy") it only warns;
+# detach what is left, so neither du nor mke2fs -d walks /proc or /sys into the image.
+leftover=$(findmnt -rn -o TARGET | grep "^$root/" | sort -r || true)
+if [[ -n $leftover ]]; then
+    while read -r mnt; do umount -l "$mnt"; done <<<"$leftover"
+    log "detached what mmdebstrap left mounted: $(tr '\n' ' ' <<<"$leftover")"
+fi
+
 # --- final touches outside the chroot (mmdebstrap resets resolv.conf, hostname, machine-id) ----
 echo ravebox >"$root/etc/hostname"
 : >"$root/etc/machine-id"             # empty: systemd makes a transient id; not "first boot"

@@ -43,6 +43,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import uuid
 from pathlib import Path
 
@@ -490,7 +491,7 @@ def stick_mount(machine: Machine) -> str:
 
 
 def found_songs(client: Client, title: str) -> list:
-    status, body = client.call("GET", "/api/search?q=" + title.replace(" ", "%20"))
+    status, body = client.call("GET", "/api/search?q=" + urllib.parse.quote(title))
     return [song for song in body if song.get("title") == title] if status == 200 else []
 
 
