@@ -245,6 +245,14 @@ def check_system(machine: Machine) -> None:
     check(roles == ["engine", "run", "web"], "the supervisor runs the engine and the web process", users)
     failed = machine.run("systemctl --failed --no-legend --plain")[1].strip()
     check(failed == "", "no systemd unit failed", failed)
+    # The image's own udev and systemd (257; the build host's may be older) read our rules and units.
+    rc, out = machine.run("udevadm verify --resolve-names=never /etc/udev/rules.d/60-ravebox.rules")
+    check(rc == 0, "udevadm verify accepts the udev rules on the image", out)
+    units = ("ravebox.service ravebox-setup.service ravebox-grow-data.service ravebox-dnsmasq.service "
+             "ravebox-nftables.service ravebox-poweroff.path ravebox-poweroff.service "
+             "ravebox-hostapd@wlan0.service ravebox-wpa-supplicant@wlan1.service ravebox-usb-mount@sda1.service")
+    rc, out = machine.run(f"cd /etc/systemd/system && SYSTEMD_LOG_COLOR=0 systemd-analyze verify {units}")
+    check(rc == 0 and out.strip() == "", "systemd-analyze verify accepts the units on the image", out)
 
 
 def check_hotspot(machine: Machine, name: str) -> None:
