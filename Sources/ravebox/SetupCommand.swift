@@ -111,10 +111,10 @@ struct SetupCommand: ParsableCommand {
             (BootFiles.overlaysFile, { _ in overlays }),
             ("cmdline.txt", { BootFiles.cmdlineText($0, spidevBuffer: BootFiles.usesSPILEDs(config)) }),
         ]
-        for (name, edit) in edits {
+        // Only on a Raspberry Pi's boot partition (it has a config.txt); the overlays file may be new.
+        let isPi = fileManager.fileExists(atPath: boot + "/config.txt")
+        for (name, edit) in edits where isPi {
             let path = boot + "/" + name
-            // Only on a Raspberry Pi's boot partition (it has a config.txt); the overlays file may be new.
-            guard fileManager.fileExists(atPath: boot + "/config.txt") else { continue }
             let old = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
             if old.isEmpty && name != BootFiles.overlaysFile { continue }
             let new = edit(old)
@@ -125,11 +125,9 @@ struct SetupCommand: ParsableCommand {
         }
         var hotspot = "no hotspot"
         if let interface = config.appliance.hotspotInterface {
-            hotspot = "hotspot \"\(config.wifiName ?? "Ravebox")\" on \(interface)"
-            if !fileManager.fileExists(atPath: "/sys/class/net/\(interface)") {
-                hotspot +=
-                    " once it appears (no \(interface) yet: check that the Wi-Fi adapter is there and not disabled)"
-            }
+            hotspot =
+                "hotspot \"\(config.wifiName ?? "Ravebox")\" on \(interface)"
+                + Self.untilPresent(interface, else: "check that the Wi-Fi adapter is there and not disabled")
         }
         var named = ""
         if setHostname, let label = config.hostLabel {
@@ -141,16 +139,20 @@ struct SetupCommand: ParsableCommand {
         }
         var client = ""
         if let interface = files.clientInterface, let name = config.appliance.clientNetworkName {
-            client = "; home Wi-Fi \"\(name)\" on \(interface)"
-            if !fileManager.fileExists(atPath: "/sys/class/net/\(interface)") {
-                client +=
-                    " once it appears (no \(interface) yet: plug in a second Wi-Fi adapter, or set hotspot: off"
-                    + " to join it with the first)"
-            }
+            client =
+                "; home Wi-Fi \"\(name)\" on \(interface)"
+                + Self.untilPresent(
+                    interface, else: "plug in a second Wi-Fi adapter, or set hotspot: off to join it with the first")
         }
         Self.say(
             "ravebox setup: \(hotspot)\(client)\(named)"
                 + (changed.isEmpty ? "" : "; \(changed.joined(separator: " and ")) updated, in effect after a reboot"))
+    }
+
+    /// "" when the network interface exists; else what the summary line adds: its service starts once it appears.
+    static func untilPresent(_ interface: String, else advice: String) -> String {
+        FileManager.default.fileExists(atPath: "/sys/class/net/\(interface)")
+            ? "" : " once it appears (no \(interface) yet: \(advice))"
     }
 
     static func resolve(_ text: String) throws -> BoxConfiguration {

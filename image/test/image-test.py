@@ -289,27 +289,9 @@ def check_playback(machine: Machine, client: Client) -> list[int]:
     return ids
 
 
-def qmp(machine: Machine, message: dict) -> dict:
-    """One QMP command on the machine's monitor socket; returns its answer."""
-    import socket
-    with socket.socket(socket.AF_UNIX) as sock:
-        sock.settimeout(10)
-        sock.connect(str(machine.qmp_sock))
-        stream = sock.makefile("rwb")
-        stream.readline()  # greeting
-        for request in ({"execute": "qmp_capabilities"}, message):
-            stream.write(json.dumps(request).encode() + b"\n")
-            stream.flush()
-            while True:
-                answer = json.loads(stream.readline())
-                if "return" in answer or "error" in answer:
-                    break
-        return answer
-
-
 def screendump(machine: Machine, target: Path) -> bytes:
     target.unlink(missing_ok=True)
-    answer = qmp(machine, {"execute": "screendump", "arguments": {"filename": str(target), "format": "png"}})
+    answer = machine.qmp({"execute": "screendump", "arguments": {"filename": str(target), "format": "png"}})
     if "error" in answer:
         raise Failed(f"screendump: {answer['error']}")
     deadline = time.monotonic() + 10
@@ -508,9 +490,9 @@ def check_usb_stick(machine: Machine, client: Client, work: Path) -> None:
     pulled out (device_del), it is unmounted and its songs are no longer offered. The stick is unchanged."""
     stick = make_stick(work)
     before = hashlib.sha256(stick.read_bytes()).hexdigest()
-    answers = [qmp(machine, {"execute": "blockdev-add", "arguments": {
+    answers = [machine.qmp({"execute": "blockdev-add", "arguments": {
                    "driver": "raw", "node-name": "stick", "file": {"driver": "file", "filename": str(stick)}}}),
-               qmp(machine, {"execute": "device_add", "arguments": {
+               machine.qmp({"execute": "device_add", "arguments": {
                    "driver": "usb-storage", "bus": "xhci.0", "drive": "stick", "id": "stick0"}})]
     must(all("error" not in answer for answer in answers), "a USB stick is plugged in (QMP device_add)", str(answers))
     mounted = eventually(60, lambda: stick_mount(machine) or None, interval=1)
@@ -523,7 +505,7 @@ def check_usb_stick(machine: Machine, client: Client, work: Path) -> None:
     if songs:
         status, body = client.call("POST", "/api/queue", {"songId": songs[0]["id"]})
         check(status in (200, 201), "the stick's song can be requested", f"{status} {body}")
-    answer = qmp(machine, {"execute": "device_del", "arguments": {"id": "stick0"}})
+    answer = machine.qmp({"execute": "device_del", "arguments": {"id": "stick0"}})
     check("error" not in answer, "the stick is pulled out (QMP device_del)", str(answer))
     gone = eventually(60, lambda: not stick_mount(machine)
                       and machine.run("test -e /media/ravebox/RBSTICK")[0] != 0, interval=1)
@@ -531,7 +513,7 @@ def check_usb_stick(machine: Machine, client: Client, work: Path) -> None:
           stick_mount(machine) + machine.run("journalctl -b -u 'ravebox-usb-mount@*' --no-pager -n 20")[1])
     hidden = eventually(30, lambda: not found_songs(client, STICK_TITLE), interval=2)
     check(bool(hidden), "the pulled stick's songs are no longer offered")
-    qmp(machine, {"execute": "blockdev-del", "arguments": {"node-name": "stick"}})
+    machine.qmp({"execute": "blockdev-del", "arguments": {"node-name": "stick"}})
     check(hashlib.sha256(stick.read_bytes()).hexdigest() == before, "the box wrote nothing to the stick")
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import atexit
 import http.client
+import json
 import os
 import re
 import shutil
@@ -237,8 +238,8 @@ class Machine:
         if not self.running():
             return True
         try:
-            self._qmp("system_powerdown")
-        except OSError:
+            self.qmp({"execute": "system_powerdown"})
+        except (OSError, ValueError):  # the monitor went away: QEMU is exiting anyway
             pass
         try:
             self.proc.wait(timeout)
@@ -260,15 +261,22 @@ class Machine:
     def __exit__(self, *exc) -> None:
         self.kill()
 
-    def _qmp(self, command: str) -> None:
-        with socket.socket(socket.AF_UNIX) as s:
-            s.settimeout(5)
-            s.connect(str(self.qmp_sock))
-            s.recv(4096)
-            s.sendall(b'{"execute":"qmp_capabilities"}\n')
-            s.recv(4096)
-            s.sendall(('{"execute":"%s"}\n' % command).encode())
-            s.recv(4096)
+    def qmp(self, message: dict) -> dict:
+        """One QMP command on the machine's monitor socket (e.g. {"execute": "device_del", "arguments": ...});
+        returns its answer ({"return": ...} or {"error": ...}), skipping the events QEMU sends meanwhile."""
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.settimeout(10)
+            sock.connect(str(self.qmp_sock))
+            stream = sock.makefile("rwb")
+            stream.readline()  # greeting
+            for request in ({"execute": "qmp_capabilities"}, message):
+                stream.write(json.dumps(request).encode() + b"\n")
+                stream.flush()
+                while True:
+                    answer = json.loads(stream.readline())
+                    if "return" in answer or "error" in answer:
+                        break
+            return answer
 
     # -- the root shell on ttyS1 -----------------------------------------------------------
 
