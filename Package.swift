@@ -3,8 +3,9 @@ import PackageDescription
 
 /// Ravebox: firmware for a Raspberry Pi party box.
 ///
-/// Module layout and the rules about who may import whom are in ARCHITECTURE.md §3:
-/// arrows point down the table only, so `RaveboxCore` knows nothing of SQLite, HTTP or ALSA.
+/// Module layout and the rules about who may import whom are in docs/architecture.md (a test holds this
+/// graph to its table): arrows point down the table only, so `RaveboxCore` knows nothing of SQLite, HTTP or
+/// ALSA, and the web process's modules reach no ALSA, FFmpeg or DRM.
 let package = Package(
     name: "ravebox",
     platforms: [.macOS(.v14)],
@@ -55,17 +56,23 @@ let package = Package(
         ),
         .target(
             name: "RaveboxStore",
-            dependencies: ["RaveboxCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "RaveboxCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ]
         ),
         .target(
             name: "RaveboxIPC",
             dependencies: ["CRaveboxSys", .product(name: "Atomics", package: "swift-atomics")]
         ),
         .target(name: "RaveboxDSP", dependencies: ["CFFTW3F"]),
+        // Media files: probing and tags, the FFmpeg decoder, sample formats. No ALSA: the library scan and the
+        // web's upload checks use it.
+        .target(name: "RaveboxMedia", dependencies: ["RaveboxCore", "CFFmpeg"]),
         .target(
             name: "RaveboxAudio",
             dependencies: [
-                "CALSA", "CFFmpeg", "CRaveboxSys", "CEBUR128",
+                "RaveboxCore", "RaveboxMedia", "CALSA", "CRaveboxSys", "CEBUR128",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -73,46 +80,55 @@ let package = Package(
         .target(name: "RaveboxLights", dependencies: ["RaveboxCore", "RaveboxDSP", "CRaveboxSys"]),
         // QR codes (libqrencode) for the join page and the box's screen.
         .target(name: "RaveboxQR", dependencies: ["CQRencode"]),
-        // Online providers (yt-dlp, Jamendo), download cache, connectivity check, guest upload intake.
+        // The music folders: scanning and watching them into the store.
         .target(
-            name: "RaveboxSources",
+            name: "RaveboxLibrary",
             dependencies: [
-                "RaveboxCore", "RaveboxStore", "RaveboxAudio", .product(name: "Logging", package: "swift-log"),
+                "RaveboxCore", "RaveboxStore", "RaveboxMedia", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Atomics", package: "swift-atomics"),
             ]
         ),
-        // Screen: software renderer (FreeType text, libqrencode join codes), PNG for the web mirror, DRM/KMS output.
+        // New songs from outside: guests' uploads, online providers (yt-dlp, Jamendo), the download cache, the
+        // connectivity check. Files are checked through Core's `TrackProbing`, so it links no decoder.
         .target(
-            name: "RaveboxScreen",
-            dependencies: [
-                "RaveboxCore", "RaveboxDSP", "RaveboxQR", "CDRM", "CFreeType", "CZlib",
-                .product(name: "Logging", package: "swift-log"),
-            ]
+            name: "RaveboxIntake",
+            dependencies: ["RaveboxCore", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Screen frames: software renderer (FreeType text, libqrencode join codes) and PNG, no display device.
+        .target(name: "RaveboxScreen", dependencies: ["RaveboxCore", "RaveboxQR", "CFreeType", "CZlib"]),
+        // The DRM/KMS display the engine presents frames on.
+        .target(
+            name: "RaveboxDisplay",
+            dependencies: ["RaveboxScreen", "CDRM", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "RaveboxButtons",
             dependencies: [
-                "RaveboxCore", "RaveboxLights", "CRaveboxGPIO", .product(name: "Logging", package: "swift-log"),
+                "RaveboxCore", "CRaveboxGPIO", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The status LED (a GPIO line from the buttons' mapping, or an onboard LED) and its blink patterns,
+        // driven by the supervisor.
+        .target(name: "RaveboxStatusLight", dependencies: ["RaveboxButtons", "RaveboxLights", "CRaveboxGPIO"]),
         .target(
             name: "RaveboxEngine",
             dependencies: [
-                "RaveboxCore", "RaveboxStore", "RaveboxIPC", "RaveboxAudio", "RaveboxDSP",
-                "RaveboxLights", "RaveboxScreen", "RaveboxButtons", "CRaveboxSys",
+                "RaveboxCore", "RaveboxStore", "RaveboxIPC", "RaveboxMedia", "RaveboxAudio", "RaveboxDSP",
+                "RaveboxLights", "RaveboxScreen", "RaveboxDisplay", "RaveboxButtons", "RaveboxLibrary", "CRaveboxSys",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Atomics", package: "swift-atomics"),
             ]
         ),
         .target(
             name: "RaveboxWeb",
             dependencies: [
-                "RaveboxCore", "RaveboxStore", "RaveboxIPC", "RaveboxQR", "RaveboxSources", "RaveboxScreen", "CZlib",
+                "RaveboxCore", "RaveboxStore", "RaveboxIPC", "RaveboxQR", "RaveboxIntake", "RaveboxScreen", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             // Pages, styles and scripts are compiled into the binary: one file to install, nothing to lose.
@@ -137,9 +153,11 @@ let package = Package(
         .executableTarget(
             name: "ravebox",
             dependencies: [
-                "RaveboxCore", "RaveboxStore", "RaveboxIPC", "RaveboxAudio", "RaveboxEngine",
-                "RaveboxWeb", "RaveboxSupervisor",
+                "RaveboxCore", "RaveboxStore", "RaveboxIPC", "RaveboxMedia", "RaveboxAudio", "RaveboxEngine",
+                "RaveboxLibrary", "RaveboxLights", "RaveboxButtons", "RaveboxStatusLight", "RaveboxWeb",
+                "RaveboxSupervisor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -156,7 +174,10 @@ let package = Package(
         .testTarget(name: "RaveboxLightsTests", dependencies: ["RaveboxLights", "RaveboxDSP", "RaveboxTestSupport"]),
         .testTarget(
             name: "RaveboxAudioTests",
-            dependencies: ["RaveboxAudio", "RaveboxTestSupport", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "RaveboxAudio", "RaveboxMedia", "RaveboxCore", "RaveboxTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "RaveboxQRTests", dependencies: ["RaveboxQR", "RaveboxTestSupport"]),
         .testTarget(
             name: "RaveboxScreenTests",
@@ -164,8 +185,26 @@ let package = Package(
             resources: [.copy("Golden")]
         ),
         .testTarget(
-            name: "RaveboxSourcesTests",
-            dependencies: ["RaveboxSources", "RaveboxCore", "RaveboxStore", "RaveboxTestSupport"]
+            name: "RaveboxIntakeTests",
+            dependencies: ["RaveboxIntake", "RaveboxCore", "RaveboxMedia", "RaveboxTestSupport"]
+        ),
+        .testTarget(
+            name: "RaveboxLibraryTests",
+            dependencies: [
+                "RaveboxLibrary", "RaveboxStore", "RaveboxCore", "RaveboxTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "RaveboxDisplayTests",
+            dependencies: [
+                "RaveboxDisplay", "RaveboxScreen", "RaveboxTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "RaveboxStatusLightTests",
+            dependencies: ["RaveboxStatusLight", "RaveboxButtons", "RaveboxLights", "RaveboxTestSupport"]
         ),
         .testTarget(
             name: "RaveboxEngineTests",
@@ -177,7 +216,7 @@ let package = Package(
         .testTarget(
             name: "RaveboxWebTests",
             dependencies: [
-                "RaveboxWeb", "RaveboxStore", "RaveboxIPC", "RaveboxCore", "RaveboxTestSupport",
+                "RaveboxWeb", "RaveboxStore", "RaveboxIPC", "RaveboxCore", "RaveboxMedia", "RaveboxTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -190,9 +229,11 @@ let package = Package(
                 "RaveboxSupervisor", "RaveboxIPC", "RaveboxCore", "RaveboxStore", "RaveboxTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
+        // Holds Package.swift's graph and the sources' imports to docs/architecture.md's module table.
+        .testTarget(name: "RaveboxArchitectureTests"),
         .testTarget(
             name: "RaveboxButtonsTests",
-            dependencies: ["RaveboxButtons", "RaveboxCore", "RaveboxLights", "RaveboxTestSupport"]),
+            dependencies: ["RaveboxButtons", "RaveboxCore", "RaveboxTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

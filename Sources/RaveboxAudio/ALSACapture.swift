@@ -1,6 +1,8 @@
 import Atomics
 import CALSA
 import Logging
+import RaveboxMedia
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -43,7 +45,7 @@ public final class ALSACapture: Sendable {
     private let overrunCount = ManagedAtomic<Int>(0)
     private let logger: Logger
     /// The thread and its state while running; the mutex also serialises `start()` and `stop()`.
-    private let running = Locked<Running?>(nil)
+    private let running = Mutex<Running?>(nil)
 
     private struct Running {
         let thread: pthread_t

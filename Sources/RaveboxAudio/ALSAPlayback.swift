@@ -1,5 +1,6 @@
 import CALSA
 import Logging
+import RaveboxMedia
 
 #if canImport(Glibc)
     import Glibc

@@ -1,4 +1,5 @@
 import Atomics
+import RaveboxMedia
 
 /// The frames people hear, for the analysis (FFT, bands, beats) that drives the lights: the output thread
 /// (or the capture thread in capture mode) copies every period it hands to ALSA into this ring, and stamps

@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import RaveboxCore
+import RaveboxMedia
 
 /// The player's decoder thread: takes commands, opens songs with `AudioDecoder` and keeps the ring full.
 ///
@@ -12,7 +14,6 @@ final class DecodeLoop: @unchecked Sendable {
     // Everything shared is in `shared` (atomics) or `control` (lock).
 
     private let shared: PlayerShared
-    private let control: Locked<PlayerControl>
     private let format: AudioFormat
     private let logger: Logger
     /// Frames decoded per `AudioDecoder.read` call.
@@ -37,9 +38,8 @@ final class DecodeLoop: @unchecked Sendable {
     private var fadeDone = 0
     private let fadeChunk: UnsafeMutableBufferPointer<Int16>
 
-    init(shared: PlayerShared, control: Locked<PlayerControl>, format: AudioFormat, logger: Logger) {
+    init(shared: PlayerShared, format: AudioFormat, logger: Logger) {
         self.shared = shared
-        self.control = control
         self.format = format
         self.logger = logger
         chunk = .allocate(capacity: chunkFrames * format.channels)
@@ -57,7 +57,7 @@ final class DecodeLoop: @unchecked Sendable {
     func run() {
         while !shared.shutdown.load(ordering: .acquiring) {
             shared.decoderPasses.wrappingIncrement(ordering: .relaxed)
-            let command = control.withLock { state -> PlayerControl.Command? in
+            let command = shared.control.withLock { state -> PlayerControl.Command? in
                 defer { state.command = nil }
                 return state.command
             }
@@ -96,7 +96,7 @@ final class DecodeLoop: @unchecked Sendable {
             let opened = try AudioDecoder(path: path, format: format)
             if from > 0 { try opened.seek(to: from) }
             decoder = opened
-            control.withLock { state in
+            shared.control.withLock { state in
                 if state.current?.generation == generation { state.current?.duration = opened.duration }
             }
             logger.debug(
@@ -224,7 +224,7 @@ final class DecodeLoop: @unchecked Sendable {
             case wait
             case close
         }
-        let decision = control.withLock { state -> Decision in
+        let decision = shared.control.withLock { state -> Decision in
             guard state.current?.generation == generation else { return .close }
             // The song before is still `following` until it is heard: a queued one waits its turn.
             if state.following != nil, state.next != nil { return .wait }
@@ -253,7 +253,7 @@ final class DecodeLoop: @unchecked Sendable {
             decodingSerial = taken.serial
             decodingGain = taken.gain
             startFrames = 0
-            control.withLock { state in
+            shared.control.withLock { state in
                 if state.following?.serial == taken.serial { state.following?.duration = opened.duration }
             }
             shared.boundarySample.store(shared.ring.writePosition, ordering: .relaxed)
@@ -270,14 +270,14 @@ final class DecodeLoop: @unchecked Sendable {
     }
 
     private func isFollowing(serial: Int) -> Bool {
-        control.withLock { $0.following?.serial == serial }
+        shared.control.withLock { $0.following?.serial == serial }
     }
 
     /// The song chained on cannot be played: `.failed` for it; the song before it is not touched.
     private func failFollowing(serial: Int, token: Int64, error: DecodeError) {
         logger.warning("Next song failed: \(error.details)", metadata: ["token": "\(token)"])
         let generation = generation
-        control.withLock { state in
+        shared.control.withLock { state in
             guard state.following?.serial == serial else { return }
             state.following = nil
             // The chain ends with the song before it; what comes next is played the ordinary way.
@@ -317,7 +317,7 @@ final class DecodeLoop: @unchecked Sendable {
         decoder = nil
         logger.warning("Song failed: \(error.details)", metadata: ["token": "\(token)"])
         let failedGeneration = generation
-        control.withLock { state in
+        shared.control.withLock { state in
             guard state.current?.generation == failedGeneration else { return }
             state.endCurrent(shared) { .failed($0, reason: error.reason) }
         }

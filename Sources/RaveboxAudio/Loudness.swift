@@ -1,4 +1,6 @@
 import CEBUR128
+import RaveboxCore
+import RaveboxMedia
 
 #if canImport(Glibc)
     import Glibc

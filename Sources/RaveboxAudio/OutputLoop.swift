@@ -1,5 +1,6 @@
 import CRaveboxSys
 import Logging
+import RaveboxMedia
 
 #if canImport(Glibc)
     import Glibc

@@ -1,3 +1,5 @@
+import RaveboxMedia
+
 /// A PCM playback stream: where the player's output thread sends interleaved S16 frames.
 ///
 /// `ALSAPlayback` is the real implementation (`snd_pcm_*`). The life cycle is

@@ -1,4 +1,6 @@
 import Logging
+import RaveboxMedia
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -38,17 +40,16 @@ public final class Player: @unchecked Sendable {
     /// The ALSA device in use: the one asked for, or "null" after `start()` fell back to it because the machine
     /// has no sound card.
     public var device: String {
-        control.withLock { $0.device }
+        shared.control.withLock { $0.device }
     }
 
     private let output: any PCMOutput
     private let fifo: FIFOSink?
-    private let tapStorage = Locked<AnalysisTap?>(nil)
+    private let tapStorage = Mutex<AnalysisTap?>(nil)
     private let pacing: Pacing
     private let realtimePriority: Int32?
     private let logger: Logger
-    private let control: Locked<PlayerControl>
-    private let lifecycle = Locked<[pthread_t]>([])
+    private let lifecycle = Mutex<[pthread_t]>([])
     private let shared: PlayerShared
 
     /// Creates a player for the ALSA device `device`. Nothing is opened until `start()`.
@@ -98,11 +99,11 @@ public final class Player: @unchecked Sendable {
         self.pacing = pacing
         self.realtimePriority = realtimePriority
         self.logger = logger
-        control = Locked(PlayerControl(format: output.format, device: output.deviceName))
         // ~0.7 s of audio between decoder and output: rides out slow file reads and decoder hiccups.
         let format = output.format
         shared = PlayerShared(
-            ringSamples: format.sampleRate * format.channels / 2, volume: Self.clampedVolume(volume)
+            ringSamples: format.sampleRate * format.channels / 2, volume: Self.clampedVolume(volume),
+            control: PlayerControl(format: output.format, device: output.deviceName)
         )
     }
 
@@ -118,7 +119,7 @@ public final class Player: @unchecked Sendable {
 
     /// The format songs are decoded to and played at: the device's negotiated one after `start()`.
     public var format: AudioFormat {
-        control.withLock { $0.format }
+        shared.control.withLock { $0.format }
     }
 
     /// Opens the device and starts the decoder and output threads. Call once.
@@ -127,10 +128,10 @@ public final class Player: @unchecked Sendable {
     ///   and what to check).
     public func start() throws(PCMOutputError) {
         try lifecycle.withLock { (threads: inout [pthread_t]) throws(PCMOutputError) in
-            guard threads.isEmpty, !control.withLock({ $0.running || $0.shutDown }) else { return }
+            guard threads.isEmpty, !shared.control.withLock({ $0.running || $0.shutDown }) else { return }
             try output.open()
             let format = output.format
-            let decodeLoop = DecodeLoop(shared: shared, control: control, format: format, logger: logger)
+            let decodeLoop = DecodeLoop(shared: shared, format: format, logger: logger)
             let tap = AnalysisTap(format: format)
             tapStorage.withLock { $0 = tap }
             let outputLoop = OutputLoop(
@@ -151,7 +152,7 @@ public final class Player: @unchecked Sendable {
             }
             threads = [decoderThread, outputThread]
             let device = output.deviceName
-            control.withLock { state in
+            shared.control.withLock { state in
                 state.format = format
                 state.device = device
                 state.running = true
@@ -167,7 +168,7 @@ public final class Player: @unchecked Sendable {
     /// `gain` is the song's loudness gain (see `LoudnessGain`), applied on top of the volume; 1 leaves the
     /// samples untouched.
     public func play(path: String, from seconds: Double = 0, token: Int64, gain: Float = 1) {
-        control.withLock { state in
+        shared.control.withLock { state in
             guard state.running else {
                 state.emit(.failed(token, reason: "The audio player is not running."))
                 return
@@ -202,7 +203,7 @@ public final class Player: @unchecked Sendable {
     ///   end of the current song's file with nothing to follow (too late: play the song when this one ends).
     @discardableResult
     public func playNext(path: String, token: Int64, gain: Float = 1) -> Bool {
-        control.withLock { state in
+        shared.control.withLock { state in
             state.sync(with: shared)
             guard let current = state.current, state.chainClosed != current.generation else { return false }
             state.next = (path, token, Self.clampedGain(gain))
@@ -219,7 +220,7 @@ public final class Player: @unchecked Sendable {
 
     /// Forgets a song queued with `playNext` that has not begun decoding.
     public func cancelNext() {
-        control.withLock { $0.next = nil }
+        shared.control.withLock { $0.next = nil }
     }
 
     /// Pauses the current song: the device stops within one period and nothing more is written until `resume()`.
@@ -234,7 +235,7 @@ public final class Player: @unchecked Sendable {
 
     /// Skips the current song (it ends with `.stopped`); the player goes idle.
     public func stop() {
-        control.withLock { state in
+        shared.control.withLock { state in
             state.sync(with: shared)
             state.endCurrent(shared) { .stopped($0) }
         }
@@ -250,7 +251,7 @@ public final class Player: @unchecked Sendable {
 
     /// A snapshot of the player's state. Cheap (a lock and a few atomic loads); safe from any thread.
     public var status: PlayerStatus {
-        control.withLock { state in
+        shared.control.withLock { state in
             state.sync(with: shared)
             var position = 0.0
             var playerState = PlayerState.idle
@@ -282,7 +283,7 @@ public final class Player: @unchecked Sendable {
 
     /// The oldest event not yet returned, or nil. Never blocks.
     public func nextEvent() -> PlayerEvent? {
-        control.withLock { state in
+        shared.control.withLock { state in
             state.sync(with: shared)
             return state.popEvent()
         }
@@ -292,7 +293,7 @@ public final class Player: @unchecked Sendable {
     /// cannot be started again.
     public func shutdown() {
         lifecycle.withLock { threads in
-            control.withLock { state in
+            shared.control.withLock { state in
                 state.sync(with: shared)
                 state.endCurrent(shared) { .stopped($0) }
                 state.running = false
@@ -309,7 +310,7 @@ public final class Player: @unchecked Sendable {
     }
 
     private func setPaused(_ paused: Bool) {
-        control.withLock { state in
+        shared.control.withLock { state in
             state.sync(with: shared)
             guard state.current != nil, state.paused != paused else { return }
             state.paused = paused

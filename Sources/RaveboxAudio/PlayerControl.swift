@@ -1,6 +1,8 @@
+import RaveboxMedia
+
 /// The player's state machine: which song is current, the command for the decoder thread, pending events.
 ///
-/// Lives in a `Locked<PlayerControl>` shared by the API methods and the decoder thread; the output thread never
+/// Lives in `PlayerShared.control` (a `Mutex`), shared by the API methods and the decoder thread; the output thread never
 /// touches it (it reports through `PlayerShared`'s atomics, which `sync(with:)` turns into events here).
 struct PlayerControl {
     /// The song the player is playing or loading.

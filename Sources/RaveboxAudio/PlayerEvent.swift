@@ -1,3 +1,5 @@
+import RaveboxCore
+
 /// Something that happened to a song, reported by `Player.nextEvent()` in the order it happened.
 ///
 /// Each carries the token the engine passed to `Player.play(path:from:token:)`. Every song that was asked to

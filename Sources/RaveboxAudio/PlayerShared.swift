@@ -1,6 +1,8 @@
 import Atomics
+import Synchronization
 
-/// What the player's three parties (API callers, decoder thread, output thread) share without locks.
+/// What the player's three parties (API callers, decoder thread, output thread) share: atomics, and one mutex
+/// for the decoder's commands.
 ///
 /// **Generations.** Every `play`, `stop`, failure and `shutdown` bumps `generation`. Samples in the ring belong
 /// to the generation the decoder was working on; a flush must not let an old song's samples leak into the next.
@@ -17,8 +19,10 @@ import Atomics
 /// output thread reports the old song finished and the new one started when that sample is *heard*
 /// (`startedSerial`, `finishedSerial`, both only ever growing).
 ///
-/// Threading: all members are atomics or themselves thread-safe, so the class is `Sendable`.
+/// Threading: all members are atomics, thread-safe, or behind `control`'s mutex, so the class is `Sendable`.
 final class PlayerShared: Sendable {
+    /// What the player's API asks of the decoder thread. Never touched by the output thread (atomics only).
+    let control: Mutex<PlayerControl>
     /// Latest generation asked for. Stored only under the player's control lock.
     let generation = ManagedAtomic<Int>(0)
     /// The decoder writes no samples of generations below this.
@@ -73,7 +77,8 @@ final class PlayerShared: Sendable {
     /// Wakes the output thread (new command, pause/resume, shutdown).
     let outputWakeup = Wakeup()
 
-    init(ringSamples: Int, volume: Float) {
+    init(ringSamples: Int, volume: Float, control: PlayerControl) {
+        self.control = Mutex(control)
         ring = PCMRing(minimumCapacity: ringSamples)
         volumeBits = ManagedAtomic(volume.bitPattern)
     }

@@ -7,7 +7,9 @@ import RaveboxCore
 import RaveboxDSP
 import RaveboxIPC
 import RaveboxLights
+import RaveboxMedia
 import RaveboxStore
+import Synchronization
 
 /// Why the engine loop ended by itself.
 public enum EngineError: Error, Equatable, CustomStringConvertible {
@@ -149,7 +151,7 @@ public final class Engine: @unchecked Sendable {
     /// The screen, when there is one.
     var screen: ScreenThread?
     /// Button actions waiting for the control loop.
-    let buttonActions = Locked<[ButtonAction]>([])
+    let buttonActions = Mutex<[ButtonAction]>([])
     /// Until when (monotonic nanoseconds) the screen shows the join QR codes; 0 = not asked.
     public let showJoinUntil = ManagedAtomic<UInt64>(0)
     /// The capture input, when the analysis listens to a line-in instead of the music played.

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RaveboxButtons
 import RaveboxIPC
+import RaveboxLibrary
 import RaveboxStore
 import ServiceLifecycle
 

@@ -6,6 +6,7 @@ import RaveboxCore
 import RaveboxDSP
 import RaveboxIPC
 import RaveboxLights
+import Synchronization
 
 /// The engine's analysis and light thread: it analyses what is heard (``LiveAnalysis``) and sends every LED
 /// output its frames at the output's own rate, the WLED audio-sync packets and the onboard LEDs' states.
@@ -62,7 +63,7 @@ import RaveboxLights
     private let logger: Logger
     private var slots: [Slot]
     private var input: LightInput
-    private let controls = Locked(Controls())
+    private let controls = Mutex(Controls())
     private let controlsVersion = ManagedAtomic<Int>(0)
     private var seenControlsVersion = -1
     private var current = Controls()

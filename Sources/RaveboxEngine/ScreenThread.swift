@@ -2,6 +2,7 @@ import Atomics
 import Foundation
 import Logging
 import RaveboxCore
+import RaveboxDisplay
 import RaveboxIPC
 import RaveboxScreen
 import RaveboxStore

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import RaveboxCore
 import RaveboxIPC
-import RaveboxSources
+import RaveboxIntake
 import RaveboxStore
 
 /// `GET /api/library`: the library's size, the scan, where music can come from now.

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import RaveboxCore
+import RaveboxStore
 
 /// The login page (`/login`) for mods and the admin, and the first-run page (`/setup`) that sets the
 /// admin password, reachable only until one exists. Plain forms: they work in a captive-portal browser

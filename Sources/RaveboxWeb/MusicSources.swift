@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import RaveboxCore
-import RaveboxSources
+import RaveboxIntake
 import Synchronization
 
 /// Where the web process keeps the music guests bring, and the tools it uses to get it.
@@ -14,11 +14,14 @@ public struct MusicFolders: Sendable {
     public var ytDLP: String
     /// Jamendo's API (tests point it at a local server).
     public var jamendoAPI: URL
+    /// Tells whether an upload or a download is audio the box can play (RaveboxMedia's FFmpeg probe).
+    public var prober: any TrackProbing
 
     public init(
-        uploads: String, cache: String, ytDLP: String = "yt-dlp",
+        uploads: String, cache: String, prober: any TrackProbing, ytDLP: String = "yt-dlp",
         jamendoAPI: URL = URL(string: "https://api.jamendo.com/v3.0/")!
     ) {
+        self.prober = prober
         self.uploads = uploads
         self.cache = cache
         self.ytDLP = ytDLP
@@ -26,8 +29,8 @@ public struct MusicFolders: Sendable {
     }
 
     /// The folders under a data folder.
-    public init(dataDirectory: String) {
-        self.init(uploads: dataDirectory + "/uploads", cache: dataDirectory + "/cache")
+    public init(dataDirectory: String, prober: any TrackProbing) {
+        self.init(uploads: dataDirectory + "/uploads", cache: dataDirectory + "/cache", prober: prober)
     }
 }
 
@@ -43,7 +46,8 @@ final class MusicSources: Sendable {
     init(folders: MusicFolders, logger: Logger) throws {
         self.folders = folders
         self.logger = logger
-        uploads = try UploadIntake(folder: URL(fileURLWithPath: folders.uploads), limits: .init())
+        uploads = try UploadIntake(
+            folder: URL(fileURLWithPath: folders.uploads), limits: .init(), prober: folders.prober)
         cache = try DownloadCache(folder: URL(fileURLWithPath: folders.cache), sizeLimit: nil, logger: logger)
     }
 
@@ -77,14 +81,16 @@ final class MusicSources: Sendable {
         if settings.youtubeEnabled {
             providers.append(
                 YouTubeProvider(
-                    cache: cache, configuration: .init(executable: folders.ytDLP, maxDownloadSize: size)))
+                    cache: cache, configuration: .init(executable: folders.ytDLP, maxDownloadSize: size),
+                    prober: folders.prober))
         }
         if settings.jamendoEnabled, !settings.jamendoClientID.isEmpty {
             providers.append(
                 JamendoClient(
                     cache: cache,
                     configuration: .init(
-                        clientID: settings.jamendoClientID, baseURL: folders.jamendoAPI, maxDownloadSize: size)))
+                        clientID: settings.jamendoClientID, baseURL: folders.jamendoAPI, maxDownloadSize: size),
+                    prober: folders.prober))
         }
         providers.append(LocalLibrary(search: local))
         return ProviderChain(providers: providers, connectivity: connectivity(settings), logger: logger)

@@ -53,5 +53,5 @@ public struct SiteInfo: Sendable, Equatable {
     }
 
     /// `http://ravebox.lan/`, with the port when it is not 80.
-    public var partyURL: String { "http://\(hostname)\(port == 80 ? "" : ":\(port)")/" }
+    public var partyURL: String { BoxConfiguration.partyURL(hostname: hostname, port: port) }
 }

@@ -4,6 +4,7 @@ import RaveboxButtons
 import RaveboxCore
 import RaveboxIPC
 import RaveboxLights
+import RaveboxStatusLight
 import RaveboxSupervisor
 
 /// The status LED of `buttons: status_led` (docs/buttons.md), driven by the supervisor, which alone lives through

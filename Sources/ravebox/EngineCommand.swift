@@ -5,8 +5,8 @@ import RaveboxAudio
 import RaveboxCore
 import RaveboxEngine
 import RaveboxIPC
+import RaveboxMedia
 import RaveboxStore
-import RaveboxWeb
 import ServiceLifecycle
 
 /// `ravebox engine`: the realtime audio and light process (started by `run`).
@@ -35,7 +35,7 @@ struct EngineCommand: AsyncParsableCommand {
                 periodMilliseconds: config.audioPeriodMilliseconds, periods: config.audioPeriods,
                 lights: config.lights, downloadCache: BoxPaths(config).data + "/cache", buttons: config.buttons,
                 powerOffCommand: config.mode == .box ? ["/usr/bin/touch", BoxPaths.powerOffRequest] : nil,
-                screen: config.screen, joinURL: SiteInfo(config).partyURL, wifiName: config.wifiName,
+                screen: config.screen, joinURL: config.partyURL, wifiName: config.wifiName,
                 wifiPassword: config.wifiPassword),
             store: store, segment: segment, logger: logger)
         let group = ServiceGroup(

@@ -5,7 +5,6 @@ import RaveboxCore
 import RaveboxIPC
 import RaveboxStore
 import RaveboxSupervisor
-import RaveboxWeb
 import ServiceLifecycle
 
 /// `ravebox run`: the supervisor.

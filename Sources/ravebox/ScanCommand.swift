@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
-import RaveboxEngine
 import RaveboxIPC
+import RaveboxLibrary
 import RaveboxStore
 
 /// `ravebox scan`: bring the library up to date now.

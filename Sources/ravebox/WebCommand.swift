@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import RaveboxIPC
+import RaveboxMedia
 import RaveboxWeb
 import ServiceLifecycle
 
@@ -25,7 +26,7 @@ struct WebCommand: AsyncParsableCommand {
         let (store, segment) = try ProcessSetup.open(config)
         let web = WebApp(
             store: store, segment: segment, logger: logger, site: SiteInfo(config),
-            folders: MusicFolders(dataDirectory: BoxPaths(config).data))
+            folders: MusicFolders(dataDirectory: BoxPaths(config).data, prober: FFmpegTrackProbe()))
         web.live.start()
         defer { web.live.stop() }
         let app = web.application(host: config.host, port: config.port)

@@ -1,4 +1,5 @@
 import Foundation
+import RaveboxMedia
 import RaveboxTestSupport
 import Testing
 

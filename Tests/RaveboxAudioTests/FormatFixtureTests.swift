@@ -1,8 +1,10 @@
 import Foundation
+import RaveboxCore
 import RaveboxTestSupport
 import Testing
 
 @testable import RaveboxAudio
+@testable import RaveboxMedia
 
 #if canImport(Glibc)
     import Glibc

@@ -1,5 +1,7 @@
 import Foundation
 import RaveboxAudio
+import RaveboxCore
+import RaveboxMedia
 import RaveboxTestSupport
 import Testing
 

@@ -1,7 +1,9 @@
 import Foundation
+import RaveboxCore
 import Testing
 
 @testable import RaveboxAudio
+@testable import RaveboxMedia
 
 @Suite("TrackProbe")
 struct TrackProbeTests {

@@ -79,10 +79,4 @@ import Testing
             try GPIOButtons(mapping: mapping)
         }
     }
-
-    @Test func statusLEDOnAMissingChipNamesThePath() {
-        #expect(throws: GPIOError.chipUnavailable(path: "/dev/gpiochip99", errno: ENOENT)) {
-            try GPIOStatusLED(chip: "/dev/gpiochip99", line: 24)
-        }
-    }
 }

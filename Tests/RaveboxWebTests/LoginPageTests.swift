@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import RaveboxCore
+import RaveboxStore
 import Testing
 
 @testable import RaveboxWeb

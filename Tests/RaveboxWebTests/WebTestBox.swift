@@ -3,6 +3,7 @@ import HummingbirdTesting
 import Logging
 import RaveboxCore
 import RaveboxIPC
+import RaveboxMedia
 import RaveboxStore
 import RaveboxTestSupport
 
@@ -32,7 +33,9 @@ final class WebTestBox: Sendable {
         songIDs = try store.searchSongs("", limit: 100).sorted { $0.path < $1.path }.map(\.id)
         let folders =
             withMusicFolders
-            ? MusicFolders(uploads: folder.file("uploads"), cache: folder.file("cache"), ytDLP: ytDLP) : nil
+            ? MusicFolders(
+                uploads: folder.file("uploads"), cache: folder.file("cache"), prober: FFmpegTrackProbe(), ytDLP: ytDLP)
+            : nil
         web = WebApp(store: store, segment: segment, logger: Logger(label: "test.web"), site: site, folders: folders)
     }
 

@@ -32,7 +32,7 @@ NAME=debian-trixie-$ARCH
 # brackets): CALSA (alsa), CGPIOD (libgpiod), CDRM (libdrm), CFFTW3F (fftw3f), CFFmpeg (libavformat + avcodec,
 # avutil, swresample), CQRencode (libqrencode), CFreeType (freetype2), CZlib (zlib), CEBUR128 (libebur128),
 # and GRDB's system SQLite (sqlite3). libcurl4-openssl-dev: Debian's static FoundationNetworking (URLSession, used by
-# RaveboxSources) links -lcurl; sid's libswiftlang is built against libcurl4t64 (the OpenSSL flavour).
+# RaveboxIntake) links -lcurl; sid's libswiftlang is built against libcurl4t64 (the OpenSSL flavour).
 PACKAGES=(
     libc6-dev libstdc++-14-dev libgcc-14-dev linux-libc-dev
     libasound2-dev libgpiod-dev libdrm-dev libfftw3-dev

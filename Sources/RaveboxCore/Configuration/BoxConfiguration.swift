@@ -47,6 +47,15 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
     /// which avahi publishes as `<label>.local`. Nil for `localhost`.
     public var hostLabel: String? { Self.hostLabel(hostname) }
 
+    /// The party page's address, `http://ravebox.lan/` (with the port when it is not 80): what the join codes
+    /// on the screen and the join page carry, and where the captive portal sends phones.
+    public var partyURL: String { Self.partyURL(hostname: hostname, port: port) }
+
+    /// ``partyURL`` for any name and port.
+    public static func partyURL(hostname: String, port: Int) -> String {
+        "http://\(hostname)\(port == 80 ? "" : ":\(port)")/"
+    }
+
     /// The first label of a host name, lowercased; nil when empty or `localhost`.
     public static func hostLabel(_ name: String) -> String? {
         let label = String(name.lowercased().prefix { $0 != "." })

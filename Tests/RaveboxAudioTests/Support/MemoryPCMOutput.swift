@@ -1,5 +1,6 @@
 import Foundation
 import RaveboxAudio
+import RaveboxMedia
 
 /// A `PCMOutput` that returns from every write at once and only classifies what it is given: periods equal
 /// to the expected constant test signal, periods of silence, and anything else.

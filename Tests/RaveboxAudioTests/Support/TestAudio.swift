@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RaveboxAudio
+import RaveboxMedia
 import RaveboxTestSupport
 
 /// Fixtures made on the fly: WAV files written by hand, other formats made by the `ffmpeg` command.
