@@ -25,17 +25,17 @@ struct LibraryView: ResponseEncodable, Sendable {
 /// Music guests bring and mods choose: uploads, online requests, playlists, the library's state and the
 /// admin's play-log export.
 extension WebApp {
-    func addLibraryRoutes(to routes: RouteTable) {
-        routes.add(.post, "/api/uploads") { request, context in try await upload(request, context: context) }
-        routes.add(.post, "/api/queue/online") { request, context in
+    func addLibraryRoutes(to router: Router<RaveboxRequestContext>) {
+        router.post("/api/uploads") { request, context in try await upload(request, context: context) }
+        router.post("/api/queue/online") { request, context in
             try await requestOnline(request, context: context)
         }
-        routes.add(.get, "/api/playlists") { request, context in try playlists(request, context: context) }
-        routes.add(.post, "/api/queue/playlist") { request, context in
+        router.get("/api/playlists") { request, context in try playlists(request, context: context) }
+        router.post("/api/queue/playlist") { request, context in
             try await requestPlaylist(request, context: context)
         }
-        routes.add(.get, "/api/library") { _, context in try await library(context: context) }
-        routes.add(.get, "/api/playlog.m3u") { request, context in try playLogExport(request, context: context) }
+        router.get("/api/library") { _, context in try await library(context: context) }
+        router.get("/api/playlog.m3u") { request, context in try playLogExport(request, context: context) }
     }
 
     private func requireSources() throws -> MusicSources {

@@ -26,19 +26,18 @@ struct LightsView: ResponseEncodable, Sendable {
 
 /// The lights API (mods): read the outputs and change what each one shows; plus the live LED preview.
 extension WebApp {
-    func addLightRoutes(to routes: RouteTable) {
-        routes.add(.get, "/api/lights") { _, context in try lights(context: context) }
-        routes.add(.patch, "/api/lights/{name}") { request, context in
+    func addLightRoutes(to router: Router<RaveboxRequestContext>) {
+        router.get("/api/lights") { _, context in try lights(context: context) }
+        router.patch("/api/lights/{name}") { request, context in
             try await patchLight(request, context: context)
         }
-        routes.router.ws("/api/live/leds") { inbound, outbound, context in
+        router.ws("/api/live/leds") { inbound, outbound, context in
             guard context.requestContext.privilege >= .mod else { return }
             try await Self.send(ledFeed.subscribe(), over: outbound, whileOpen: inbound) {
                 .binary(ByteBuffer(bytes: $0))
             }
         }
-        routes.note(.get, "/api/live/leds")
-        routes.add(.get, "/api/status") { _, context in try engineStatus(context: context) }
+        router.get("/api/status") { _, context in try engineStatus(context: context) }
     }
 
     /// Refuses guests with "Only mods and the admin may `action`; log in first."

@@ -31,9 +31,9 @@ final class ScreenMirror: Sendable {
 }
 
 extension WebApp {
-    func addScreenRoutes(to routes: RouteTable) {
-        routes.add(.get, "/api/screen.png") { request, context in try screenPNG(request, context: context) }
-        routes.add(.put, "/api/screen/program") { request, context in
+    func addScreenRoutes(to router: Router<RaveboxRequestContext>) {
+        router.get("/api/screen.png") { request, context in try screenPNG(request, context: context) }
+        router.put("/api/screen/program") { request, context in
             try await setScreenProgram(request, context: context)
         }
     }

@@ -62,17 +62,14 @@ public struct WebApp: Sendable {
     /// Default and largest number of search results.
     static let searchLimit = (default: 20, maximum: 100)
 
-    /// The router with every route; used by ``application(host:port:)`` and by tests.
-    public func router() -> Router<RaveboxRequestContext> { routeTable().router }
-
-    /// Builds the router and returns it with the list of routes it serves.
-    func routeTable() -> RouteTable {
+    /// The router with every route; used by ``application(host:port:)`` and by tests. Its `routes` list
+    /// what it serves, with parameters as `{name}` like the OpenAPI document.
+    public func router() -> Router<RaveboxRequestContext> {
         let router = Router(context: RaveboxRequestContext.self)
         router.add(middleware: CaptivePortalMiddleware(portal: captive, settings: settings))
         router.add(middleware: JSONErrorMiddleware())
         router.add(middleware: OriginCheckMiddleware())
         router.add(middleware: GuestSessionMiddleware(sessions: sessions))
-        let routes = RouteTable(router: router)
 
         router.get("/") { request, context in try renderPartyPage(request, context: context) }
         router.post("/request") { request, context in try await requestFromForm(request, context: context) }
@@ -84,51 +81,49 @@ public struct WebApp: Sendable {
         addLoginPages(to: router)
         addHostPages(to: router)
 
-        routes.add(.get, "/api/state") { _, _ in try reader.read() }
-        routes.add(.get, "/api/search") { request, _ in try search(request) }
-        routes.add(.get, "/api/search/random") { _, _ in try randomSong() }
-        routes.add(.post, "/api/queue") { request, context in try await requestSong(request, context: context) }
-        routes.add(.delete, "/api/queue") { _, context in try removeAll(context: context) }
-        routes.add(.post, "/api/queue/reorder") { request, context in try await reorder(request, context: context) }
-        routes.add(.post, "/api/queue/shuffle") { _, context in try shuffleAll(context: context) }
-        routes.add(.delete, "/api/queue/{id}") { _, context in try remove(context: context) }
-        routes.add(.put, "/api/queue/{id}/vote") { request, context in try await vote(request, context: context) }
-        routes.add(.post, "/api/queue/{id}/prioritize") { _, context in try prioritize(context: context) }
+        router.get("/api/state") { _, _ in try reader.read() }
+        router.get("/api/search") { request, _ in try search(request) }
+        router.get("/api/search/random") { _, _ in try randomSong() }
+        router.post("/api/queue") { request, context in try await requestSong(request, context: context) }
+        router.delete("/api/queue") { _, context in try removeAll(context: context) }
+        router.post("/api/queue/reorder") { request, context in try await reorder(request, context: context) }
+        router.post("/api/queue/shuffle") { _, context in try shuffleAll(context: context) }
+        router.delete("/api/queue/{id}") { _, context in try remove(context: context) }
+        router.put("/api/queue/{id}/vote") { request, context in try await vote(request, context: context) }
+        router.post("/api/queue/{id}/prioritize") { _, context in try prioritize(context: context) }
         for action in ["play", "pause", "skip", "restart", "alarm"] {
-            routes.add(.post, "/api/playback/\(action)") { _, context in try playback(action, context: context) }
+            router.post("/api/playback/\(action)") { _, context in try playback(action, context: context) }
         }
-        routes.add(.post, "/api/playback/seek") { request, context in try await seek(request, context: context) }
-        routes.add(.put, "/api/playback/volume") { request, context in try await volume(request, context: context) }
-        routes.add(.put, "/api/playback/modes") { request, context in try await modes(request, context: context) }
-        routes.add(.get, "/api/colors") { _, context in try colors(context: context) }
-        routes.add(.post, "/api/hashtags") { request, context in try await hashtag(request, context: context) }
-        routes.add(.get, "/api/session") { _, context in try sessionInfo(context) }
-        routes.add(.post, "/api/session/login") { request, context in try await login(request, context: context) }
-        routes.add(.post, "/api/session/logout") { _, context in try logout(context: context) }
-        routes.add(.post, "/api/session/setup") { request, context in try await setup(request, context: context) }
-        routes.add(.put, "/api/session/mod-password") { request, context in
+        router.post("/api/playback/seek") { request, context in try await seek(request, context: context) }
+        router.put("/api/playback/volume") { request, context in try await volume(request, context: context) }
+        router.put("/api/playback/modes") { request, context in try await modes(request, context: context) }
+        router.get("/api/colors") { _, context in try colors(context: context) }
+        router.post("/api/hashtags") { request, context in try await hashtag(request, context: context) }
+        router.get("/api/session") { _, context in try sessionInfo(context) }
+        router.post("/api/session/login") { request, context in try await login(request, context: context) }
+        router.post("/api/session/logout") { _, context in try logout(context: context) }
+        router.post("/api/session/setup") { request, context in try await setup(request, context: context) }
+        router.put("/api/session/mod-password") { request, context in
             try await modPassword(request, context: context)
         }
-        routes.add(.get, "/api/settings") { _, context in try readSettings(context: context) }
-        routes.add(.patch, "/api/settings") { request, context in try await patchSettings(request, context: context) }
+        router.get("/api/settings") { _, context in try readSettings(context: context) }
+        router.patch("/api/settings") { request, context in try await patchSettings(request, context: context) }
         router.ws("/api/live") { inbound, outbound, _ in
             try await Self.send(live.subscribe(), over: outbound, whileOpen: inbound) { .text($0) }
         }
-        routes.note(.get, "/api/live")
         router.ws("/api/live/spectrum") { inbound, outbound, _ in
             try await Self.send(spectrum.subscribe(), over: outbound, whileOpen: inbound) {
                 .binary(ByteBuffer(bytes: $0))
             }
         }
-        routes.note(.get, "/api/live/spectrum")
-        addLightRoutes(to: routes)
-        addLibraryRoutes(to: routes)
-        addScreenRoutes(to: routes)
-        routes.add(.get, "/api/captive-portal") { _, context in
+        addLightRoutes(to: router)
+        addLibraryRoutes(to: router)
+        addScreenRoutes(to: router)
+        router.get("/api/captive-portal") { _, context in
             captive.apiResponse(
                 captive: captive.isCaptive(context.clientAddress, mode: try settings.current().captivePortal))
         }
-        return routes
+        return router
     }
 
     /// Sends every message of `stream` to a WebSocket client until the client goes away. What the client
