@@ -61,3 +61,27 @@ struct GuestSessionMiddleware: RouterMiddleware {
         value.count == 36 && value.allSatisfy { $0.isHexDigit || $0 == "-" }
     }
 }
+
+/// What routes ask of the request's path and privilege.
+extension RaveboxRequestContext {
+    /// The `{id}` of a queue route; 400 when it is not a whole number.
+    func entryID() throws -> Int64 {
+        guard let id = parameters.get("id").flatMap(Int64.init) else {
+            throw APIError(.badRequest, "The queue entry id must be a whole number.")
+        }
+        return id
+    }
+
+    /// Refuses guests with "Only mods and the admin may `action`; log in first."
+    func requireMod(to action: String) throws {
+        guard privilege >= .mod else {
+            throw APIError(.forbidden, "Only mods and the admin may \(action); log in first.")
+        }
+    }
+
+    /// Sends a guest who may not see a page to the login page (a phone without JavaScript gets a page,
+    /// not a JSON error); nil when this session has the `needed` privilege.
+    func pageGate(_ needed: Privilege) -> Response? {
+        privilege >= needed ? nil : Response(status: .seeOther, headers: [.location: "/login"])
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Mustache
+import RaveboxCore
 
 /// The page templates (`Assets/*.mustache`, compiled into the binary) and the HTML response they go out in.
 ///
@@ -27,6 +28,15 @@ enum Templates {
         }
         return library
     }()
+
+    /// The parts of the page every template shares: asset paths, links by privilege, who is logged in.
+    static func baseModel(privilege: Privilege, partyMode: Bool = false) -> [String: Any] {
+        [
+            "assets": StaticAssets.shared.templatePaths,
+            "links": ["lights": privilege >= .mod, "join": privilege >= .mod, "settings": privilege == .admin],
+            "loggedIn": privilege != .guest, "role": privilege.rawValue, "partyMode": partyMode,
+        ]
+    }
 
     static func render(_ name: String, _ model: [String: Any]) -> String {
         library.render(model, withTemplate: name) ?? ""

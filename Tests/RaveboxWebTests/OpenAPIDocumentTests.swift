@@ -24,9 +24,16 @@ import Yams
         return routes
     }
 
-    @Test func everyRouteIsDocumentedAndEveryDocumentedRouteExists() throws {
+    /// The API routes the router serves, as `METHOD /path/{param}`: Hummingbird's route listing already
+    /// writes parameters the OpenAPI way. The WebSocket upgrades are `GET` routes like any other.
+    func servedRoutes() throws -> Set<String> {
         let box = try WebTestBox()
-        let served = Set(box.web.routeTable().routes)
+        return Set(
+            box.web.router().routes.map { "\($0.method.rawValue) \($0.path)" }.filter { $0.contains(" /api/") })
+    }
+
+    @Test func everyRouteIsDocumentedAndEveryDocumentedRouteExists() throws {
+        let served = try servedRoutes()
         let documented = try documentedRoutes()
         #expect(documented.subtracting(served).isEmpty, "documented but not served: \(documented.subtracting(served))")
         #expect(served.subtracting(documented).isEmpty, "served but not documented: \(served.subtracting(documented))")

@@ -3,11 +3,32 @@ import Hummingbird
 import RaveboxCore
 
 /// The party page (`/`): rendered on the server so the first paint already shows the song, the queue
-/// and a working request form on a slow phone without JavaScript; `party.js` then keeps it live.
+/// and a working request form on a slow phone without JavaScript; `party.js` then keeps it live. Also
+/// serves the pages' stylesheet, scripts and icon (`/static/{file}`).
 ///
 /// Without JavaScript, `GET /?q=...` lists matching songs with a Request button each (`POST /request`),
-/// and the vote buttons post to `/queue/{id}/vote`.
-extension WebApp {
+/// the vote buttons post to `/queue/{id}/vote` and the hashtag form to `/hashtags`.
+struct PartyPageController: Sendable {
+    let actions: PartyActions
+    let reader: PartyStateReader
+    let captive: CaptivePortal
+    let site: SiteInfo
+    /// Whether this web app has folders for uploads and downloads.
+    let sourcesAvailable: Bool
+
+    /// The page, its forms and its assets; mounted at `/`.
+    var routes: RouteCollection<RaveboxRequestContext> {
+        let routes = RouteCollection(context: RaveboxRequestContext.self)
+        routes.get("/") { request, context in try renderPartyPage(request, context: context) }
+        routes.post("/request", use: requestFromForm)
+        routes.post("/queue/{id}/vote", use: voteFromForm)
+        routes.post("/hashtags", use: hashtagFromForm)
+        routes.get("/static/{file}") { request, context in
+            StaticAssets.shared.response(file: context.parameters.get("file") ?? "", request: request)
+        }
+        return routes
+    }
+
     struct PageInput {
         var state: PartyState
         var settings: BoxSettings
@@ -35,15 +56,6 @@ extension WebApp {
         var uploadMaxBytes: Int
     }
 
-    /// The parts of the page every template shares: asset paths, links by privilege, who is logged in.
-    func baseModel(privilege: Privilege, partyMode: Bool = false) -> [String: Any] {
-        [
-            "assets": StaticAssets.shared.templatePaths,
-            "links": ["lights": privilege >= .mod, "join": privilege >= .mod, "settings": privilege == .admin],
-            "loggedIn": privilege != .guest, "role": privilege.rawValue, "partyMode": partyMode,
-        ]
-    }
-
     func partyModel(_ input: PageInput) -> [String: Any] {
         let state = input.state
         let interactivity = state.interactivity
@@ -57,7 +69,7 @@ extension WebApp {
                 "upValue": vote == 1 ? 0 : 1, "downValue": vote == -1 ? 0 : -1,
             ]
         }
-        var model = baseModel(privilege: input.privilege, partyMode: state.partyMode)
+        var model = Templates.baseModel(privilege: input.privilege, partyMode: state.partyMode)
         let song = state.currentSong
         let myVote = song.flatMap { input.votes[$0.entryID] } ?? 0
         let percent = song.map { $0.duration > 0 ? min(100, max(0, $0.position / $0.duration * 100)) : 0 } ?? 0
@@ -132,18 +144,19 @@ extension WebApp {
         return "\(TimeFormat.clock(song.position)) / \(TimeFormat.clock(song.duration)) · \(status)"
     }
 
-    func renderPartyPage(_ request: Request, context: RaveboxRequestContext, message: String? = nil) throws -> Response
-    {
-        let settings = try settings.current()
+    func renderPartyPage(
+        _ request: Request, context: RaveboxRequestContext, message: String? = nil
+    ) throws -> Response {
+        let settings = try actions.settings.current()
         let query = request.uri.queryParameters.get("q").map { String($0.prefix(200)) }
         var results: [Song]?
         if let query, !query.trimmingCharacters(in: .whitespaces).isEmpty {
-            results = try store.searchSongs(query, limit: settings.numberOfSuggestions)
+            results = try actions.store.searchSongs(query, limit: settings.numberOfSuggestions)
         }
-        let votes = try store.votes(of: try voterKey(context))
+        let votes = try actions.store.votes(of: try actions.voterKey(context))
         let input = PageInput(
             state: try reader.read(), settings: settings, privilege: context.privilege, votes: votes,
-            query: query, results: results, message: message, sourcesAvailable: sources != nil)
+            query: query, results: results, message: message, sourcesAvailable: sourcesAvailable)
         captive.visited(context.clientAddress)
         return Templates.html(Templates.render("party", partyModel(input)), request: request)
     }
@@ -151,24 +164,24 @@ extension WebApp {
     // MARK: - Forms for phones without JavaScript
 
     func requestFromForm(_ request: Request, context: RaveboxRequestContext) async throws -> Response {
-        let fields = try await Self.formFields(request)
+        let fields = try await request.formFields()
         guard let value = fields["songId"], let songID = Int64(value) else {
             throw APIError(.badRequest, "Choose a song to request.")
         }
-        _ = try requestSong(songID, context: context)
+        _ = try actions.requestSong(songID, context: context)
         return Response(status: .seeOther, headers: [.location: "/"])
     }
 
     func voteFromForm(_ request: Request, context: RaveboxRequestContext) async throws -> Response {
-        let fields = try await Self.formFields(request)
+        let fields = try await request.formFields()
         guard let value = fields["vote"].flatMap(Int.init) else { throw APIError(.badRequest, "A vote is -1, 0 or 1.") }
-        _ = try castVote(value, entryID: try entryID(context), context: context)
+        _ = try actions.castVote(value, entryID: try context.entryID(), context: context)
         return Response(status: .seeOther, headers: [.location: "/"])
     }
 
     func hashtagFromForm(_ request: Request, context: RaveboxRequestContext) async throws -> Response {
-        let fields = try await Self.formFields(request)
-        try addHashtag(fields["text"] ?? "", context: context)
+        let fields = try await request.formFields()
+        try actions.addHashtag(fields["text"] ?? "", context: context)
         return Response(status: .seeOther, headers: [.location: "/"])
     }
 }

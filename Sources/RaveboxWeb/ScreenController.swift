@@ -3,39 +3,23 @@ import Hummingbird
 import RaveboxCore
 import RaveboxIPC
 import RaveboxScreen
-import Synchronization
 
-/// The box's screen as the web sees it: `GET /api/screen.png` renders what the screen shows now (mods), from the
-/// same state and with the same renderer as the engine's screen; `PUT /api/screen/program` changes the program.
-final class ScreenMirror: Sendable {
-    /// The size the mirror renders at (the screen's internal rendering size).
-    static let size = (width: 640, height: 360)
-    private let renderer: Mutex<ScreenRenderer?>
+/// The box's screen, for mods: `GET /api/screen.png` draws what it shows now, and its program changes through
+/// `PUT /api/screen/program` or the lights page's form (`POST /lights/screen`, without JavaScript).
+struct ScreenController: Sendable {
+    let reader: PartyStateReader
+    let segment: SharedSegment
+    let settings: PartySettings
+    let site: SiteInfo
+    let screen: ScreenMirror
 
-    init() {
-        renderer = Mutex(
-            (try? ScreenFont.standard()).map {
-                ScreenRenderer(width: Self.size.width, height: Self.size.height, font: $0)
-            })
-    }
-
-    /// The frame for `model` in `layout` as a PNG, or nil without a font.
-    func png(_ model: ScreenModel, layout: ScreenLayout) -> [UInt8]? {
-        renderer.withLock { renderer in
-            guard let renderer else { return nil }
-            var pixels = [UInt32](repeating: 0, count: Self.size.width * Self.size.height)
-            pixels.withUnsafeMutableBufferPointer { renderer.render(model, layout: layout, into: $0) }
-            return try? PNGEncoder.encode(pixels, width: Self.size.width, height: Self.size.height)
-        }
-    }
-}
-
-extension WebApp {
-    func addScreenRoutes(to routes: RouteTable) {
-        routes.add(.get, "/api/screen.png") { request, context in try screenPNG(request, context: context) }
-        routes.add(.put, "/api/screen/program") { request, context in
-            try await setScreenProgram(request, context: context)
-        }
+    /// The API and the form; mounted at `/`.
+    var routes: RouteCollection<RaveboxRequestContext> {
+        let routes = RouteCollection(context: RaveboxRequestContext.self)
+        routes.get("/api/screen.png") { request, context in try screenPNG(request, context: context) }
+        routes.put("/api/screen/program", use: setScreenProgram)
+        routes.post("/lights/screen", use: screenForm)
+        return routes
     }
 
     /// What the screen shows, built from the party's state: the same model the engine draws.
@@ -56,7 +40,7 @@ extension WebApp {
     }
 
     func screenPNG(_ request: Request, context: RaveboxRequestContext) throws -> Response {
-        try requireMod(context, to: "see the screen")
+        try context.requireMod(to: "see the screen")
         let settings = try settings.current()
         var layout = ScreenLayout(rawValue: settings.screenProgram.rawValue) ?? .nowPlaying
         if let name = request.uri.queryParameters.get("layout") {
@@ -84,9 +68,18 @@ extension WebApp {
 
     /// `PUT /api/screen/program {"program": "bars"}` (mods): what the screen shows.
     func setScreenProgram(_ request: Request, context: RaveboxRequestContext) async throws -> [String: String] {
-        try requireMod(context, to: "change the screen")
-        let body = try await body(ScreenProgramBody.self, request, context, example: "{\"program\": \"bars\"}")
+        try context.requireMod(to: "change the screen")
+        let body = try await request.decodeJSON(
+            ScreenProgramBody.self, context: context, example: "{\"program\": \"bars\"}")
         _ = try settings.update(["screenProgram": .string(body.program)])
         return ["program": body.program]
+    }
+
+    /// The lights page's screen program without JavaScript.
+    func screenForm(_ request: Request, context: RaveboxRequestContext) async throws -> Response {
+        if let gate = context.pageGate(.mod) { return gate }
+        let fields = try await request.formFields()
+        _ = try settings.update(["screenProgram": .string(fields["program"] ?? "")])
+        return Response(status: .seeOther, headers: [.location: "/lights#screen-title"])
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import RaveboxCore
 import RaveboxIPC
 import RaveboxIntake
@@ -22,20 +23,69 @@ struct LibraryView: ResponseEncodable, Sendable {
     }
 }
 
-/// Music guests bring and mods choose: uploads, online requests, playlists, the library's state and the
-/// admin's play-log export.
-extension WebApp {
-    func addLibraryRoutes(to routes: RouteTable) {
-        routes.add(.post, "/api/uploads") { request, context in try await upload(request, context: context) }
-        routes.add(.post, "/api/queue/online") { request, context in
-            try await requestOnline(request, context: context)
+/// The music on the box and the music guests bring: searching the library, uploads, online requests,
+/// playlists, the library's state and the admin's play-log export.
+struct LibraryController: Sendable {
+    let actions: PartyActions
+    /// Uploads and online sources; nil when the web app has no folders for them (then those routes answer 503).
+    let sources: MusicSources?
+    let logger: Logger
+
+    /// Default and largest number of search results.
+    static let searchLimit = (default: 20, maximum: 100)
+
+    /// Mounted at `/api`.
+    var routes: RouteCollection<RaveboxRequestContext> {
+        let routes = RouteCollection(context: RaveboxRequestContext.self)
+        routes.get("search") { request, _ in try search(request) }
+        routes.get("search/random") { _, _ in try randomSong() }
+        routes.post("uploads", use: upload)
+        routes.post("queue/online", use: requestOnline)
+        routes.get("playlists") { request, context in try playlists(request, context: context) }
+        routes.post("queue/playlist", use: requestPlaylist)
+        routes.get("library") { _, context in try await library(context: context) }
+        routes.get("playlog.m3u") { request, context in try playLogExport(request, context: context) }
+        return routes
+    }
+
+    var store: Store { actions.store }
+
+    // MARK: Search
+
+    struct LibrarySong: ResponseEncodable {
+        var id: Int64
+        var title: String
+        var artist: String
+        var album: String
+        var duration: Double
+        /// How often guests requested it at this box before (search results only).
+        var timesRequested: Int?
+
+        init(_ song: Song, timesRequested: Int? = nil) {
+            (id, title, artist, album, duration) = (song.id, song.title, song.artist, song.album, song.duration)
+            self.timesRequested = timesRequested
         }
-        routes.add(.get, "/api/playlists") { request, context in try playlists(request, context: context) }
-        routes.add(.post, "/api/queue/playlist") { request, context in
-            try await requestPlaylist(request, context: context)
+    }
+
+    func search(_ request: Request) throws -> [LibrarySong] {
+        let query = request.uri.queryParameters.get("q") ?? ""
+        var limit = Self.searchLimit.default
+        if let text = request.uri.queryParameters.get("limit") {
+            guard let value = Int(text), (1...Self.searchLimit.maximum).contains(value) else {
+                throw APIError(.badRequest, "limit must be a whole number from 1 to \(Self.searchLimit.maximum).")
+            }
+            limit = value
         }
-        routes.add(.get, "/api/library") { _, context in try await library(context: context) }
-        routes.add(.get, "/api/playlog.m3u") { request, context in try playLogExport(request, context: context) }
+        let songs = try store.searchSongs(query, limit: limit)
+        let counts = try store.requestCounts(songIDs: songs.map(\.id))
+        return songs.map { LibrarySong($0, timesRequested: counts[$0.id] ?? 0) }
+    }
+
+    func randomSong() throws -> LibrarySong {
+        guard let song = try store.randomSong(now: PartySettings.now()) else {
+            throw APIError(.notFound, "The library is empty: add music to the box first.")
+        }
+        return LibrarySong(song)
     }
 
     private func requireSources() throws -> MusicSources {
@@ -49,15 +99,15 @@ extension WebApp {
     /// requested for the uploader.
     func upload(
         _ request: Request, context: RaveboxRequestContext
-    ) async throws -> EditedResponse<RequestResult> {
+    ) async throws -> EditedResponse<PartyActions.RequestResult> {
         let sources = try requireSources()
-        let settings = try self.settings.current()
+        let settings = try actions.settings.current()
         guard settings.uploads.allows(context.privilege) else {
             throw APIError(
                 .forbidden,
                 settings.uploads == .off ? "Uploads are off at this party." : "Only mods may upload songs here.")
         }
-        try authorize(.request, context)
+        try actions.authorize(.request, context)
         guard let name = request.uri.queryParameters.get("name"), !name.isEmpty else {
             throw APIError(.badRequest, "Say the file's name: POST /api/uploads?name=song.mp3")
         }
@@ -65,7 +115,8 @@ extension WebApp {
         let expected = request.headers[.contentLength].flatMap { Int64($0) }
         let accepted: AcceptedUpload
         do {
-            let upload = try sources.uploads.begin(guest: try voterKey(context), filename: name, expectedSize: expected)
+            let upload = try sources.uploads.begin(
+                guest: try actions.voterKey(context), filename: name, expectedSize: expected)
             do {
                 for try await buffer in request.body { try upload.append(buffer.readableBytesView) }
             } catch {
@@ -85,7 +136,7 @@ extension WebApp {
                 year: info.year, genre: info.genre),
             in: sources.folders.uploads)
         logger.info("upload accepted: \(accepted.file.path) (\(accepted.size) bytes)")
-        let result = try requestSong(songID, context: context)
+        let result = try actions.requestSong(songID, context: context)
         return EditedResponse(status: .created, response: result)
     }
 
@@ -112,16 +163,16 @@ extension WebApp {
     /// what was found into the cache and requests it. Waits for the download.
     func requestOnline(
         _ request: Request, context: RaveboxRequestContext
-    ) async throws -> EditedResponse<RequestResult> {
+    ) async throws -> EditedResponse<PartyActions.RequestResult> {
         let sources = try requireSources()
-        try authorize(.request, context)
-        let body = try await body(
-            OnlineBody.self, request, context, example: "{\"query\": \"daft punk one more time\"}")
+        try actions.authorize(.request, context)
+        let body = try await request.decodeJSON(
+            OnlineBody.self, context: context, example: "{\"query\": \"daft punk one more time\"}")
         let query = body.query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !query.isEmpty, query.count <= 500 else {
             throw APIError(.badRequest, "Say what to look for (at most 500 characters).")
         }
-        let settings = try self.settings.current()
+        let settings = try actions.settings.current()
         let store = store
         let chain = await sources.chain(settings) { words in try store.searchSongs(words, limit: 1).first }
         let songID: Int64
@@ -141,7 +192,7 @@ extension WebApp {
             throw APIError(.badRequest, error.reason)
         }
         try? store.recordRequestText(query, songID: songID)
-        var result = try requestSong(songID, context: context)
+        var result = try actions.requestSong(songID, context: context)
         if !result.countedAsUpvote { result.message = message + " is in the queue." }
         return EditedResponse(status: result.countedAsUpvote ? .ok : .created, response: result)
     }
@@ -165,7 +216,7 @@ extension WebApp {
     /// returns its id.
     private func addToLibrary(_ file: ScannedFile, in folder: String) throws -> Int64 {
         try store.upsert([file])
-        segment.bump(.library)
+        actions.segment.bump(.library)
         guard let song = try store.knownFiles(under: folder)[file.path] else {
             throw APIError(.internalServerError, "The song was stored but could not be added to the library.")
         }
@@ -175,7 +226,7 @@ extension WebApp {
     // MARK: Playlists
 
     func playlists(_ request: Request, context: RaveboxRequestContext) throws -> [PlaylistSummary] {
-        try authorize(.queueControl, context)
+        try actions.authorize(.queueControl, context)
         let query = request.uri.queryParameters.get("q") ?? ""
         return try store.playlists(matching: query, limit: Self.searchLimit.maximum)
     }
@@ -192,9 +243,9 @@ extension WebApp {
     func requestPlaylist(
         _ request: Request, context: RaveboxRequestContext
     ) async throws -> EditedResponse<PlaylistResult> {
-        try authorize(.queueControl, context)
-        let body = try await body(PlaylistBody.self, request, context, example: "{\"playlistId\": 4}")
-        let settings = try self.settings.current()
+        try actions.authorize(.queueControl, context)
+        let body = try await request.decodeJSON(PlaylistBody.self, context: context, example: "{\"playlistId\": 4}")
+        let settings = try actions.settings.current()
         guard
             let playlist = try store.playlists(matching: "", limit: 100_000).first(where: { $0.id == body.playlistId })
         else { throw APIError(.notFound, "There is no such playlist.") }
@@ -204,7 +255,7 @@ extension WebApp {
         guard !entries.isEmpty else {
             throw APIError(.conflict, songs.isEmpty ? "That playlist has no songs on the box." : "The queue is full.")
         }
-        _ = try queueAfterChange()
+        _ = try actions.queueAfterChange()
         let message = "\(entries.count) songs of \(playlist.name) are in the queue."
         return EditedResponse(status: .created, response: PlaylistResult(entries: entries, message: message))
     }
@@ -212,7 +263,7 @@ extension WebApp {
     // MARK: Library state and export
 
     func library(context: RaveboxRequestContext) async throws -> LibraryView {
-        let settings = try self.settings.current()
+        let settings = try actions.settings.current()
         var connectivity = "unknown"
         var stored: Int64 = 0
         if let sources {
@@ -230,7 +281,7 @@ extension WebApp {
     /// `GET /api/playlog.m3u?from=<unix s>&to=<unix s>` (admin): what played in that span as an M3U playlist
     /// (default: the last 24 hours).
     func playLogExport(_ request: Request, context: RaveboxRequestContext) throws -> Response {
-        try authorize(.settings, context)
+        try actions.authorize(.settings, context)
         let now = Date().timeIntervalSince1970
         func time(_ name: String, default value: Double) throws -> Double {
             guard let text = request.uri.queryParameters.get(name) else { return value }

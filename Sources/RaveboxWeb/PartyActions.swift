@@ -1,0 +1,121 @@
+import Foundation
+import Hummingbird
+import RaveboxCore
+import RaveboxIPC
+import RaveboxStore
+
+/// What guests and hosts do to the party, applied the same way whether it came from the JSON API or from a
+/// form on a page without JavaScript: who may do what now, requesting, voting and hashtags, and telling the
+/// engine after each commit.
+///
+/// ```swift
+/// try actions.authorize(.queueControl, context)
+/// let result = try actions.requestSong(songID, context: context)
+/// ```
+struct PartyActions: Sendable {
+    let store: Store
+    let segment: SharedSegment
+    let settings: PartySettings
+    let commands: CommandSender
+    /// Votes per guest over time (the `voteRateLimit` setting).
+    let voteLimiter: VoteRateLimiter
+
+    /// Checks that this session may do `action` now: 401 for a guest asking for an admin's action (logging
+    /// in would help), else the rule's own refusal (403).
+    func authorize(_ action: PartyAction, _ context: RaveboxRequestContext) throws {
+        let interactivity = try settings.current().interactivity
+        guard !action.isAllowed(for: context.privilege, at: interactivity) else { return }
+        if context.privilege == .guest, [.removeAll, .shuffleAll, .settings].contains(action) {
+            throw APIError(.unauthorized, "Log in as admin to do that.")
+        }
+        try action.authorize(context.privilege, at: interactivity)
+    }
+
+    /// Whose vote this is: the session, or the device when the party allows one vote per device.
+    func voterKey(_ context: RaveboxRequestContext) throws -> String {
+        Voter.key(
+            session: context.session, device: context.device,
+            oneVotePerDevice: try settings.current().oneVotePerDevice)
+    }
+
+    /// Tells the engine; 503 when its command ring is full.
+    func send(_ command: Command) throws {
+        do {
+            try commands.send(command)
+        } catch {
+            throw APIError(.serviceUnavailable, "The box is busy. Please try again in a moment.")
+        }
+    }
+
+    /// Tells every process that the queue changed and returns it as it is now.
+    func queueAfterChange() throws -> [QueueEntry] {
+        segment.bump(.queue)
+        try? commands.send(Command(kind: .queueChanged))
+        return try store.queue()
+    }
+
+    // MARK: - Requests and votes
+
+    struct RequestResult: ResponseEncodable {
+        var entry: QueueEntry?
+        var countedAsUpvote: Bool
+        var message: String
+    }
+
+    /// Requests a song for this session; tells the engine only after the commit.
+    func requestSong(_ songID: Int64, context: RaveboxRequestContext) throws -> RequestResult {
+        try authorize(.request, context)
+        let now = PartySettings.now()
+        let outcome = try store.request(
+            songID: songID, session: context.session, voter: try voterKey(context), privilege: context.privilege,
+            settings: try settings.current(), now: now, kickThreshold: try settings.kickThreshold(now: now).votes)
+        segment.bump(.queue)
+        // The engine also notices the change counter; a full ring only delays it, never loses the request.
+        try? commands.send(Command(kind: .queueChanged))
+        switch outcome {
+        case .queued(let entry):
+            return RequestResult(entry: entry, countedAsUpvote: false, message: "\(entry.title) is in the queue.")
+        case .upvoted(let vote, let message):
+            skipIfKicked(vote)
+            return RequestResult(entry: nil, countedAsUpvote: true, message: message)
+        }
+    }
+
+    struct VoteAnswer: ResponseEncodable {
+        var entryId: Int64
+        var votes: Int
+        var yourVote: Int
+        var kicked: Bool
+    }
+
+    /// Sets this guest's vote on a queue entry (or the playing song), within the rate limit.
+    func castVote(_ value: Int, entryID id: Int64, context: RaveboxRequestContext) throws -> VoteAnswer {
+        let vote = try Vote(value: value)
+        try authorize(.vote(vote), context)
+        let voter = try voterKey(context)
+        let now = PartySettings.now()
+        try voteLimiter.admit(voter: voter, now: now, limit: try settings.current().voteRateLimit)
+        let result = try store.vote(
+            entryID: id, voter: voter, value: vote.rawValue, kickThreshold: try settings.kickThreshold(now: now).votes)
+        segment.bump(.queue)
+        skipIfKicked(result)
+        return VoteAnswer(entryId: id, votes: result.votes, yourVote: vote.rawValue, kicked: result.kicked)
+    }
+
+    /// The current song voted down to the threshold is skipped: the command names the play, so a song
+    /// that started meanwhile is not skipped by mistake.
+    func skipIfKicked(_ result: VoteResult) {
+        guard result.kicked, result.isCurrent, let playID = result.playID else { return }
+        try? commands.send(Command(kind: .skip, value: Double(playID)))
+    }
+
+    /// Shows a guest's hashtag on the box, when the party has hashtags on.
+    func addHashtag(_ text: String, context: RaveboxRequestContext) throws {
+        try authorize(.submitHashtag, context)
+        guard try settings.current().hashtagsActive else {
+            throw APIError(.forbidden, "Hashtags are switched off at this party.")
+        }
+        try store.addHashtag(try Hashtag.normalize(text))
+        segment.bump(.logs)
+    }
+}
