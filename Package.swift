@@ -150,7 +150,12 @@ let package = Package(
         .testTarget(
             name: "RaveboxCoreTests",
             dependencies: ["RaveboxCore", .product(name: "PropertyBased", package: "swift-property-based")]),
-        .testTarget(name: "RaveboxStoreTests", dependencies: ["RaveboxStore", "RaveboxCore", "RaveboxTestSupport"]),
+        .testTarget(
+            name: "RaveboxStoreTests",
+            dependencies: [
+                "RaveboxStore", "RaveboxCore", "RaveboxTestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
         .testTarget(name: "RaveboxIPCTests", dependencies: ["RaveboxIPC", "RaveboxTestSupport"]),
         .testTarget(name: "RaveboxDSPTests", dependencies: ["RaveboxDSP"]),
         .testTarget(name: "RaveboxLightsTests", dependencies: ["RaveboxLights", "RaveboxDSP", "RaveboxTestSupport"]),
