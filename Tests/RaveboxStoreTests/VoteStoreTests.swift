@@ -160,6 +160,23 @@ import Testing
         #expect(try reopened.boxSettings().downvotesToKick == 5)
     }
 
+    @Test func aDatabaseStillStoringRetiredSettingsLoadsAndTheyAreNoLongerOffered() throws {
+        let temporary = try TemporaryStore()
+        try temporary.store.pool.write { db in
+            for (key, value) in [("loggingEnabled", "false"), ("privilegedStream", "true"), ("downvotesToKick", "4")] {
+                try db.execute(sql: "INSERT INTO setting (key, value) VALUES (?, ?)", arguments: [key, value])
+            }
+        }
+        let reopened = try Store(path: temporary.databasePath)
+        var expected = BoxSettings()
+        expected.downvotesToKick = 4
+        #expect(try reopened.boxSettings() == expected)
+        #expect(try reopened.updateSettings(["hashtagsActive": false]).hashtagsActive == false)
+        #expect(throws: RuleError.badRequest("There is no setting called \"loggingEnabled\".")) {
+            try reopened.updateSettings(["loggingEnabled": false])
+        }
+    }
+
     @Test(arguments: [(0.0, 2), (0.5, 3), (0.8, 4)])
     func kickThresholdCountsTheGuestsWhoRequestedLately(share: Double, expected: Int) throws {
         let temporary = try TemporaryStore()
