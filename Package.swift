@@ -146,10 +146,15 @@ let package = Package(
         ),
 
         // Shared test helpers (temporary folders, WAV writer, the built `ravebox` binary, free ports).
-        .target(name: "RaveboxTestSupport", path: "Tests/RaveboxTestSupport"),
+        .target(
+            name: "RaveboxTestSupport",
+            dependencies: [.product(name: "PropertyBased", package: "swift-property-based")],
+            path: "Tests/RaveboxTestSupport"),
         .testTarget(
             name: "RaveboxCoreTests",
-            dependencies: ["RaveboxCore", .product(name: "PropertyBased", package: "swift-property-based")]),
+            dependencies: [
+                "RaveboxCore", "RaveboxTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
         .testTarget(
             name: "RaveboxStoreTests",
             dependencies: [

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import PropertyBased
 import RaveboxCore
+import RaveboxTestSupport
 import Testing
 
 @testable import RaveboxStore
@@ -15,19 +16,6 @@ import Testing
 /// The store keeps net votes as an incremental sum in SQL (O(log n) per vote) and feeds the rules from its
 /// tables; this test is what proves the SQL and the rules say the same.
 @Suite struct StoreModelPropertyTests {
-    /// One step, drawn as four small numbers so the shrinker can simplify a failing sequence.
-    struct Step: Sendable, CustomStringConvertible {
-        var kind: Int
-        var a: Int
-        var b: Int
-        var c: Int
-        var description: String { "(\(kind),\(a),\(b),\(c))" }
-    }
-
-    static let steps = zip(
-        Gen.int(in: 0...10), Gen.int(in: 0...63), Gen.int(in: 0...63), Gen.int(in: 0...63)
-    ).map { Step(kind: $0.0, a: $0.1, b: $0.2, c: $0.3) }.array(of: 1...40)
-
     /// The settings a draw of bits stands for; 0 is the defaults, so failures shrink towards them.
     static func settings(_ bits: Int) -> BoxSettings {
         var settings = BoxSettings()
@@ -113,7 +101,7 @@ import Testing
 
         var now: Double { Date().timeIntervalSince1970 }
 
-        mutating func apply(_ step: Step) throws {
+        mutating func apply(_ step: RandomStep) throws {
             let items = model.queue.items
             switch step.kind {
             case 0, 1, 2:
@@ -288,7 +276,9 @@ import Testing
     }
 
     @Test func storeAndCoreRulesAgreeAfterEveryStep() async {
-        await propertyCheck(count: 40, input: Gen.int(in: 0...4095), Self.steps) { bits, steps in
+        await propertyCheck(
+            count: 40, input: Gen.int(in: 0...4095), RandomStep.sequences(kinds: 0...10, length: 1...40)
+        ) { bits, steps in
             let temporary = try TemporaryStore()
             defer { try? FileManager.default.removeItem(at: temporary.folder) }
             _ = try temporary.addSongs(8)

@@ -31,22 +31,14 @@ import Testing
         let ids = try temporary.addSongs(1)
         let entry = try temporary.store.enqueue(songID: ids[0], requestedBy: nil, voter: "session:a")
         #expect(entry.votes == 1)
-        #expect(
-            try temporary.store.vote(
-                entryID: entry.id, voter: "session:b", vote: .up, kickThreshold: KickThreshold(votes: 2)
-            ).votes == 2)
-        #expect(
-            try temporary.store.vote(
-                entryID: entry.id, voter: "session:b", vote: .up, kickThreshold: KickThreshold(votes: 2)
-            ).votes == 2)
-        #expect(
-            try temporary.store.vote(
-                entryID: entry.id, voter: "session:b", vote: .down, kickThreshold: KickThreshold(votes: 2)
-            ).votes == 0)
-        #expect(
-            try temporary.store.vote(
-                entryID: entry.id, voter: "session:b", vote: .none, kickThreshold: KickThreshold(votes: 2)
-            ).votes == 1)
+        let threshold = KickThreshold(votes: 2)
+        let b = { (vote: Vote) in
+            try temporary.store.vote(entryID: entry.id, voter: "session:b", vote: vote, kickThreshold: threshold).votes
+        }
+        #expect(try b(.up) == 2)
+        #expect(try b(.up) == 2)
+        #expect(try b(.down) == 0)
+        #expect(try b(.none) == 1)
         #expect(try temporary.store.votes(of: "session:a") == [entry.id: 1])
     }
 
