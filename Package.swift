@@ -164,11 +164,21 @@ let package = Package(
         ),
 
         // Shared test helpers (temporary folders, WAV writer, the built `ravebox` binary, free ports).
-        .target(name: "RaveboxTestSupport", path: "Tests/RaveboxTestSupport"),
+        .target(
+            name: "RaveboxTestSupport",
+            dependencies: [.product(name: "PropertyBased", package: "swift-property-based")],
+            path: "Tests/RaveboxTestSupport"),
         .testTarget(
             name: "RaveboxCoreTests",
-            dependencies: ["RaveboxCore", .product(name: "PropertyBased", package: "swift-property-based")]),
-        .testTarget(name: "RaveboxStoreTests", dependencies: ["RaveboxStore", "RaveboxCore", "RaveboxTestSupport"]),
+            dependencies: [
+                "RaveboxCore", "RaveboxTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
+        .testTarget(
+            name: "RaveboxStoreTests",
+            dependencies: [
+                "RaveboxStore", "RaveboxCore", "RaveboxTestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
         .testTarget(name: "RaveboxIPCTests", dependencies: ["RaveboxIPC", "RaveboxTestSupport"]),
         .testTarget(name: "RaveboxDSPTests", dependencies: ["RaveboxDSP"]),
         .testTarget(name: "RaveboxLightsTests", dependencies: ["RaveboxLights", "RaveboxDSP", "RaveboxTestSupport"]),

@@ -58,8 +58,13 @@ extension Engine {
         case .voteUp:
             guard let song = current, song.entryID != 0 else { return }
             do {
-                _ = try store.vote(entryID: song.entryID, voter: Self.buttonVoter, value: 1, kickThreshold: Int.max)
+                // The party's kick rule, as for a guest's vote: an upvote only reaches the threshold when the
+                // threshold dropped below the song's votes since (fewer guests, a changed setting).
+                let threshold = try store.kickThreshold(settings: settings, now: Date().timeIntervalSince1970)
+                let result = try store.vote(
+                    entryID: song.entryID, voter: Self.buttonVoter, vote: .up, kickThreshold: threshold)
                 segment.bump(.queue)
+                if result.kicked, let playID = result.playID { handle(Command(kind: .skip, value: Double(playID))) }
             } catch {
                 logger.error("the vote-up button could not vote: \(error)")
             }

@@ -62,10 +62,8 @@ extension Engine {
         let now = Self.seconds()
         guard settings.partyLightProgram != .none, now - lastPartyCheck >= Self.partyCheckInterval else { return }
         lastPartyCheck = now
-        let wall = Date().timeIntervalSince1970
-        guard let activity = try? store.requestActivity(since: wall - ActiveGuests.window) else { return }
-        let active = ActiveGuests.isPartyMode(
-            activeGuests: ActiveGuests.count(activity, now: wall), peopleToParty: settings.peopleToParty)
+        guard let guests = try? store.activeGuests(now: Date().timeIntervalSince1970) else { return }
+        let active = ActiveGuests.isPartyMode(activeGuests: guests, peopleToParty: settings.peopleToParty)
         guard active != partyActive else { return }
         partyActive = active
         logger.info(active ? "party mode: lights switch to \(settings.partyLightProgram.rawValue)" : "party mode ended")

@@ -351,9 +351,8 @@ public final class Engine: @unchecked Sendable {
         guard settings.alarmProbability > 0 else { return }
         let now = Date().timeIntervalSince1970
         guard
-            let activity = try? store.requestActivity(since: now - ActiveGuests.window),
-            ActiveGuests.isPartyMode(
-                activeGuests: ActiveGuests.count(activity, now: now), peopleToParty: settings.peopleToParty),
+            let guests = try? store.activeGuests(now: now),
+            ActiveGuests.isPartyMode(activeGuests: guests, peopleToParty: settings.peopleToParty),
             Double.random(in: 0..<1, using: &generator) < settings.alarmProbability
         else { return }
         soundAlarm(asBuzzer: false)

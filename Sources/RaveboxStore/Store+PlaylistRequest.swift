@@ -22,7 +22,9 @@ extension Store {
                         try Bool.fetchOne(db, sql: "SELECT available FROM song WHERE id = ?", arguments: [songID])
                         ?? false
                     guard available else { continue }
-                    added.append(try Self.append(songID: songID, requester: voter, manuallyRequested: false, in: db))
+                    let addition = QueueAddition(
+                        songID: songID, requester: voter, manuallyRequested: false, requestedAt: 0)
+                    added.append(try Self.insert(addition, session: nil, in: db))
                 }
                 let ids = Set(added)
                 return try Self.queue(in: db).filter { ids.contains($0.id) }

@@ -13,26 +13,16 @@ extension Store {
                         db, sql: "SELECT title, artist, duration FROM song WHERE id = ? AND available",
                         arguments: [songID])
                 else { throw StoreError.unknownSong(id: songID) }
-                let position = (try Int.fetchOne(db, sql: "SELECT MAX(position) FROM queue_entry") ?? 0) + 1
-                let votes = voter == nil ? 0 : 1
-                try db.execute(
-                    sql: """
-                        INSERT INTO queue_entry (songId, position, requestedBy, requesterVoter, votes)
-                        VALUES (?, ?, ?, ?, ?)
-                        """,
-                    arguments: [songID, position, requestedBy, voter, votes])
-                let id = db.lastInsertedRowID
-                if let voter {
-                    try Self.numberVoter(voter, in: db)
-                    try db.execute(
-                        sql: "INSERT INTO vote (entryId, voter, value) VALUES (?, ?, 1)", arguments: [id, voter])
-                }
+                let addition = QueueAddition(songID: songID, requester: voter, manuallyRequested: true, requestedAt: 0)
+                let id = try Self.insert(addition, session: requestedBy, in: db)
                 try db.execute(
                     sql: "INSERT INTO request_log (songId, session, voter) VALUES (?, ?, ?)",
                     arguments: [songID, requestedBy, voter])
+                let position = try Int.fetchOne(
+                    db, sql: "SELECT position FROM queue_entry WHERE id = ?", arguments: [id])
                 return QueueEntry(
-                    id: id, songID: songID, position: position, votes: votes, title: song["title"],
-                    artist: song["artist"], duration: song["duration"])
+                    id: id, songID: songID, position: position ?? 0, votes: addition.initialBallots.net,
+                    title: song["title"], artist: song["artist"], duration: song["duration"])
             }
         }
     }
@@ -41,23 +31,27 @@ extension Store {
     @discardableResult
     public func add(_ addition: QueueAddition) throws(StoreError) -> Int64 {
         try Self.wrap {
-            try pool.write { db in
-                try Self.append(
-                    songID: addition.songID, requester: addition.requester,
-                    manuallyRequested: addition.manuallyRequested, in: db)
-            }
+            try pool.write { db in try Self.insert(addition, session: nil, in: db) }
         }
     }
 
-    /// Inserts a queue entry with 0 votes after the last one; returns its id.
-    static func append(songID: Int64, requester: String?, manuallyRequested: Bool, in db: Database) throws -> Int64 {
+    /// Inserts a queue entry for `addition` after the last one, with the votes it starts with
+    /// (``QueueAddition/initialBallots``: the requester's +1 for a manual request, else none); returns its id.
+    static func insert(_ addition: QueueAddition, session: String?, in db: Database) throws -> Int64 {
+        let ballots = addition.initialBallots
         try db.execute(
             sql: """
-                INSERT INTO queue_entry (songId, position, requesterVoter, manuallyRequested, votes)
-                VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM queue_entry), ?, ?, 0)
+                INSERT INTO queue_entry (songId, position, requestedBy, requesterVoter, manuallyRequested, votes)
+                VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM queue_entry), ?, ?, ?, ?)
                 """,
-            arguments: [songID, requester, manuallyRequested])
-        return db.lastInsertedRowID
+            arguments: [addition.songID, session, addition.requester, addition.manuallyRequested, ballots.net])
+        let id = db.lastInsertedRowID
+        for (voter, vote) in ballots.votes {
+            try numberVoter(voter, in: db)
+            try db.execute(
+                sql: "INSERT INTO vote (entryId, voter, value) VALUES (?, ?, ?)", arguments: [id, voter, vote.rawValue])
+        }
+        return id
     }
 
     /// The queue in play order.

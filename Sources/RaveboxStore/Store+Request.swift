@@ -20,7 +20,7 @@ extension Store {
     /// - Throws: ``StoreError/unknownSong(id:)``, the ``RuleError`` of a refused request, or a database error.
     public func request(
         songID: Int64, session: String?, voter: String, privilege: Privilege, settings: BoxSettings, now: Double,
-        kickThreshold: Int
+        kickThreshold: KickThreshold
     ) throws -> RequestOutcome {
         do {
             return try pool.write { db in
@@ -54,33 +54,24 @@ extension Store {
                 try Self.numberVoter(voter, in: db)
                 switch decision {
                 case .enqueue:
-                    try db.execute(
-                        sql: """
-                            INSERT INTO queue_entry (songId, position, requestedBy, requesterVoter, votes)
-                            VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM queue_entry), ?, ?, 1)
-                            """,
-                        arguments: [songID, session, voter])
-                    let id = db.lastInsertedRowID
-                    try db.execute(
-                        sql: "INSERT INTO vote (entryId, voter, value) VALUES (?, ?, 1)", arguments: [id, voter])
-                    let item = QueueItem(
-                        id: id, songID: songID, position: queue.count + 1, votes: 1, requester: voter,
-                        manuallyRequested: true, requestedAt: now)
-                    queue.enqueue([item], first: settings.enqueueFirst)
+                    let addition = QueueAddition(
+                        songID: songID, requester: voter, manuallyRequested: true, requestedAt: now)
+                    let id = try Self.insert(addition, session: session, in: db)
+                    queue.enqueue([addition.item(id: id)], first: settings.enqueueFirst)
                     try Self.savePositions(of: queue, in: db)
                     let position = queue.item(id: id)?.position ?? queue.count
                     return .queued(
                         QueueEntry(
-                            id: id, songID: songID, position: position, votes: 1, title: song.title,
-                            artist: song.artist, duration: song.duration))
+                            id: id, songID: songID, position: position, votes: addition.initialBallots.net,
+                            title: song.title, artist: song.artist, duration: song.duration))
                 case .upvoteQueued(let entryID, let message):
                     let result = try Self.castVote(
-                        entryID: entryID, voter: voter, value: 1, kickThreshold: kickThreshold, in: db)
+                        entryID: entryID, voter: voter, vote: .up, kickThreshold: kickThreshold, in: db)
                     return .upvoted(result, message: message)
                 case .upvoteCurrent(let message):
                     let entryID = current?.entryID ?? 0
                     let result = try Self.castVote(
-                        entryID: entryID, voter: voter, value: 1, kickThreshold: kickThreshold, in: db)
+                        entryID: entryID, voter: voter, vote: .up, kickThreshold: kickThreshold, in: db)
                     return .upvoted(result, message: message)
                 }
             }

@@ -29,24 +29,44 @@ public struct VoteColors: Sendable, Equatable {
 }
 
 extension Store {
-    /// Sets `voter`'s vote on a queued or playing request to −1, 0 or +1, in one transaction, and applies
-    /// the kick threshold: at `votes <= -kickThreshold` a queued request leaves the queue (positions close
-    /// up); for the current song the result says so and the caller skips it.
+    /// Sets `voter`'s vote on a queued or playing request, in one transaction, and applies the kick rule
+    /// ``KickThreshold/outcome(netVotes:isCurrentSong:)``: a queued request that leaves the queue is removed
+    /// (positions close up); for the current song the result says so and the caller skips it.
     ///
-    /// A vote is idempotent: setting the same value twice changes nothing. Net votes are the sum of all
-    /// voters' values, kept on the entry in the same transaction.
-    public func vote(entryID: Int64, voter: String, value: Int, kickThreshold: Int) throws(StoreError) -> VoteResult {
-        precondition((-1...1).contains(value), "a vote is -1, 0 or +1")
-        return try Self.wrap {
+    /// A vote is idempotent: setting the same value twice changes nothing (``Ballots/cast(_:by:)``). Net
+    /// votes are the sum of all voters' votes, kept on the entry in the same transaction.
+    ///
+    /// - Parameter kickThreshold: the party's threshold now, from ``kickThreshold(settings:now:)``.
+    public func vote(
+        entryID: Int64, voter: String, vote: Vote, kickThreshold: KickThreshold
+    ) throws(StoreError) -> VoteResult {
+        try Self.wrap {
             try pool.write { db in
-                try Self.castVote(entryID: entryID, voter: voter, value: value, kickThreshold: kickThreshold, in: db)
+                try Self.castVote(entryID: entryID, voter: voter, vote: vote, kickThreshold: kickThreshold, in: db)
             }
         }
     }
 
-    /// ``vote(entryID:voter:value:kickThreshold:)`` inside a transaction.
+    /// The kick threshold for `settings` and the party's size now: the one rule
+    /// (``KickThreshold/init(settings:activeGuests:)``) for every process that applies votes. Active guests
+    /// are counted only when the threshold depends on them (`downvoteShareToKick` on), so a vote costs no
+    /// extra query otherwise.
+    ///
+    /// - Parameter now: Unix time in seconds.
+    public func kickThreshold(settings: BoxSettings, now: Double) throws(StoreError) -> KickThreshold {
+        let guests = settings.downvoteShareToKick > 0 ? try activeGuests(now: now) : 0
+        return KickThreshold(settings: settings, activeGuests: guests)
+    }
+
+    /// Distinct guests who requested something in the last ``ActiveGuests/window`` seconds before `now`
+    /// (Unix time in seconds): ``ActiveGuests/count(_:now:)`` over the request log.
+    public func activeGuests(now: Double) throws(StoreError) -> Int {
+        ActiveGuests.count(try requestActivity(since: now - ActiveGuests.window), now: now)
+    }
+
+    /// ``vote(entryID:voter:vote:kickThreshold:)`` inside a transaction.
     static func castVote(
-        entryID: Int64, voter: String, value: Int, kickThreshold: Int, in db: Database
+        entryID: Int64, voter: String, vote: Vote, kickThreshold: KickThreshold, in db: Database
     ) throws
         -> VoteResult
     {
@@ -55,30 +75,34 @@ extension Store {
             db, sql: "SELECT play_logId FROM current_song WHERE entryId = ? AND entryId != 0", arguments: [entryID])
         guard queued || playID != nil else { throw StoreError.unknownEntry(id: entryID) }
         try numberVoter(voter, in: db)
-        // Net votes change by the difference to this voter's previous vote: O(log n) however many
+        // The net votes change by what Ballots says this voter's new vote adds: O(log n) however many
         // guests voted, where summing all votes again would be O(n) per vote.
         let previous =
             try Int.fetchOne(
-                db, sql: "SELECT value FROM vote WHERE entryId = ? AND voter = ?", arguments: [entryID, voter]) ?? 0
-        if value == 0 {
+                db, sql: "SELECT value FROM vote WHERE entryId = ? AND voter = ?", arguments: [entryID, voter]
+            ).flatMap(Vote.init(rawValue:)) ?? .none
+        var ballot = Ballots()
+        ballot.cast(previous, by: voter)
+        let change = ballot.cast(vote, by: voter)
+        if vote == .none {
             try db.execute(sql: "DELETE FROM vote WHERE entryId = ? AND voter = ?", arguments: [entryID, voter])
-        } else if previous != value {
+        } else if change != 0 {
             try db.execute(
                 sql: """
                     INSERT INTO vote (entryId, voter, value) VALUES (?, ?, ?)
                     ON CONFLICT(entryId, voter) DO UPDATE SET value = excluded.value
                     """,
-                arguments: [entryID, voter, value])
+                arguments: [entryID, voter, vote.rawValue])
         }
         let table = queued ? "queue_entry" : "current_song"
         let key = queued ? "id" : "entryId"
-        try db.execute(
-            sql: "UPDATE \(table) SET votes = votes + ? WHERE \(key) = ?", arguments: [value - previous, entryID])
+        try db.execute(sql: "UPDATE \(table) SET votes = votes + ? WHERE \(key) = ?", arguments: [change, entryID])
         let votes = try Int.fetchOne(db, sql: "SELECT votes FROM \(table) WHERE \(key) = ?", arguments: [entryID]) ?? 0
-        let kicked = votes <= -kickThreshold
-        if queued, kicked { try removeEntries([entryID], in: db) }
+        let outcome = kickThreshold.outcome(netVotes: votes, isCurrentSong: !queued)
+        if outcome == .leavesQueue { try removeEntries([entryID], in: db) }
         return VoteResult(
-            entryID: entryID, votes: votes, isCurrent: !queued, kicked: kicked, playID: queued ? nil : playID)
+            entryID: entryID, votes: votes, isCurrent: !queued, kicked: outcome != .stays,
+            playID: queued ? nil : playID)
     }
 
     /// A voter's current vote on each request they voted on (for showing *your* vote).

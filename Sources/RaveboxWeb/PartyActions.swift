@@ -68,7 +68,7 @@ struct PartyActions: Sendable {
         let now = PartySettings.now()
         let outcome = try store.request(
             songID: songID, session: context.session, voter: try voterKey(context), privilege: context.privilege,
-            settings: try settings.current(), now: now, kickThreshold: try settings.kickThreshold(now: now).votes)
+            settings: try settings.current(), now: now, kickThreshold: try settings.kickThreshold(now: now))
         segment.bump(.queue)
         // The engine also notices the change counter; a full ring only delays it, never loses the request.
         try? commands.send(Command(kind: .queueChanged))
@@ -96,7 +96,7 @@ struct PartyActions: Sendable {
         let now = PartySettings.now()
         try voteLimiter.admit(voter: voter, now: now, limit: try settings.current().voteRateLimit)
         let result = try store.vote(
-            entryID: id, voter: voter, value: vote.rawValue, kickThreshold: try settings.kickThreshold(now: now).votes)
+            entryID: id, voter: voter, vote: vote, kickThreshold: try settings.kickThreshold(now: now))
         segment.bump(.queue)
         skipIfKicked(result)
         return VoteAnswer(entryId: id, votes: result.votes, yourVote: vote.rawValue, kicked: result.kicked)

@@ -33,17 +33,15 @@ public final class PartySettings: Sendable {
         return settings
     }
 
-    /// Distinct guests who requested something in the last 10 minutes.
+    /// Distinct guests who requested something in the last 10 minutes (``Store/activeGuests(now:)``).
     public func activeGuests(now: Double) throws(StoreError) -> Int {
-        ActiveGuests.count(try store.requestActivity(since: now - ActiveGuests.window), now: now)
+        try store.activeGuests(now: now)
     }
 
-    /// Net downvotes that send a song away now. The party's size is read only when the threshold
-    /// depends on it (`downvoteShareToKick` on), so a vote costs no extra query otherwise.
+    /// Net downvotes that send a song away now: the store's rule for the current settings
+    /// (``Store/kickThreshold(settings:now:)``), the same the engine's vote-up button applies.
     public func kickThreshold(now: Double) throws(StoreError) -> KickThreshold {
-        let settings = try current()
-        let guests = settings.downvoteShareToKick > 0 ? try activeGuests(now: now) : 0
-        return KickThreshold(settings: settings, activeGuests: guests)
+        try store.kickThreshold(settings: try current(), now: now)
     }
 
     /// Unix time in seconds.

@@ -1,4 +1,5 @@
 import PropertyBased
+import RaveboxTestSupport
 import Testing
 
 @testable import RaveboxCore
@@ -6,19 +7,6 @@ import Testing
 /// Random sequences of request / vote / remove / reorder / prioritize / dequeue / shuffle-all, checked
 /// after every step against a model kept independently of the rules.
 @Suite struct QueuePropertyTests {
-    /// One step, drawn as four small numbers so the shrinker can simplify a failing sequence.
-    struct Step: Sendable, CustomStringConvertible {
-        var kind: Int
-        var a: Int
-        var b: Int
-        var c: Int
-        var description: String { "(\(kind),\(a),\(b),\(c))" }
-    }
-
-    static let steps = zip(
-        Gen.int(in: 0...12), Gen.int(in: 0...63), Gen.int(in: 0...63), Gen.int(in: 0...63)
-    ).map { Step(kind: $0.0, a: $0.1, b: $0.2, c: $0.3) }.array(of: 1...80)
-
     /// A party: the queue under test plus the model's own bookkeeping.
     struct Party {
         var settings = BoxSettings()
@@ -35,7 +23,7 @@ import Testing
 
         var threshold: KickThreshold { KickThreshold(settings: settings, activeGuests: activeGuests) }
 
-        mutating func apply(_ step: Step) throws {
+        mutating func apply(_ step: RandomStep) throws {
             clock += 1
             let items = queue.items
             let pick = items.isEmpty ? nil : items[step.a % items.count]
@@ -221,7 +209,8 @@ import Testing
 
     @Test func randomPartiesKeepPositionsEntriesAndOrder() async {
         await propertyCheck(
-            count: 300, input: Gen.int(in: 0...3), Gen.bool, Gen.bool, Gen.int(in: 0...Int(UInt16.max)), Self.steps
+            count: 300, input: Gen.int(in: 0...3), Gen.bool, Gen.bool, Gen.int(in: 0...Int(UInt16.max)),
+            RandomStep.sequences(kinds: 0...12, length: 1...80)
         ) { level, roundRobin, enqueueFirst, seed, steps in
             var party = Party(generator: SeededGenerator(seed: UInt64(seed)))
             party.settings.interactivity = Interactivity.allCases[level]

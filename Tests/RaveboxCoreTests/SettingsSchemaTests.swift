@@ -20,11 +20,11 @@ import Testing
 
     @Test(arguments: [
         ("interactivity", SettingValue.string("upAndDown")), ("oneVotePerDevice", true), ("downvotesToKick", 2),
-        ("downvoteShareToKick", 0.0), ("fairness", "off"), ("colorIndication", "nobody"), ("loggingEnabled", true),
+        ("downvoteShareToKick", 0.0), ("fairness", "off"), ("colorIndication", "nobody"),
         ("hashtagsActive", true), ("numberOfSuggestions", 20), ("newMusicOnly", false), ("enqueueFirst", false),
         ("songCooldown", 0.0), ("maxQueueLength", 0), ("maxSongsPerGuest", 0), ("maxPlaylistItems", 10),
         ("forbiddenKeywords", ""), ("peopleToParty", 3), ("alarmProbability", 0.0), ("buzzerCooldown", 1.0),
-        ("buzzerSuccessProbability", -1.0), ("privilegedStream", false),
+        ("buzzerSuccessProbability", -1.0),
     ])
     func defaultsAreTheDocumentedOnes(key: String, value: SettingValue) {
         #expect(SettingsSchema.descriptor(for: key)?.defaultValue == value)
@@ -56,8 +56,10 @@ import Testing
             message: "interactivity must be one of fullControl, upAndDown, upvotesOnly, noControl"),
         Refusal(key: "fairness", value: "fair", message: "fairness must be one of off, roundRobin"),
         Refusal(key: "colorIndication", value: 1, message: "everybody, modAndAdmin, adminOnly, nobody"),
-        Refusal(key: "loggingEnabled", value: 1, message: "loggingEnabled must be true or false"),
-        Refusal(key: "loggingEnabled", value: "yes", message: "loggingEnabled must be true or false"),
+        Refusal(key: "hashtagsActive", value: 1, message: "hashtagsActive must be true or false"),
+        Refusal(key: "hashtagsActive", value: "yes", message: "hashtagsActive must be true or false"),
+        Refusal(key: "loggingEnabled", value: true, message: "There is no setting called \"loggingEnabled\"."),
+        Refusal(key: "privilegedStream", value: false, message: "There is no setting called \"privilegedStream\"."),
         Refusal(
             key: "forbiddenKeywords", value: .string(String(repeating: "x", count: 1001)),
             message: "forbiddenKeywords must be text of at most 1000 characters"),
@@ -120,7 +122,7 @@ import Testing
         settings.forbiddenKeywords = "  ünïcödé, \"quotes\"\ttabs\nnewline , "
         settings.interactivity = .noControl
         settings.colorIndication = .modAndAdmin
-        settings.loggingEnabled = false
+        settings.hashtagsActive = false
         let back = try BoxSettings(storedStrings: settings.storedStrings)
         #expect(back == settings)
         #expect(back.downvoteShareToKick.bitPattern == settings.downvoteShareToKick.bitPattern)
@@ -128,7 +130,8 @@ import Testing
 
     @Test(arguments: [
         (["downvotesToKick": "two"], "downvotesToKick must be a whole number"),
-        (["loggingEnabled": "yes"], "loggingEnabled must be true or false"),
+        (["hashtagsActive": "yes"], "hashtagsActive must be true or false"),
+        (["privilegedStream": "false"], "There is no setting called \"privilegedStream\"."),
         (["ip_checking": "true"], "There is no setting called \"ip_checking\"."),
     ])
     func strictReadingOfStoredStringsRefusesBadRows(strings: [String: String], message: String) {
@@ -190,6 +193,6 @@ import Testing
         let interactivity = try #require(SettingsSchema.descriptor(for: "interactivity"))
         let choices = String(decoding: try encoder.encode(interactivity), as: UTF8.self)
         #expect(choices.contains(#""choices":["fullControl","upAndDown","upvotesOnly","noControl"]"#))
-        #expect(SettingsSchema.descriptors.map(\.group).contains(.privacy))
+        #expect(Set(SettingsSchema.descriptors.map(\.group)) == Set(SettingGroup.allCases), "no empty section")
     }
 }

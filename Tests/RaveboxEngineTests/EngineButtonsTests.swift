@@ -51,6 +51,25 @@ import Testing
         await harness.stopAndWait()
     }
 
+    @Test func voteUpButtonAppliesThePartysKickRule() async throws {
+        let harness = try EngineHarness()
+        let song = harness.folder.file("song.wav")
+        try WAVFile.write(WAVFile.sine(frequency: 440, seconds: 20), to: song)
+        _ = try harness.store.enqueue(songID: try harness.addSong(song, title: "Song", duration: 20), requestedBy: nil)
+        harness.start()
+        #expect(await harness.eventually(within: 3) { harness.segment.telemetry.read().state == .playing })
+        // Three downvotes while the threshold was higher (more guests then); it is back at the default 2 now.
+        let entryID = try #require(try harness.store.currentSong()?.entryID)
+        for voter in ["a", "b", "c"] {
+            _ = try harness.store.vote(
+                entryID: entryID, voter: voter, vote: .down, kickThreshold: KickThreshold(votes: 5))
+        }
+        harness.engine.perform(.voteUp)
+        #expect(await harness.eventually(within: 3) { try harness.store.playLog().last?.outcome == .skipped })
+        #expect(try harness.store.currentSong() == nil)
+        await harness.stopAndWait()
+    }
+
     @Test func theButtonsMappingComesFromRaveboxYAML() throws {
         #expect(try ButtonMapping.resolve(.off) == nil)
         #expect(try ButtonMapping.resolve(.on) == .default)

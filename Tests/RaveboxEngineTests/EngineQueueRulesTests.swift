@@ -26,7 +26,8 @@ import Testing
         let liked = try tone(harness, "liked", seconds: 5)
         _ = try harness.store.enqueue(songID: first, requestedBy: nil)
         let entry = try harness.store.enqueue(songID: liked, requestedBy: nil)
-        _ = try harness.store.vote(entryID: entry.id, voter: "session:x", value: 1, kickThreshold: 2)
+        _ = try harness.store.vote(
+            entryID: entry.id, voter: "session:x", vote: .up, kickThreshold: KickThreshold(votes: 2))
         harness.start()
         let expected = votesWin ? liked : first
         #expect(await harness.eventually(within: 3) { try harness.store.currentSong()?.songID == expected })

@@ -14,7 +14,8 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { group in
             for voter in 0..<200 {
                 group.addTask {
-                    _ = try store.vote(entryID: entry.id, voter: "session:\(voter)", value: 1, kickThreshold: 2)
+                    _ = try store.vote(
+                        entryID: entry.id, voter: "session:\(voter)", vote: .up, kickThreshold: KickThreshold(votes: 2))
                 }
             }
             try await group.waitForAll()
@@ -30,10 +31,14 @@ import Testing
         let ids = try temporary.addSongs(1)
         let entry = try temporary.store.enqueue(songID: ids[0], requestedBy: nil, voter: "session:a")
         #expect(entry.votes == 1)
-        #expect(try temporary.store.vote(entryID: entry.id, voter: "session:b", value: 1, kickThreshold: 2).votes == 2)
-        #expect(try temporary.store.vote(entryID: entry.id, voter: "session:b", value: 1, kickThreshold: 2).votes == 2)
-        #expect(try temporary.store.vote(entryID: entry.id, voter: "session:b", value: -1, kickThreshold: 2).votes == 0)
-        #expect(try temporary.store.vote(entryID: entry.id, voter: "session:b", value: 0, kickThreshold: 2).votes == 1)
+        let threshold = KickThreshold(votes: 2)
+        let b = { (vote: Vote) in
+            try temporary.store.vote(entryID: entry.id, voter: "session:b", vote: vote, kickThreshold: threshold).votes
+        }
+        #expect(try b(.up) == 2)
+        #expect(try b(.up) == 2)
+        #expect(try b(.down) == 0)
+        #expect(try b(.none) == 1)
         #expect(try temporary.store.votes(of: "session:a") == [entry.id: 1])
     }
 
@@ -44,8 +49,9 @@ import Testing
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<500 {
             let voter = "session:\(Int.random(in: 0..<20, using: &generator))"
-            let value = Int.random(in: -1...1, using: &generator)
-            let result = try temporary.store.vote(entryID: entry.id, voter: voter, value: value, kickThreshold: 1000)
+            let vote = Vote.allCases.randomElement(using: &generator) ?? .none
+            let result = try temporary.store.vote(
+                entryID: entry.id, voter: voter, vote: vote, kickThreshold: KickThreshold(votes: 1000))
             let sum = try temporary.store.pool.read { db in
                 try Int.fetchOne(db, sql: "SELECT SUM(value) FROM vote WHERE entryId = ?", arguments: [entry.id]) ?? 0
             }
@@ -58,17 +64,20 @@ import Testing
         let temporary = try TemporaryStore()
         let ids = try temporary.addSongs(2)
         let entry = try temporary.store.enqueue(songID: ids[0], requestedBy: nil, voter: "session:a")
-        _ = try temporary.store.vote(entryID: entry.id, voter: "session:b", value: 1, kickThreshold: 2)
+        _ = try temporary.store.vote(
+            entryID: entry.id, voter: "session:b", vote: .up, kickThreshold: KickThreshold(votes: 2))
         let current = try #require(try temporary.store.startNextSong())
         #expect(current.entryID == entry.id)
         #expect(current.votes == 2)
-        let result = try temporary.store.vote(entryID: entry.id, voter: "session:c", value: -1, kickThreshold: 2)
+        let result = try temporary.store.vote(
+            entryID: entry.id, voter: "session:c", vote: .down, kickThreshold: KickThreshold(votes: 2))
         #expect(result.isCurrent)
         #expect(result.playID == current.playID)
         #expect(try temporary.store.currentSong()?.votes == 1)
         try temporary.store.endPlay(playID: current.playID, outcome: .finished)
         #expect(throws: StoreError.unknownEntry(id: entry.id)) {
-            try temporary.store.vote(entryID: entry.id, voter: "session:c", value: 1, kickThreshold: 2)
+            try temporary.store.vote(
+                entryID: entry.id, voter: "session:c", vote: .up, kickThreshold: KickThreshold(votes: 2))
         }
         #expect(try temporary.store.votes(of: "session:a").isEmpty)
     }
@@ -77,7 +86,8 @@ import Testing
         let temporary = try TemporaryStore()
         let ids = try temporary.addSongs(3)
         let entries = try ids.map { try temporary.store.enqueue(songID: $0, requestedBy: nil) }
-        let result = try temporary.store.vote(entryID: entries[0].id, voter: "session:x", value: -1, kickThreshold: 1)
+        let result = try temporary.store.vote(
+            entryID: entries[0].id, voter: "session:x", vote: .down, kickThreshold: KickThreshold(votes: 1))
         #expect(result.kicked)
         let queue = try temporary.store.queue()
         #expect(queue.map(\.id) == [entries[1].id, entries[2].id])
@@ -105,7 +115,8 @@ import Testing
                 group.addTask {
                     try store.request(
                         songID: ids[0], session: "s\(guest)", voter: "session:s\(guest)", privilege: .guest,
-                        settings: BoxSettings(), now: Date().timeIntervalSince1970, kickThreshold: 2)
+                        settings: BoxSettings(), now: Date().timeIntervalSince1970,
+                        kickThreshold: KickThreshold(votes: 2))
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -139,5 +150,53 @@ import Testing
         _ = try temporary.store.updateSettings(["downvotesToKick": .int(5)])
         let reopened = try Store(path: temporary.databasePath)
         #expect(try reopened.boxSettings().downvotesToKick == 5)
+    }
+
+    @Test func aDatabaseStillStoringRetiredSettingsLoadsAndTheyAreNoLongerOffered() throws {
+        let temporary = try TemporaryStore()
+        try temporary.store.pool.write { db in
+            for (key, value) in [("loggingEnabled", "false"), ("privilegedStream", "true"), ("downvotesToKick", "4")] {
+                try db.execute(sql: "INSERT INTO setting (key, value) VALUES (?, ?)", arguments: [key, value])
+            }
+        }
+        let reopened = try Store(path: temporary.databasePath)
+        var expected = BoxSettings()
+        expected.downvotesToKick = 4
+        #expect(try reopened.boxSettings() == expected)
+        #expect(try reopened.updateSettings(["hashtagsActive": false]).hashtagsActive == false)
+        #expect(throws: RuleError.badRequest("There is no setting called \"loggingEnabled\".")) {
+            try reopened.updateSettings(["loggingEnabled": false])
+        }
+    }
+
+    @Test(arguments: [(0.0, 2), (0.5, 3), (0.8, 4)])
+    func kickThresholdCountsTheGuestsWhoRequestedLately(share: Double, expected: Int) throws {
+        let temporary = try TemporaryStore()
+        let ids = try temporary.addSongs(5)
+        let now = Date().timeIntervalSince1970
+        for (index, id) in ids.enumerated() {
+            _ = try temporary.store.enqueue(songID: id, requestedBy: nil, voter: "session:\(index)")
+        }
+        var settings = BoxSettings()
+        settings.downvoteShareToKick = share
+        #expect(try temporary.store.activeGuests(now: now) == 5)
+        #expect(try temporary.store.activeGuests(now: now + ActiveGuests.window + 60) == 0, "ten minutes later")
+        #expect(try temporary.store.kickThreshold(settings: settings, now: now) == KickThreshold(votes: expected))
+    }
+
+    @Test func anUpvoteOnASongAlreadyAtALoweredThresholdKicksIt() throws {
+        let temporary = try TemporaryStore()
+        let ids = try temporary.addSongs(1)
+        let entry = try temporary.store.enqueue(songID: ids[0], requestedBy: nil)
+        for voter in ["a", "b", "c"] {
+            let result = try temporary.store.vote(
+                entryID: entry.id, voter: voter, vote: .down, kickThreshold: KickThreshold(votes: 5))
+            #expect(!result.kicked)
+        }
+        let current = try #require(try temporary.store.startNextSong())
+        let result = try temporary.store.vote(
+            entryID: entry.id, voter: "box-button", vote: .up, kickThreshold: KickThreshold(votes: 2))
+        #expect(result.votes == -2)
+        #expect(result.kicked && result.isCurrent && result.playID == current.playID)
     }
 }

@@ -1,8 +1,9 @@
 /// The votes on one queued or playing song, at most one per voter, and their sum.
 ///
-/// The store keeps the same thing as rows `(entry, voter) → vote`; this value type states the rule and is
-/// what the tests drive: setting a vote replaces the voter's previous one, `none` removes it, and
-/// ``net`` is the sum.
+/// The rule: setting a vote replaces the voter's previous one, `none` removes it, and ``net`` is the sum.
+/// The store keeps the same thing as rows `(entry, voter) → vote` plus the net votes on the entry, which it
+/// moves by the change ``cast(_:by:)`` returns (no re-summing per vote); the store's model-based property
+/// test checks that its sums and this type agree after every step.
 ///
 /// ```swift
 /// var ballots = Ballots(requester: "session:abc")  // the request is the requester's +1

@@ -14,6 +14,10 @@
 /// - 2 (one guest alone can never kick a song through the share rule).
 ///
 /// So with `downvotesToKick` 2 and share 0.3: 3 active guests → 2; 10 → 3; 100 → 30.
+///
+/// This is the only statement of the rule: the store builds the threshold for the party's size
+/// (`Store.kickThreshold(settings:now:)`) and applies ``outcome(netVotes:isCurrentSong:)`` inside each
+/// vote's transaction, for guests' votes and the box's vote-up button alike.
 public struct KickThreshold: Sendable, Equatable {
     /// Net downvotes needed, as a positive number (2 means "at −2 or below").
     public var votes: Int

@@ -13,6 +13,11 @@
 ///   `additional_keywords` and `backup_stream` (a web radio URL): an offline box's autoplay fills an empty
 ///   queue instead. YouTube (through yt-dlp) and Jamendo are here, used only while the box has an uplink.
 /// - `ip_checking`: replaced by ``oneVotePerDevice``, on by default (Raveberry's was off).
+/// - `logging_enabled`: the request and play logs are inputs of the rules (`newMusicOnly`, song cooldown,
+///   fairness, active guests and party mode, the admin's playlist export), not a record kept for its own
+///   sake; turning them off would silently switch those rules off (Raveberry's cooldown stopped working
+///   so), so the box always keeps them.
+/// - `privileged_stream`: the box plays through its own speakers; there is no browser stream to restrict.
 /// - `color_offset`, `next_color_index`: the store's bookkeeping for ``GuestColor``, not choices an
 ///   admin makes.
 /// - `shuffle`, `repeat`, `autoplay`, `paused`, `volume`: playback state (``PlaybackModes``), changed by
@@ -21,6 +26,9 @@
 /// - `output`, `feed_cava`: the ALSA device is process configuration; analysis reads the played samples.
 /// - Lights and screen settings (`ups`, programs, brightness, WLED address, resolutions): they belong to
 ///   the lights and screen modules' own settings.
+///
+/// A database that still stores a setting no longer offered (`loggingEnabled`, `privilegedStream`) loads
+/// as before: the store skips rows whose key the schema does not know before it reads the settings.
 public struct BoxSettings: Sendable, Equatable, Codable {
     // MARK: Voting
 
@@ -78,15 +86,6 @@ public struct BoxSettings: Sendable, Equatable, Codable {
     public var screenProgram: ScreenProgram = .nowPlaying
     /// Frames per second the screen is drawn at.
     public var screenFramesPerSecond = 30
-
-    // MARK: Privacy
-
-    /// Keep the request log (which guest requested what). The play log (what played when, with its votes)
-    /// is always kept: song cooldown, fairness and autoplay need it (Raveberry's cooldown silently
-    /// stopped working with logging off).
-    public var loggingEnabled = true
-    /// Only mods and admins may listen to the box's stream in their browser.
-    public var privilegedStream = false
 
     // MARK: Sound
 

@@ -6,8 +6,6 @@ public enum SettingGroup: String, Sendable, Codable, CaseIterable {
     case requests
     /// Party mode, the alarm and buzzer, hashtags.
     case party
-    /// What the box records and who may listen to its stream.
-    case privacy
     /// How the music sounds: loudness normalisation.
     case sound
     /// Where music comes from besides the library: guests' uploads, YouTube and Jamendo when online.
@@ -21,7 +19,6 @@ public enum SettingGroup: String, Sendable, Codable, CaseIterable {
         case .voting: "Voting"
         case .requests: "Requests"
         case .party: "Party"
-        case .privacy: "Privacy"
         case .sound: "Sound"
         case .sources: "Music sources"
         case .network: "Network"

@@ -86,13 +86,6 @@ public enum SettingsSchema {
         .integer(
             "screenFramesPerSecond", \.screenFramesPerSecond, 1...60, .party,
             "Frames per second of the box's screen; lower spares the CPU of small boxes."),
-        // Privacy
-        .bool(
-            "loggingEnabled", \.loggingEnabled, .privacy,
-            "Keep the request log (which guest requested what); the play log is always kept."),
-        .bool(
-            "privilegedStream", \.privilegedStream, .privacy,
-            "Only mods and admins may listen to the box's stream in their browser."),
         // Sound
         .bool(
             "loudnessNormalization", \.loudnessNormalization, .sound,
