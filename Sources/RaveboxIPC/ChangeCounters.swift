@@ -1,7 +1,9 @@
 import Atomics
 
 /// A point in the stream of "something changed" notifications (change counter bumped, engine event pushed,
-/// telemetry published), to wait for anything newer with `SharedSegment.waitForChange(after:timeout:)`.
+/// the telemetry's playback state, song or volume moved), to wait for anything newer with
+/// `SharedSegment.waitForChange(after:timeout:)`; or, from `TelemetrySnapshot.publishToken()`, in the stream of
+/// telemetry publishes.
 public struct ChangeToken: Sendable, Hashable {
     let value: UInt32
 }
@@ -28,8 +30,9 @@ extension SharedSegment {
         ChangeToken(value: changeBell.value)
     }
 
-    /// Sleeps until something changed after `token` (a change counter was bumped, an engine event pushed or
-    /// telemetry published) or `timeout` passes, without polling (a futex).
+    /// Sleeps until something changed after `token` (a change counter was bumped, an engine event pushed, or
+    /// the telemetry's playback state, song or volume moved) or `timeout` passes, without polling (a futex).
+    /// Position and spectrum updates ring only the telemetry bell (`TelemetrySnapshot.waitForPublish`).
     ///
     /// Returns the token to pass next time; it equals `token` when the wait timed out. Typical loop of the
     /// web process:
@@ -43,7 +46,6 @@ extension SharedSegment {
     /// ```
     ///
     /// Blocks the calling thread: run it on a dedicated thread, not on the Swift concurrency pool.
-    /// Telemetry is published 100+ times per second while music plays, so expect that many wake-ups.
     @discardableResult
     public func waitForChange(after token: ChangeToken, timeout: Duration) -> ChangeToken {
         let bell = changeBell

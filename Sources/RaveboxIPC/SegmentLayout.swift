@@ -37,6 +37,8 @@ enum SegmentLayout {
 
     static let commandBellOffset = changeCountersOffset + line
     static let changeBellOffset = commandBellOffset + line
+    static let telemetryBellOffset = changeBellOffset + line
+    static let bellCount = 3
 
     // MARK: Rings.
 
@@ -45,7 +47,7 @@ enum SegmentLayout {
     /// `EngineEvent`: kind UInt16 at 0, reason length UInt16 at 2, songID Int64 at 8, reason bytes at 16.
     static let eventRecordSize = 16 + EngineEvent.reasonCapacity
     static let commandRing = RingLayout(
-        offset: changeBellOffset + line, capacity: CommandRing.capacity, recordSize: commandRecordSize)
+        offset: telemetryBellOffset + line, capacity: CommandRing.capacity, recordSize: commandRecordSize)
     static let eventRing = RingLayout(
         offset: alignUp(commandRing.end, to: line), capacity: EventRing.capacity, recordSize: eventRecordSize)
 

@@ -4,8 +4,9 @@ import Glibc
 /// The POSIX shared-memory segment that the supervisor, the engine and the web process all map.
 ///
 /// It holds, at fixed offsets (`SegmentLayout`): a header (magic number, layout version, size, creator pid),
-/// a heartbeat per process, a change counter per group of SQLite tables, two doorbells, the command ring
-/// (web → engine), the event ring (engine → web) and the telemetry snapshot (engine → web).
+/// a heartbeat per process, a change counter per group of SQLite tables, three doorbells (commands, changes,
+/// telemetry), the command ring (web → engine), the event ring (engine → web) and the telemetry snapshot
+/// (engine → web).
 ///
 /// The supervisor creates it before starting the children; each child opens it by name:
 ///
@@ -36,7 +37,7 @@ public final class SharedSegment: @unchecked Sendable {
     /// "RBOXIPC1" as a big-endian number: identifies a Ravebox segment.
     public static let magic: UInt64 = 0x5242_4F58_4950_4331
     /// Version of the binary layout. Bump it whenever `SegmentLayout` or a record encoding changes.
-    public static let layoutVersion: UInt32 = 2
+    public static let layoutVersion: UInt32 = 3
     /// Bytes mapped by every process.
     public static let size = SegmentLayout.totalSize
 
@@ -234,7 +235,7 @@ public final class SharedSegment: @unchecked Sendable {
         let line = SegmentLayout.line
         bind64(SegmentLayout.magicOffset, bytes: 8)
         bind64(SegmentLayout.heartbeatsOffset, bytes: SegmentLayout.commandBellOffset - SegmentLayout.heartbeatsOffset)
-        bind32(SegmentLayout.commandBellOffset, bytes: 2 * line)
+        bind32(SegmentLayout.commandBellOffset, bytes: SegmentLayout.bellCount * line)
         for ring in [SegmentLayout.commandRing, SegmentLayout.eventRing] {
             bind64(ring.offset, bytes: 2 * line)
         }

@@ -21,16 +21,22 @@ public struct TelemetrySnapshot: Sendable {
         self.segment = segment
     }
 
-    /// Replaces the snapshot with `telemetry` and rings the change doorbell.
+    /// Replaces the snapshot with `telemetry` and rings the telemetry doorbell (``waitForPublish(after:timeout:)``);
+    /// rings the change doorbell too, but only when what the party state shows moved (playback state, song,
+    /// volume), so a watcher of the state is not woken by every position and spectrum update.
     ///
     /// Copies the first `min(bandCount, bands.count, Telemetry.bandCapacity)` bands into fixed storage.
-    /// Called on the engine's analysis thread: does not allocate, lock or wait; makes one futex system call
-    /// only when the web process is asleep in `waitForChange`. One publishing thread at a time.
+    /// Called on the engine's control thread: does not allocate, lock or wait; makes a futex system call only
+    /// when a reader is asleep on a bell it rings. One publishing thread at a time.
     public func publish(_ telemetry: Telemetry) {
         segment.telemetryPublisher.enter()
         defer { segment.telemetryPublisher.leave() }
         let lock = seqlock
         let bandCount = max(0, min(telemetry.bandCount, telemetry.bands.count, Telemetry.bandCapacity))
+        // The only writer reads its own last values: no tearing possible.
+        let stateMoved =
+            lock.writeCount == 0 || load(.state) != UInt64(telemetry.state.rawValue)
+            || load(.songID) != UInt64(bitPattern: telemetry.songID) || load(.volume) != telemetry.volume.bitPattern
         let begin = lock.beginWrite()
         store(UInt64(telemetry.state.rawValue), field: .state)
         store(UInt64(bitPattern: telemetry.songID), field: .songID)
@@ -66,7 +72,22 @@ public struct TelemetrySnapshot: Sendable {
             }
         }
         lock.endWrite(begin)
-        segment.changeBell.ring()
+        segment.telemetryBell.ring()
+        if stateMoved { segment.changeBell.ring() }
+    }
+
+    /// The current position in the stream of publishes; take it before reading.
+    public func publishToken() -> ChangeToken {
+        ChangeToken(value: segment.telemetryBell.value)
+    }
+
+    /// Sleeps until a snapshot newer than `token` was published or `timeout` passes, without polling (a
+    /// futex). Returns the token to pass next time. Blocks the calling thread: use a dedicated thread.
+    @discardableResult
+    public func waitForPublish(after token: ChangeToken, timeout: Duration) -> ChangeToken {
+        let bell = segment.telemetryBell
+        _ = bell.wait(untilNanos: Doorbell.deadline(after: timeout)) { bell.value != token.value }
+        return publishToken()
     }
 
     /// The latest snapshot, copied consistently (every field from the same publish).
@@ -168,4 +189,6 @@ public struct TelemetrySnapshot: Sendable {
 extension SharedSegment {
     /// The engine → web telemetry snapshot.
     public var telemetry: TelemetrySnapshot { TelemetrySnapshot(segment: self) }
+
+    var telemetryBell: Doorbell { Doorbell(segment: self, offset: SegmentLayout.telemetryBellOffset) }
 }

@@ -6,16 +6,16 @@ extension Store {
     /// The box's settings (defaults for keys never set; a stored value that no longer validates falls back
     /// to its default rather than stopping the box).
     public func boxSettings() throws(StoreError) -> BoxSettings {
-        try Self.wrap {
-            try pool.read { db in
-                var stored: [String: String] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT key, value FROM setting") {
-                    let key: String = row["key"]
-                    if SettingsSchema.descriptor(for: key) != nil { stored[key] = row["value"] }
-                }
-                return BoxSettings.recovering(storedStrings: stored).settings
-            }
+        try Self.wrap { try pool.read { db in try Self.boxSettings(in: db) } }
+    }
+
+    static func boxSettings(in db: Database) throws -> BoxSettings {
+        var stored: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT key, value FROM setting") {
+            let key: String = row["key"]
+            if SettingsSchema.descriptor(for: key) != nil { stored[key] = row["value"] }
         }
+        return BoxSettings.recovering(storedStrings: stored).settings
     }
 
     /// Validates `patch` against the schema and stores it, all or nothing. Returns the settings after.
@@ -41,15 +41,15 @@ extension Store {
     }
 
     public func playbackModes() throws(StoreError) -> PlaybackModes {
-        try Self.wrap {
-            try pool.read { db in
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT shuffle, \"repeat\", autoplay FROM player_state WHERE id = 1")
-                return PlaybackModes(
-                    shuffle: row?["shuffle"] ?? false, repeat: row?["repeat"] ?? false,
-                    autoplay: row?["autoplay"] ?? false)
-            }
-        }
+        try Self.wrap { try pool.read { db in try Self.playbackModes(in: db) } }
+    }
+
+    static func playbackModes(in db: Database) throws -> PlaybackModes {
+        let row = try Row.fetchOne(
+            db, sql: "SELECT shuffle, \"repeat\", autoplay FROM player_state WHERE id = 1")
+        return PlaybackModes(
+            shuffle: row?["shuffle"] ?? false, repeat: row?["repeat"] ?? false,
+            autoplay: row?["autoplay"] ?? false)
     }
 
     public func savePlaybackModes(_ modes: PlaybackModes) throws(StoreError) {
@@ -64,39 +64,39 @@ extension Store {
 
     /// Songs played per requester since `since` (seconds since 1970), for round-robin fairness.
     public func playsPerRequester(since: Double) throws(StoreError) -> [String: Int] {
-        try Self.wrap {
-            try pool.read { db in
-                var result: [String: Int] = [:]
-                for row in try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT requester, COUNT(*) AS plays FROM play_log
-                        WHERE requester IS NOT NULL AND startedAt >= datetime(?, 'unixepoch')
-                        GROUP BY requester
-                        """,
-                    arguments: [since])
-                {
-                    result[row["requester"]] = row["plays"]
-                }
-                return result
-            }
+        try Self.wrap { try pool.read { db in try Self.playsPerRequester(since: since, in: db) } }
+    }
+
+    static func playsPerRequester(since: Double, in db: Database) throws -> [String: Int] {
+        var result: [String: Int] = [:]
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT requester, COUNT(*) AS plays FROM play_log
+                WHERE requester IS NOT NULL AND startedAt >= datetime(?, 'unixepoch')
+                GROUP BY requester
+                """,
+            arguments: [since])
+        {
+            result[row["requester"]] = row["plays"]
         }
+        return result
     }
 
     /// Guests' requests since `since` (seconds since 1970), for counting active guests.
     public func requestActivity(since: Double) throws(StoreError) -> [ActiveGuests.Activity] {
-        try Self.wrap {
-            try pool.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT voter, (julianday(createdAt) - 2440587.5) * 86400.0 AS at FROM request_log
-                        WHERE voter IS NOT NULL AND createdAt >= datetime(?, 'unixepoch')
-                        """,
-                    arguments: [since]
-                ).map { row in ActiveGuests.Activity(voter: row["voter"], at: row["at"]) }
-            }
-        }
+        try Self.wrap { try pool.read { db in try Self.requestActivity(since: since, in: db) } }
+    }
+
+    static func requestActivity(since: Double, in db: Database) throws -> [ActiveGuests.Activity] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT voter, (julianday(createdAt) - 2440587.5) * 86400.0 AS at FROM request_log
+                WHERE voter IS NOT NULL AND createdAt >= datetime(?, 'unixepoch')
+                """,
+            arguments: [since]
+        ).map { row in ActiveGuests.Activity(voter: row["voter"], at: row["at"]) }
     }
 
     /// When the song last started playing (seconds since 1970), or `nil`.
@@ -135,10 +135,10 @@ extension Store {
 
     /// Active hashtags, oldest first.
     public func activeHashtags() throws(StoreError) -> [String] {
-        try Self.wrap {
-            try pool.read { db in
-                try String.fetchAll(db, sql: "SELECT text FROM hashtag WHERE active ORDER BY id")
-            }
-        }
+        try Self.wrap { try pool.read { db in try Self.activeHashtags(in: db) } }
+    }
+
+    static func activeHashtags(in db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT text FROM hashtag WHERE active ORDER BY id")
     }
 }

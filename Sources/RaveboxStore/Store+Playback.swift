@@ -111,21 +111,21 @@ extension Store {
 
     /// The most recent failed play of the last `window` seconds, with its reason.
     public func lastFailure(within window: Double = 600) throws(StoreError) -> PartyState.Failure? {
-        try Self.wrap {
-            try pool.read { db in
-                try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT p.songId, COALESCE(s.title, '') AS title, COALESCE(p.reason, '') AS reason
-                        FROM play_log p LEFT JOIN song s ON s.id = p.songId
-                        WHERE p.outcome = 'failed' AND p.endedAt >= datetime('now', ?)
-                        ORDER BY p.id DESC LIMIT 1
-                        """,
-                    arguments: ["-\(Int(window)) seconds"]
-                ).map { row in
-                    PartyState.Failure(songID: row["songId"] ?? 0, title: row["title"], reason: row["reason"])
-                }
-            }
+        try Self.wrap { try pool.read { db in try Self.lastFailure(within: window, in: db) } }
+    }
+
+    static func lastFailure(within window: Double, in db: Database) throws -> PartyState.Failure? {
+        try Row.fetchOne(
+            db,
+            sql: """
+                SELECT p.songId, COALESCE(s.title, '') AS title, COALESCE(p.reason, '') AS reason
+                FROM play_log p LEFT JOIN song s ON s.id = p.songId
+                WHERE p.outcome = 'failed' AND p.endedAt >= datetime('now', ?)
+                ORDER BY p.id DESC LIMIT 1
+                """,
+            arguments: ["-\(Int(window)) seconds"]
+        ).map { row in
+            PartyState.Failure(songID: row["songId"] ?? 0, title: row["title"], reason: row["reason"])
         }
     }
 
@@ -180,12 +180,12 @@ extension Store {
 
     /// The persisted paused flag and volume.
     public func playerSettings() throws(StoreError) -> PlayerSettings {
-        try Self.wrap {
-            try pool.read { db in
-                let row = try Row.fetchOne(db, sql: "SELECT paused, volume FROM player_state WHERE id = 1")
-                return PlayerSettings(paused: row?["paused"] ?? false, volume: row?["volume"] ?? 1)
-            }
-        }
+        try Self.wrap { try pool.read { db in try Self.playerSettings(in: db) } }
+    }
+
+    static func playerSettings(in db: Database) throws -> PlayerSettings {
+        let row = try Row.fetchOne(db, sql: "SELECT paused, volume FROM player_state WHERE id = 1")
+        return PlayerSettings(paused: row?["paused"] ?? false, volume: row?["volume"] ?? 1)
     }
 
     /// Persists the paused flag and volume.

@@ -47,10 +47,10 @@ extension Store {
 
     /// How many distinct sessions have visited.
     public func visitors() throws(StoreError) -> Int {
-        try Self.wrap {
-            try pool.read { db in
-                try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE key = 'visitors'") ?? 0
-            }
-        }
+        try Self.wrap { try pool.read { db in try Self.visitors(in: db) } }
+    }
+
+    static func visitors(in db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE key = 'visitors'") ?? 0
     }
 }

@@ -7,7 +7,7 @@ import Synchronization
 ///
 /// A watcher thread sleeps on the shared segment's change doorbell (a futex: no polling), compares
 /// the ``PartyStateReader/fingerprint()`` and, when it moved, reads the state once and sends every
-/// subscriber only what changed.
+/// subscriber only the fields that changed, compared as typed values (``PartyStateChanges``).
 ///
 /// Messages are JSON: first `{"seq": 7, "state": {...}}` (the whole state, as `GET /api/state`), then
 /// `{"seq": 8, "changes": {"queue": [...]}}` with just the top-level fields whose value changed (`null`
@@ -23,9 +23,8 @@ public final class LiveUpdates: Sendable {
     /// message and the watcher's next push can never duplicate or skip a state.
     private struct Fanout {
         var subscribers: [UUID: AsyncStream<String>.Continuation] = [:]
-        /// The last state sent, whole, and its fields one by one (for computing changes).
-        var latest: String?
-        var fields: [String: Data] = [:]
+        /// The last state sent (changes are computed against it) and its JSON (a new subscriber's first message).
+        var latest: (state: PartyState, json: String)?
         var sequence = 0
     }
 
@@ -39,8 +38,11 @@ public final class LiveUpdates: Sendable {
 
     /// The state as JSON, read now.
     public func currentJSON() throws -> String {
-        let data = try JSONEncoder.party.encode(reader.read())
-        return String(decoding: data, as: UTF8.self)
+        Self.json(try reader.read())
+    }
+
+    static func json(_ state: PartyState) -> String {
+        String(decoding: (try? JSONEncoder.party.encode(state)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
     /// A stream of messages: the whole state first, then the changes after each commit.
@@ -53,37 +55,14 @@ public final class LiveUpdates: Sendable {
         }
         fanout.withLock { fanout in
             fanout.subscribers[id] = continuation
-            if fanout.latest == nil, let json = try? currentJSON() {
-                fanout.latest = json
-                fanout.fields = Self.fields(of: json)
+            if fanout.latest == nil, let state = try? reader.read() {
+                fanout.latest = (state, Self.json(state))
             }
-            if let latest = fanout.latest { continuation.yield("{\"seq\":\(fanout.sequence),\"state\":\(latest)}") }
+            if let latest = fanout.latest {
+                continuation.yield("{\"seq\":\(fanout.sequence),\"state\":\(latest.json)}")
+            }
         }
         return stream
-    }
-
-    /// Each top-level field of a state document, serialised with sorted keys so equal values are equal bytes.
-    static func fields(of json: String) -> [String: Data] {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
-            return [:]
-        }
-        var result: [String: Data] = [:]
-        for (key, value) in object {
-            result[key] = try? JSONSerialization.data(
-                withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
-        }
-        return result
-    }
-
-    /// `{"seq":N,"changes":{...}}` for the fields that differ between two states; `nil` when none do.
-    static func changes(from old: [String: Data], to new: [String: Data], sequence: Int) -> String? {
-        var parts: [String] = []
-        for key in Set(old.keys).union(new.keys).sorted() where old[key] != new[key] {
-            let value = new[key].map { String(decoding: $0, as: UTF8.self) } ?? "null"
-            parts.append("\"\(key)\":\(value)")
-        }
-        guard !parts.isEmpty else { return nil }
-        return "{\"seq\":\(sequence),\"changes\":{\(parts.joined(separator: ","))}}"
     }
 
     /// Number of open subscriptions.
@@ -124,21 +103,23 @@ public final class LiveUpdates: Sendable {
     }
 
     private func publish() {
-        let json: String
+        let state: PartyState
         do {
-            json = try currentJSON()
+            state = try reader.read()
         } catch {
             logger.error("cannot read the party state", metadata: ["error": "\(error)"])
             return
         }
         fanout.withLock { fanout in
-            guard fanout.latest != json else { return }
-            let fields = Self.fields(of: json)
-            let message = Self.changes(from: fanout.fields, to: fields, sequence: fanout.sequence + 1)
-            fanout.latest = json
-            fanout.fields = fields
-            guard let message else { return }
+            guard let previous = fanout.latest?.state else {
+                fanout.latest = (state, Self.json(state))
+                return
+            }
+            let changes = PartyStateChanges(from: previous, to: state)
+            guard !changes.isEmpty else { return }
+            fanout.latest = (state, Self.json(state))
             fanout.sequence += 1
+            let message = changes.message(sequence: fanout.sequence)
             for continuation in fanout.subscribers.values { continuation.yield(message) }
         }
     }

@@ -26,19 +26,12 @@ public struct PartyStateReader: Sendable {
         return now < beat.monotonicNanos || now - beat.monotonicNanos < Self.engineTimeoutNanos
     }
 
+    /// The party state as of one commit (one read transaction), with the engine's live position, playback
+    /// state and volume from its telemetry.
     public func read() throws(StoreError) -> PartyState {
-        var current = try store.currentSong()
-        let settings = try store.playerSettings()
-        let boxSettings = try self.settings.current()
-        let now = PartySettings.now()
-        let activeGuests = try self.settings.activeGuests(now: now)
-        // The queue as it will play: by votes in the voting levels (fairness included), else by position.
-        let entries = Dictionary(uniqueKeysWithValues: try store.queue().map { ($0.id, $0) })
-        let queue = QueueOrder.playOrder(
-            try store.queueItems(), interactivity: boxSettings.interactivity, fairness: boxSettings.fairness,
-            playsLastHour: boxSettings.fairness == .roundRobin ? try store.playsPerRequester(since: now - 3600) : [:]
-        ).compactMap { entries[$0.id] }
-        let failure = try store.lastFailure()
+        let snapshot = try store.partySnapshot(now: PartySettings.now())
+        var current = snapshot.currentSong
+        let settings = snapshot.player
         let online = engineOnline()
         let telemetry = segment.telemetry.read()
 
@@ -60,13 +53,14 @@ public struct PartyStateReader: Sendable {
         }
         if current == nil && playback != .alarm { playback = .idle }
         // The newest hashtag: a state document must not change between two reads of the same data.
-        let hashtag = boxSettings.hashtagsActive ? try store.activeHashtags().last : nil
+        let hashtag = snapshot.settings.hashtagsActive ? snapshot.hashtags.last : nil
         return PartyState(
-            playback: playback, volume: volume, currentSong: current, queue: queue, lastFailure: failure,
-            engineOnline: online, interactivity: boxSettings.interactivity, modes: try store.playbackModes(),
-            activeGuests: activeGuests,
-            partyMode: ActiveGuests.isPartyMode(activeGuests: activeGuests, peopleToParty: boxSettings.peopleToParty),
-            visitors: try store.visitors(), hashtag: hashtag)
+            playback: playback, volume: volume, currentSong: current, queue: snapshot.queue,
+            lastFailure: snapshot.lastFailure, engineOnline: online, interactivity: snapshot.settings.interactivity,
+            modes: snapshot.modes, activeGuests: snapshot.activeGuests,
+            partyMode: ActiveGuests.isPartyMode(
+                activeGuests: snapshot.activeGuests, peopleToParty: snapshot.settings.peopleToParty),
+            visitors: snapshot.visitors, hashtag: hashtag)
     }
 
     /// A cheap fingerprint of everything that changes the state except the ticking position: the change

@@ -88,28 +88,35 @@ public final class SpectrumFeed: Sendable {
         }
     }
 
+    /// Sleeps on the telemetry doorbell, and reads at most ``framesPerSecond`` times a second.
     private func sample() {
         var lastPublish = UInt64.max
         var lastFrame: [UInt8] = []
+        var lastRead = UInt64(0)
         let telemetry = segment.telemetry
+        let period = UInt64(1_000_000_000 / Self.framesPerSecond)
         while true {
             let streams = subscribers.withLock { subscribers in
                 if subscribers.streams.isEmpty { subscribers.sampling = false }
                 return subscribers.streams
             }
             if streams.isEmpty { return }
+            let token = telemetry.publishToken()
             let published = telemetry.publishCount
             if published != lastPublish {
                 lastPublish = published
-                let reading = telemetry.read()
-                let frame = encode(reading)
+                lastRead = SharedSegment.monotonicNanos()
+                let frame = encode(telemetry.read())
                 // Silence (or anything unchanged) is sent once, not 20 times a second.
                 if !frame.isEmpty && frame != lastFrame {
                     lastFrame = frame
                     for continuation in streams.values { continuation.yield(frame) }
                 }
             }
-            Thread.sleep(forTimeInterval: 1 / Self.framesPerSecond)
+            let sinceRead = SharedSegment.monotonicNanos() &- lastRead
+            if sinceRead < period { Thread.sleep(forTimeInterval: Double(period - sinceRead) / 1e9) }
+            // The timeout only lets a feed nobody watches any more end while the engine publishes nothing.
+            telemetry.waitForPublish(after: token, timeout: .seconds(1))
         }
     }
 }

@@ -37,6 +37,56 @@ struct TelemetrySnapshotTests {
         }
     }
 
+    @Test func positionAndSpectrumRingOnlyTheTelemetryBellAndStateChangesRingBoth() async throws {
+        try await withSegment { segment in
+            var telemetry = Telemetry()
+            telemetry.state = .playing
+            telemetry.songID = 5
+            segment.telemetry.publish(telemetry)  // the first publish is news to the state watcher
+            var changes = segment.changeToken()
+            var publishes = segment.telemetry.publishToken()
+            // The song plays on: position and bands move, nothing the party state shows does.
+            for step in 1...5 {
+                telemetry.position = Double(step) / 10
+                telemetry.bands = [Float(step) / 10]
+                telemetry.bandCount = 1
+                segment.telemetry.publish(telemetry)
+            }
+            #expect(segment.waitForChange(after: changes, timeout: .zero) == changes)
+            let afterPublishes = segment.telemetry.waitForPublish(after: publishes, timeout: .zero)
+            #expect(afterPublishes != publishes)
+            publishes = afterPublishes
+            // Volume, playback state and song each wake the state watcher.
+            telemetry.volume = 0.5
+            segment.telemetry.publish(telemetry)
+            var next = segment.waitForChange(after: changes, timeout: .zero)
+            #expect(next != changes)
+            changes = next
+            telemetry.state = .paused
+            segment.telemetry.publish(telemetry)
+            next = segment.waitForChange(after: changes, timeout: .zero)
+            #expect(next != changes)
+            changes = next
+            telemetry.songID = 6
+            segment.telemetry.publish(telemetry)
+            #expect(segment.waitForChange(after: changes, timeout: .zero) != changes)
+            #expect(segment.telemetry.waitForPublish(after: publishes, timeout: .zero) != publishes)
+        }
+    }
+
+    @Test func aWaiterOnTheTelemetryBellWakesOnThePublish() async throws {
+        try await withSegment { segment in
+            let token = segment.telemetry.publishToken()
+            // A timed-out wait returns the same token; only the publish moves it.
+            async let woke: Bool = onThread {
+                segment.telemetry.waitForPublish(after: token, timeout: .seconds(30)) != token
+            }
+            sleep(milliseconds: 50)
+            segment.telemetry.publish(Telemetry())
+            #expect(await woke)
+        }
+    }
+
     @Test func readBeforeTheFirstPublishGivesTheDefaults() async throws {
         try await withSegment { segment in
             #expect(segment.telemetry.read() == Telemetry())

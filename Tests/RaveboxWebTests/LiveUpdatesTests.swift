@@ -73,19 +73,45 @@ struct AnyJSON: Decodable {
         #expect(second.contains("\"engineOnline\":true"))
     }
 
-    @Test(arguments: [
-        (["a": "1", "b": "2"], ["a": "1", "b": "3"], "{\"seq\":5,\"changes\":{\"b\":3}}"),
-        (["a": "1", "b": "2"], ["a": "1"], "{\"seq\":5,\"changes\":{\"b\":null}}"),
-        (["a": "1"], ["a": "1", "c": "[1]"], "{\"seq\":5,\"changes\":{\"c\":[1]}}"),
-    ])
-    func changesCarryOnlyDifferingFieldsAndNullForRemovedOnes(
-        old: [String: String], new: [String: String], expected: String
-    ) {
-        let encode = { (fields: [String: String]) in fields.mapValues { Data($0.utf8) } }
-        #expect(LiveUpdates.changes(from: encode(old), to: encode(new), sequence: 5) == expected)
+    static let playing = PartyState(
+        playback: .playing, volume: 1,
+        currentSong: CurrentSong(
+            playID: 7, entryID: 9, songID: 3, title: "A", artist: "B", duration: 200, position: 12, votes: 1,
+            path: "/music/a.mp3"),
+        queue: [QueueEntry(id: 4, songID: 5, position: 1, votes: 2, title: "Next", artist: "C", duration: 180)],
+        lastFailure: nil, engineOnline: true, hashtag: "#party")
+
+    @Test func changesCarryOnlyDifferingFieldsAndNullForRemovedOnes() {
+        var ended = Self.playing
+        ended.currentSong = nil
+        ended.playback = .idle
+        ended.hashtag = nil
+        let changes = PartyStateChanges(from: Self.playing, to: ended)
+        #expect(
+            changes.message(sequence: 5)
+                == "{\"seq\":5,\"changes\":{\"currentSong\":null,\"hashtag\":null,\"playback\":\"idle\"}}")
+        var voted = Self.playing
+        voted.queue[0].votes = 3
+        #expect(
+            PartyStateChanges(from: Self.playing, to: voted).message(sequence: 6)
+                == "{\"seq\":6,\"changes\":{\"queue\":[{\"artist\":\"C\",\"duration\":180,\"id\":4,"
+                + "\"position\":1,\"songId\":5,\"title\":\"Next\",\"votes\":3}]}}")
     }
 
-    @Test func identicalStatesProduceNoMessage() {
-        #expect(LiveUpdates.changes(from: ["a": Data("1".utf8)], to: ["a": Data("1".utf8)], sequence: 1) == nil)
+    @Test func identicalStatesProduceNoChanges() {
+        #expect(PartyStateChanges(from: Self.playing, to: Self.playing).isEmpty)
+    }
+
+    @Test func everyFieldOfTheStateIsCompared() throws {
+        let declared = Mirror(reflecting: Self.playing).children.compactMap(\.label)
+        #expect(declared == PartyStateChanges.fieldNames)
+        // Each field, changed alone, is reported under the name the state document gives it.
+        let document = try #require(
+            JSONSerialization.jsonObject(with: JSONEncoder().encode(Self.playing)) as? [String: Any])
+        #expect(Set(document.keys).isSubset(of: Set(PartyStateChanges.fieldNames)))
+        var other = Self.playing
+        other.visitors = 3
+        other.modes.shuffle = true
+        #expect(Set(PartyStateChanges(from: Self.playing, to: other).fields.keys) == ["visitors", "modes"])
     }
 }
