@@ -140,17 +140,15 @@ extension Store {
     public func songsNeedingLoudness(limit: Int = 20) throws(StoreError) -> [Song] {
         try Self.wrap {
             try pool.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT s.id, s.path, s.title, s.artist, s.album, s.duration FROM song s
-                        JOIN (SELECT songId, -1 AS position FROM current_song
-                              UNION ALL SELECT songId, position FROM queue_entry) q ON q.songId = s.id
-                        WHERE s.loudness IS NULL AND s.available = 1
-                        GROUP BY s.id ORDER BY MIN(q.position) LIMIT ?
-                        """,
-                    arguments: [limit]
-                ).map(Self.song(from:))
+                try SQLRequest<Song>(
+                    """
+                    SELECT \(columnsOf: Song.self, tableAlias: "s") FROM song s
+                    JOIN (SELECT songId, -1 AS position FROM current_song
+                          UNION ALL SELECT songId, position FROM queue_entry) q ON q.songId = s.id
+                    WHERE s.loudness IS NULL AND s.available = 1
+                    GROUP BY s.id ORDER BY MIN(q.position) LIMIT \(limit)
+                    """
+                ).fetchAll(db)
             }
         }
     }
@@ -159,10 +157,7 @@ extension Store {
     public func song(id: Int64) throws(StoreError) -> Song? {
         try Self.wrap {
             try pool.read { db in
-                try Row.fetchOne(
-                    db, sql: "SELECT id, path, title, artist, album, duration FROM song WHERE id = ?",
-                    arguments: [id]
-                ).map(Self.song(from:))
+                try Song.fetchOne(db, key: id)
             }
         }
     }
@@ -222,11 +217,5 @@ extension Store {
         try Self.wrap {
             try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM song WHERE available") ?? 0 }
         }
-    }
-
-    static func song(from row: Row) -> Song {
-        Song(
-            id: row["id"], path: row["path"], title: row["title"], artist: row["artist"], album: row["album"],
-            duration: row["duration"])
     }
 }

@@ -117,16 +117,14 @@ extension Store {
     public func playlistSongs(id: Int64, limit: Int) throws(StoreError) -> [Song] {
         try Self.wrap {
             try pool.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT s.id, s.path, s.title, s.artist, s.album, s.duration FROM playlist p
-                        JOIN playlist_entry e ON e.playlistId = p.id
-                        JOIN song s ON s.path = e.path AND s.available
-                        WHERE p.id = ? AND p.available ORDER BY e.position LIMIT ?
-                        """,
-                    arguments: [id, limit]
-                ).map(Self.song(from:))
+                try SQLRequest<Song>(
+                    """
+                    SELECT \(columnsOf: Song.self, tableAlias: "s") FROM playlist p
+                    JOIN playlist_entry e ON e.playlistId = p.id
+                    JOIN song s ON s.path = e.path AND s.available
+                    WHERE p.id = \(id) AND p.available ORDER BY e.position LIMIT \(limit)
+                    """
+                ).fetchAll(db)
             }
         }
     }

@@ -24,13 +24,9 @@ extension Store {
     ) throws -> RequestOutcome {
         do {
             return try pool.write { db in
-                guard
-                    let row = try Row.fetchOne(
-                        db,
-                        sql: "SELECT id, path, title, artist, album, duration FROM song WHERE id = ? AND available",
-                        arguments: [songID])
-                else { throw StoreError.unknownSong(id: songID) }
-                let song = Self.song(from: row)
+                guard let song = try Song.filter(key: songID).filter(Column("available")).fetchOne(db) else {
+                    throw StoreError.unknownSong(id: songID)
+                }
                 var queue = try SongQueue(Self.queueItems(in: db))
                 let current = try Self.currentSong(in: db)
                 let requestedBefore =

@@ -34,27 +34,24 @@ extension Store {
     /// requested come from the play log (CROSS JOIN: start from the short log, not from every song), the
     /// rest in index order (`song_artist_title`).
     static func allSongs(limit: Int, in db: Database) throws -> [Song] {
-        var songs = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT s.id, s.path, s.title, s.artist, s.album, s.duration FROM play_log p
-                CROSS JOIN song s ON s.id = p.songId
-                WHERE p.manuallyRequested AND s.available GROUP BY s.id
-                ORDER BY COUNT(*) DESC, s.artist COLLATE NOCASE, s.title COLLATE NOCASE LIMIT ?
-                """,
-            arguments: [limit]
-        ).map(Self.song(from:))
+        var songs = try SQLRequest<Song>(
+            """
+            SELECT \(columnsOf: Song.self, tableAlias: "s") FROM play_log p
+            CROSS JOIN song s ON s.id = p.songId
+            WHERE p.manuallyRequested AND s.available GROUP BY s.id
+            ORDER BY COUNT(*) DESC, s.artist COLLATE NOCASE, s.title COLLATE NOCASE LIMIT \(limit)
+            """
+        ).fetchAll(db)
         guard songs.count < limit else { return songs }
         let requested = Set(songs.map(\.id))
         // Skipping the requested songs while walking the index: there are few of them.
-        let rest = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT id, path, title, artist, album, duration FROM song INDEXED BY song_artist_title
-                WHERE available ORDER BY artist COLLATE NOCASE, title COLLATE NOCASE
-                """)
-        while songs.count < limit, let row = try rest.next() {
-            let song = Self.song(from: row)
+        let rest = try SQLRequest<Song>(
+            """
+            SELECT \(columnsOf: Song.self) FROM song INDEXED BY song_artist_title
+            WHERE available ORDER BY artist COLLATE NOCASE, title COLLATE NOCASE
+            """
+        ).fetchCursor(db)
+        while songs.count < limit, let song = try rest.next() {
             if !requested.contains(song.id) { songs.append(song) }
         }
         return songs
@@ -105,21 +102,20 @@ extension Store {
         }
         guard !scores.isEmpty else { return [] }
         let ids = Array(scores.keys)
-        let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT s.id, s.path, s.title, s.artist, s.album, s.duration,
-                    COALESCE((SELECT group_concat(text, ' ') FROM request_text r WHERE r.songId = s.id), '')
-                        AS requests,
-                    (SELECT COALESCE(SUM(p.manuallyRequested), 0)
-                        + COALESCE(SUM(CASE WHEN p.outcome != 'failed' THEN p.votes ELSE 0 END), 0)
-                        FROM play_log p WHERE p.songId = s.id) AS popularity
-                FROM song s WHERE s.available AND s.id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ",")))
-                """,
-            arguments: StatementArguments(ids))
+        let rows = try SQLRequest<Row>(
+            """
+            SELECT \(columnsOf: Song.self, tableAlias: "s"),
+                COALESCE((SELECT group_concat(text, ' ') FROM request_text r WHERE r.songId = s.id), '')
+                    AS requests,
+                (SELECT COALESCE(SUM(p.manuallyRequested), 0)
+                    + COALESCE(SUM(CASE WHEN p.outcome != 'failed' THEN p.votes ELSE 0 END), 0)
+                    FROM play_log p WHERE p.songId = s.id) AS popularity
+            FROM song s WHERE s.available AND s.id IN \(ids)
+            """
+        ).fetchAll(db)
         let tokenizer = try SearchTokenizer(db)
         let ranked = try rows.map { row in
-            let song = Self.song(from: row)
+            let song = Song(row: row)
             let quality = try search.quality(
                 title: song.title, artist: song.artist, album: song.album, requests: row["requests"],
                 tokens: tokenizer.tokens)

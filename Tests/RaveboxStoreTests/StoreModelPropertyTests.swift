@@ -282,10 +282,7 @@ import Testing
             let temporary = try TemporaryStore()
             defer { try? FileManager.default.removeItem(at: temporary.folder) }
             _ = try temporary.addSongs(8)
-            let songs = try temporary.store.pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT id, path, title, artist, album, duration FROM song ORDER BY id")
-                    .map(Store.song(from:))
-            }
+            let songs = try temporary.store.pool.read { db in try Song.order(Column("id")).fetchAll(db) }
             var party = Party(store: temporary.store, songs: songs, model: Model(settings: Self.settings(bits)))
             for step in steps {
                 do {
