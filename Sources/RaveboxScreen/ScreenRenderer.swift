@@ -31,16 +31,16 @@ public final class ScreenRenderer {
     let medium: GlyphCache
     let small: GlyphCache
     /// The internal frame, when it differs from the output's size.
-    private let frame: UnsafeMutablePointer<UInt32>?
+    let frame: UnsafeMutablePointer<UInt32>?
     /// For each output column, the internal column it shows.
-    private let columnMap: UnsafeMutablePointer<Int32>
-    private let background: UnsafeMutablePointer<UInt32>
-    private let partyBackground: UnsafeMutablePointer<UInt32>
+    let columnMap: UnsafeMutablePointer<Int32>
+    let background: UnsafeMutablePointer<UInt32>
+    let partyBackground: UnsafeMutablePointer<UInt32>
     /// 256 fully saturated hues.
-    private let palette: UnsafeMutablePointer<UInt32>
-    private var scratch: [Unicode.Scalar]
-    private var wifiCode: (wifi: ScreenModel.WiFi?, code: QRCode?) = (nil, nil)
-    private var urlCode: (url: String, code: QRCode?) = ("", nil)
+    let palette: UnsafeMutablePointer<UInt32>
+    var scratch: [Unicode.Scalar]
+    var wifiCode: (wifi: ScreenModel.WiFi?, code: QRCode?) = (nil, nil)
+    var urlCode: (url: String, code: QRCode?) = ("", nil)
 
     static let text = rgb(242, 240, 250)
     static let secondaryText = rgb(172, 168, 196)
@@ -150,7 +150,7 @@ public final class ScreenRenderer {
 
     // MARK: Parts
 
-    private func drawHeader(_ model: ScreenModel, _ canvas: inout Canvas) {
+    func drawHeader(_ model: ScreenModel, _ canvas: inout Canvas) {
         let area = headerArea
         let baseline = area.y + (area.height + medium.ascent - medium.descent) / 2
         var right = renderWidth - padding
@@ -171,7 +171,7 @@ public final class ScreenRenderer {
             model.hashtag.unicodeScalars, medium, x: end, baseline: baseline, maxWidth: right - end, Self.text, &canvas)
     }
 
-    private func drawSongStrip(_ model: ScreenModel, _ canvas: inout Canvas) {
+    func drawSongStrip(_ model: ScreenModel, _ canvas: inout Canvas) {
         guard let box = titleBox(.bars) else { return }
         let baseline = box.y + medium.ascent
         guard let current = model.current else {
@@ -191,7 +191,7 @@ public final class ScreenRenderer {
     }
 
     /// A progress bar with "elapsed / duration" right-aligned under it when there is room.
-    private func drawProgress(
+    func drawProgress(
         _ current: ScreenModel.Playing, x: Int, y: Int, width: Int, barHeight: Int, _ canvas: inout Canvas
     ) {
         canvas.fill(Canvas.Rect(x: x, y: y, width: width, height: barHeight), Self.track)
@@ -215,7 +215,7 @@ public final class ScreenRenderer {
 
     static let progressHue = 200
 
-    private func drawBars(_ bands: [Float], in area: Canvas.Rect, hueOffset: Int, _ canvas: inout Canvas) {
+    func drawBars(_ bands: [Float], in area: Canvas.Rect, hueOffset: Int, _ canvas: inout Canvas) {
         let count = min(bands.count, 256)
         guard count > 0, area.width > 0 else { return }
         let barWidth = max(1, area.width / count)
@@ -234,7 +234,7 @@ public final class ScreenRenderer {
         }
     }
 
-    private func drawCircle(_ model: ScreenModel, _ canvas: inout Canvas) {
+    func drawCircle(_ model: ScreenModel, _ canvas: inout Canvas) {
         let area = visualArea
         let centerX = area.x + area.width / 2
         let centerY = area.y + area.height / 2
@@ -262,7 +262,7 @@ public final class ScreenRenderer {
         }
     }
 
-    private func drawPulse(_ model: ScreenModel, _ canvas: inout Canvas) {
+    func drawPulse(_ model: ScreenModel, _ canvas: inout Canvas) {
         let beat = min(max(model.beat, 0), 1)
         let level = min(max(model.level, 0), 1)
         let hue = (model.partyMode ? 224 : 170) + Int(beat * 40)
@@ -282,7 +282,7 @@ public final class ScreenRenderer {
             cx: centerX, cy: centerY, radius: radius, Canvas.mix(palette[hue & 255], Self.light, Int(beat * 128)))
     }
 
-    private func drawNowPlaying(_ model: ScreenModel, _ canvas: inout Canvas) {
+    func drawNowPlaying(_ model: ScreenModel, _ canvas: inout Canvas) {
         guard let box = titleBox(.nowPlaying) else { return }
         let labelBaseline = box.y - padding - small.descent
         drawText(
@@ -340,177 +340,9 @@ public final class ScreenRenderer {
         drawBars(model.bands, in: spectrum, hueOffset: model.partyMode ? 224 : 150, &canvas)
     }
 
-    private func drawJoin(_ model: ScreenModel, _ canvas: inout Canvas) {
-        if wifiCode.wifi != model.wifi {
-            wifiCode = (
-                model.wifi,
-                model.wifi.flatMap { QRCode(text: QRCode.wifiPayload(name: $0.name, password: $0.password)) }
-            )
-        }
-        if urlCode.url != model.url || (urlCode.code == nil && !model.url.isEmpty) {
-            urlCode = (model.url, model.url.isEmpty ? nil : QRCode(text: model.url))
-        }
-        let titleBaseline = padding + medium.ascent
-        let title = "Join the party".unicodeScalars
-        let titleWidth = measure(title, medium)
-        drawText(
-            title, medium, x: (renderWidth - titleWidth) / 2, baseline: titleBaseline, maxWidth: titleWidth,
-            Self.text, &canvas)
-        let top = titleBaseline + medium.descent + padding
-        let captionHeight = 2 * small.lineHeight + padding
-        let panelHeight = renderHeight - top - captionHeight - padding
-        let panels = wifiCode.code == nil ? 1 : 2
-        let panelWidth = (renderWidth - padding * (panels + 1)) / panels
-        var x = padding
-        if let code = wifiCode.code, let wifi = model.wifi {
-            let bottom = drawQR(code, x: x, y: top, width: panelWidth, height: panelHeight, &canvas)
-            var baseline = bottom + padding + small.ascent
-            caption(
-                "Wi-Fi ".unicodeScalars, wifi.name.unicodeScalars, x: x, baseline: baseline, width: panelWidth, &canvas)
-            if let password = wifi.password, !password.isEmpty {
-                baseline += small.lineHeight
-                caption(
-                    "Password ".unicodeScalars, password.unicodeScalars, x: x, baseline: baseline, width: panelWidth,
-                    &canvas)
-            }
-            x += panelWidth + padding
-        }
-        if let code = urlCode.code {
-            let bottom = drawQR(code, x: x, y: top, width: panelWidth, height: panelHeight, &canvas)
-            caption(
-                "Open ".unicodeScalars, model.url.unicodeScalars, x: x, baseline: bottom + padding + small.ascent,
-                width: panelWidth, &canvas)
-        }
-    }
-
-    /// "Label value" centred in a panel, the label dimmer.
-    private func caption<Label: Collection<Unicode.Scalar>, Value: Collection<Unicode.Scalar>>(
-        _ label: Label, _ value: Value, x: Int, baseline: Int, width: Int, _ canvas: inout Canvas
-    ) {
-        let labelWidth = measure(label, small)
-        let valueWidth = min(measure(value, small), width - labelWidth)
-        let start = x + max(0, (width - labelWidth - valueWidth) / 2)
-        let end = drawText(
-            label, small, x: start, baseline: baseline, maxWidth: labelWidth, Self.secondaryText, &canvas)
-        drawText(value, small, x: end, baseline: baseline, maxWidth: x + width - end, Self.text, &canvas)
-    }
-
-    /// A QR code with its 4-module quiet zone, as large as whole pixels per module allow, centred in the
-    /// rectangle; returns the bottom edge.
-    private func drawQR(_ code: QRCode, x: Int, y: Int, width: Int, height: Int, _ canvas: inout Canvas) -> Int {
-        let side = code.size + 8
-        let module = max(1, min(width, height) / side)
-        let pixels = side * module
-        let left = x + (width - pixels) / 2
-        canvas.fill(Canvas.Rect(x: left, y: y, width: pixels, height: pixels), Self.light)
-        for row in 0..<code.size {
-            for column in 0..<code.size where code.isDark(x: column, y: row) {
-                canvas.fill(
-                    Canvas.Rect(
-                        x: left + (column + 4) * module, y: y + (row + 4) * module, width: module, height: module),
-                    Self.dark)
-            }
-        }
-        return y + pixels
-    }
-
-    // MARK: Text
-
-    /// Width in pixels of `text` in `glyphs`, without clipping.
-    func measure<Text: Collection<Unicode.Scalar>>(_ text: Text, _ glyphs: GlyphCache) -> Int {
-        var width = 0
-        for scalar in text { width += Int(glyphs.glyph(at: glyphs.cell(for: scalar)).advance) }
-        return width
-    }
-
-    /// `text` with its first line's top at `box.y`, clipped to `box`.
-    @discardableResult
-    private func drawText<Text: Collection<Unicode.Scalar>>(
-        _ text: Text, _ glyphs: GlyphCache, _ box: Canvas.Rect, _ color: UInt32, _ canvas: inout Canvas
-    ) -> Int {
-        drawText(text, glyphs, x: box.x, baseline: box.y + glyphs.ascent, maxWidth: box.width, color, &canvas)
-    }
-
-    /// Draws `text` left to right from (`x`, `baseline`) and returns where the pen stopped. Text wider than
-    /// `maxWidth` ends with "…"; nothing is drawn outside `maxWidth` and the line's height. Scripts are
-    /// drawn in logical order (no bidi reordering or shaping).
-    @discardableResult
-    private func drawText<Text: Collection<Unicode.Scalar>>(
-        _ text: Text, _ glyphs: GlyphCache, x: Int, baseline: Int, maxWidth: Int, _ color: UInt32,
-        _ canvas: inout Canvas
-    ) -> Int {
-        guard maxWidth > 0 else { return x }
-        let savedClip = canvas.clip
-        defer { canvas.clip = savedClip }
-        canvas.clip = savedClip.intersection(
-            Canvas.Rect(x: x, y: baseline - glyphs.ascent, width: maxWidth, height: glyphs.lineHeight))
-        var fits = true
-        var total = 0
-        for scalar in text {
-            total += Int(glyphs.glyph(at: glyphs.cell(for: scalar)).advance)
-            if total > maxWidth {
-                fits = false
-                break
-            }
-        }
-        let ellipsis = glyphs.cell(for: "\u{2026}")
-        let limit = fits ? x + maxWidth : x + maxWidth - Int(glyphs.glyph(at: ellipsis).advance)
-        var pen = x
-        for scalar in text {
-            let cell = glyphs.cell(for: scalar)
-            let advance = Int(glyphs.glyph(at: cell).advance)
-            if pen + advance > limit { break }
-            drawGlyph(cell, glyphs, x: pen, baseline: baseline, color, &canvas)
-            pen += advance
-        }
-        if !fits {
-            drawGlyph(ellipsis, glyphs, x: pen, baseline: baseline, color, &canvas)
-            pen += Int(glyphs.glyph(at: ellipsis).advance)
-        }
-        return pen
-    }
-
-    private func drawGlyph(
-        _ cell: Int, _ glyphs: GlyphCache, x: Int, baseline: Int, _ color: UInt32, _ canvas: inout Canvas
-    ) {
-        let glyph = glyphs.glyph(at: cell)
-        guard glyph.width > 0, glyph.height > 0 else { return }
-        let target = canvas
-        glyphs.withCoverage(of: cell) { coverage in
-            target.coverage(
-                coverage, pitch: glyphs.cellWidth, width: Int(glyph.width), height: Int(glyph.height),
-                x: x + Int(glyph.left), y: baseline - Int(glyph.top), color)
-        }
-    }
-
-    static func appendTime(_ seconds: Double, to text: inout [Unicode.Scalar]) {
-        let total = seconds.isFinite ? max(0, Int(seconds)) : 0
-        let minutes = total / 60
-        let rest = total % 60
-        appendNumber(minutes, to: &text)
-        text.append(":")
-        text.append(Unicode.Scalar(UInt8(48 + rest / 10)))
-        text.append(Unicode.Scalar(UInt8(48 + rest % 10)))
-    }
-
-    static func appendVotes(_ votes: Int, to text: inout [Unicode.Scalar]) {
-        if votes > 0 { text.append("+") }
-        if votes < 0 { text.append("\u{2212}") }
-        appendNumber(votes.magnitude > 99_999 ? 99_999 : Int(votes.magnitude), to: &text)
-    }
-
-    static func appendNumber(_ value: Int, to text: inout [Unicode.Scalar]) {
-        var divisor = 1
-        while value / divisor >= 10 { divisor *= 10 }
-        while divisor > 0 {
-            text.append(Unicode.Scalar(UInt8(48 + value / divisor % 10)))
-            divisor /= 10
-        }
-    }
-
     // MARK: Output
 
-    private func scale(_ source: UnsafeMutablePointer<UInt32>, into output: UnsafeMutablePointer<UInt32>) {
+    func scale(_ source: UnsafeMutablePointer<UInt32>, into output: UnsafeMutablePointer<UInt32>) {
         var previousRow = -1
         for y in 0..<height {
             let sourceRow = y * renderHeight / height
