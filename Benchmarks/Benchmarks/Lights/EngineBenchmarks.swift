@@ -1,6 +1,7 @@
 import Benchmark
 import Foundation
 import RaveboxAudio
+import RaveboxMedia
 import RaveboxCore
 @_spi(Benchmark) import RaveboxEngine
 import RaveboxStore
