@@ -8,7 +8,7 @@ import RaveboxMedia
 
 /// Plays interleaved S16 frames through an ALSA PCM device (`snd_pcm_*`, blocking read/write access).
 ///
-/// Hardware parameters are negotiated with fallbacks: the sample format must be S16_LE (use `plughw:`/`default`
+/// Hardware parameters are negotiated by `ALSANegotiation`, with fallbacks: the sample format must be S16_LE (use `plughw:`/`default`
 /// for cards that need conversion); channels and rate take the device's nearest values when it cannot do the
 /// requested ones (the player then decodes to `format`); period and buffer sizes are requested near
 /// `periodFrames` (≈ 5 ms) × `periods` (4) and the device's choice is kept. The negotiated setup is logged once.
@@ -73,16 +73,14 @@ public final class ALSAPlayback: PCMOutput {
 
     public func open() throws(PCMOutputError) {
         close()
-        rb_alsa_silence_errors()
-        var handle: OpaquePointer?
-        var result = snd_pcm_open(&handle, requestedDevice, SND_PCM_STREAM_PLAYBACK, 0)
+        var (handle, result) = ALSANegotiation.open(requestedDevice, SND_PCM_STREAM_PLAYBACK)
         deviceName = requestedDevice
         if result < 0 && requestedDevice == "default" && Self.machineHasNoSoundCard() {
             let defaultResult = result
-            result = snd_pcm_open(&handle, "null", SND_PCM_STREAM_PLAYBACK, 0)
+            (handle, result) = ALSANegotiation.open("null", SND_PCM_STREAM_PLAYBACK)
             if result >= 0 {
                 deviceName = "null"
-                let reason = Self.message(defaultResult)
+                let reason = ALSANegotiation.message(defaultResult)
                 logger.warning(
                     """
                     No sound card found: ALSA device 'default' cannot open (\(reason)); playing to ALSA's silent \
@@ -92,7 +90,7 @@ public final class ALSAPlayback: PCMOutput {
             }
         }
         guard result >= 0, let handle else {
-            throw .openFailed(device: requestedDevice, code: result, message: Self.message(result))
+            throw .openFailed(device: requestedDevice, code: result, message: ALSANegotiation.message(result))
         }
         pcm = handle
         do throws(PCMOutputError) {
@@ -120,12 +118,14 @@ public final class ALSAPlayback: PCMOutput {
                 // Stopped by drop()/drain() or left paused: make it writable again.
                 let state = snd_pcm_state(pcm)
                 let repaired = state == SND_PCM_STATE_PAUSED ? snd_pcm_pause(pcm, 0) : snd_pcm_prepare(pcm)
-                if repaired < 0 { throw .writeFailed(device: deviceName, code: code, message: Self.message(code)) }
+                if repaired < 0 {
+                    throw .writeFailed(device: deviceName, code: code, message: ALSANegotiation.message(code))
+                }
                 continue
             }
             let recovered = snd_pcm_recover(pcm, code, 1)
             if recovered < 0 {
-                throw .writeFailed(device: deviceName, code: code, message: Self.message(code))
+                throw .writeFailed(device: deviceName, code: code, message: ALSANegotiation.message(code))
             }
         }
         return done
@@ -146,7 +146,7 @@ public final class ALSAPlayback: PCMOutput {
     public func prepare() throws(PCMOutputError) {
         guard let pcm else { throw .notOpen(device: deviceName) }
         let result = snd_pcm_prepare(pcm)
-        if result < 0 { throw .writeFailed(device: deviceName, code: result, message: Self.message(result)) }
+        if result < 0 { throw .writeFailed(device: deviceName, code: result, message: ALSANegotiation.message(result)) }
     }
 
     public func drain() {
@@ -174,154 +174,30 @@ public final class ALSAPlayback: PCMOutput {
     // MARK: Negotiation
 
     private func configure(_ pcm: OpaquePointer) throws(PCMOutputError) {
-        var hardware: OpaquePointer?
-        guard snd_pcm_hw_params_malloc(&hardware) >= 0, let hw = hardware else {
-            throw .unsupportedConfiguration(device: deviceName, detail: "out of memory")
+        let request = ALSANegotiation.Request(
+            channels: requestedFormat.channels, sampleRate: requestedFormat.sampleRate,
+            periodFrames: requestedPeriodFrames, periods: requestedPeriods, fallbackBufferFrames: bufferFrames,
+            startsWhenBufferFull: true)
+        let negotiated: ALSANegotiation
+        do throws(ALSANegotiation.Refusal) {
+            negotiated = try ALSANegotiation(pcm, request)
+        } catch {
+            throw .unsupportedConfiguration(device: deviceName, detail: error.detail)
         }
-        defer { snd_pcm_hw_params_free(hw) }
-        var channels = UInt32(requestedFormat.channels)
-        if let problem = ALSAHardware.applyCommon(pcm, hw, channels: &channels) {
-            throw .unsupportedConfiguration(device: deviceName, detail: problem)
-        }
-        var rate = UInt32(requestedFormat.sampleRate)
-        var direction: Int32 = 0
-        try check(snd_pcm_hw_params_set_rate_near(pcm, hw, &rate, &direction), "no usable sample rate")
-        ALSAHardware.requestLatency(
-            pcm, hw, periodFrames: requestedPeriodFrames, periods: requestedPeriods,
-            fallbackBufferFrames: bufferFrames)
-        try check(snd_pcm_hw_params(pcm, hw), "the device refused the negotiated parameters")
+        format = AudioFormat(sampleRate: negotiated.sampleRate, channels: negotiated.channels)
+        (periodFrames, bufferFrames) = (negotiated.periodFrames, negotiated.bufferFrames)
+        isClockless = ALSANegotiation.isClockless(pcm)
+        canPause = negotiated.canPause && !isClockless
 
-        let latency = ALSAHardware.negotiatedLatency(hw)
-        direction = 0
-        snd_pcm_hw_params_get_rate(hw, &rate, &direction)
-        snd_pcm_hw_params_get_channels(hw, &channels)
-        format = AudioFormat(sampleRate: Int(rate), channels: Int(channels))
-        (periodFrames, bufferFrames) = latency
-        isClockless = Self.isClockless(pcm)
-        canPause = snd_pcm_hw_params_can_pause(hw) == 1 && !isClockless
-
-        try configureSoftware(pcm)
-
-        var line =
-            "Audio device '\(deviceName)' open: \(format), period \(periodFrames) frames "
-            + "(\(milliseconds(periodFrames)) ms), buffer \(bufferFrames) frames (\(milliseconds(bufferFrames)) ms)"
+        var line = "Audio device '\(deviceName)' open: \(format), \(negotiated.latencyDescription)"
         if format != requestedFormat { line += "; asked for \(requestedFormat), the device offered this instead" }
         if isClockless { line += "; the device has no clock (writes are paced by the player)" }
         logger.info("\(line)")
-    }
-
-    /// Starts the stream once the buffer is full (no underrun at the first period) and wakes the writer
-    /// whenever a period is free.
-    private func configureSoftware(_ pcm: OpaquePointer) throws(PCMOutputError) {
-        var software: OpaquePointer?
-        guard snd_pcm_sw_params_malloc(&software) >= 0, let sw = software else {
-            throw .unsupportedConfiguration(device: deviceName, detail: "out of memory")
-        }
-        defer { snd_pcm_sw_params_free(sw) }
-        try check(snd_pcm_sw_params_current(pcm, sw), "cannot read software parameters")
-        try check(
-            snd_pcm_sw_params_set_start_threshold(pcm, sw, snd_pcm_uframes_t(bufferFrames)),
-            "cannot set the start threshold"
-        )
-        try check(
-            snd_pcm_sw_params_set_avail_min(pcm, sw, snd_pcm_uframes_t(periodFrames)),
-            "cannot set the wake-up size"
-        )
-        try check(snd_pcm_sw_params(pcm, sw), "the device refused the software parameters")
-    }
-
-    private func check(_ result: Int32, _ what: String) throws(PCMOutputError) {
-        if result < 0 {
-            throw .unsupportedConfiguration(device: deviceName, detail: "\(what) (\(Self.message(result)))")
-        }
-    }
-
-    private func milliseconds(_ frames: Int) -> String {
-        let tenths = (frames * 10_000 + format.sampleRate / 2) / format.sampleRate
-        return "\(tenths / 10).\(tenths % 10)"
-    }
-
-    /// A device is clockless when it is ALSA's `null` PCM, or a plugin chain ending in `null` without any
-    /// hardware (e.g. the `file` plugin over `null`, as in tests): `snd_pcm_dump` then names a "Null PCM" slave
-    /// and no "Hardware PCM".
-    static func isClockless(_ pcm: OpaquePointer) -> Bool {
-        if snd_pcm_type(pcm) == SND_PCM_TYPE_NULL { return true }
-        var output: OpaquePointer?
-        guard snd_output_buffer_open(&output) >= 0, let output else { return false }
-        defer { snd_output_close(output) }
-        guard snd_pcm_dump(pcm, output) >= 0 else { return false }
-        var text: UnsafeMutablePointer<CChar>?
-        let length = snd_output_buffer_string(output, &text)
-        guard let text, length > 0 else { return false }
-        let bytes = UnsafeRawBufferPointer(start: text, count: length)
-        let dump = String(decoding: bytes, as: UTF8.self)
-        return dump.contains("Null PCM") && !dump.contains("Hardware PCM")
     }
 
     /// True when ALSA sees no sound card at all (`snd_card_next` finds none).
     private static func machineHasNoSoundCard() -> Bool {
         var card: Int32 = -1
         return snd_card_next(&card) < 0 || card < 0
-    }
-
-    static func message(_ code: Int32) -> String {
-        String(cString: snd_strerror(code))
-    }
-}
-
-/// The start of hardware negotiation both directions share: any configuration, interleaved access,
-/// S16_LE samples, and the channel count asked for or the nearest one the device has.
-enum ALSAHardware {
-    /// Applies those to `hw`; returns what the device refused, in words, or nil.
-    static func applyCommon(_ pcm: OpaquePointer, _ hw: OpaquePointer, channels: inout UInt32) -> String? {
-        func problem(_ result: Int32, _ what: String) -> String? {
-            result < 0 ? "\(what) (\(ALSAPlayback.message(result)))" : nil
-        }
-        if let refused = problem(snd_pcm_hw_params_any(pcm, hw), "no hardware configuration available") {
-            return refused
-        }
-        if let refused = problem(
-            snd_pcm_hw_params_set_access(pcm, hw, SND_PCM_ACCESS_RW_INTERLEAVED),
-            "interleaved read/write access is not supported")
-        {
-            return refused
-        }
-        if let refused = problem(
-            snd_pcm_hw_params_set_format(pcm, hw, SND_PCM_FORMAT_S16_LE),
-            "signed 16-bit little-endian samples (S16_LE) are not supported")
-        {
-            return refused
-        }
-        if snd_pcm_hw_params_set_channels(pcm, hw, channels) < 0 {
-            return problem(snd_pcm_hw_params_set_channels_near(pcm, hw, &channels), "no usable channel count")
-        }
-        return nil
-    }
-
-    /// Asks for a period near `periodFrames` and a buffer of `periods` periods (`fallbackBufferFrames`
-    /// when the period was refused); a device that insists on its own buffer size keeps it.
-    static func requestLatency(
-        _ pcm: OpaquePointer, _ hw: OpaquePointer, periodFrames: Int, periods: Int, fallbackBufferFrames: Int
-    ) {
-        var period = snd_pcm_uframes_t(periodFrames)
-        var direction: Int32 = 0
-        let periodResult = snd_pcm_hw_params_set_period_size_near(pcm, hw, &period, &direction)
-        var buffer = snd_pcm_uframes_t(periodResult >= 0 ? Int(period) * periods : fallbackBufferFrames)
-        if snd_pcm_hw_params_set_buffer_size_near(pcm, hw, &buffer) < 0 {
-            var periodCount = UInt32(periods)
-            direction = 0
-            _ = snd_pcm_hw_params_set_periods_near(pcm, hw, &periodCount, &direction)
-        }
-    }
-
-    /// The period and buffer the device took (after `snd_pcm_hw_params`), at least one frame and one period.
-    static func negotiatedLatency(_ hw: OpaquePointer) -> (periodFrames: Int, bufferFrames: Int) {
-        var period: snd_pcm_uframes_t = 0
-        var buffer: snd_pcm_uframes_t = 0
-        var direction: Int32 = 0
-        snd_pcm_hw_params_get_period_size(hw, &period, &direction)
-        snd_pcm_hw_params_get_buffer_size(hw, &buffer)
-        let periodFrames = max(1, Int(period))
-        return (periodFrames, max(periodFrames, Int(buffer)))
     }
 }

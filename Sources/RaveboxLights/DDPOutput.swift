@@ -36,9 +36,8 @@ public final class DDPOutput: LEDOutput {
     public let name: String
     public let ledCount: Int
 
-    private let socket: UDPSocket
-    private let packet: UnsafeMutablePointer<UInt8>
-    private let packetCapacity = headerSize + maxDataBytesPerPacket
+    /// One packet, reused for every chunk of every frame.
+    private let packet: UDPPacket
     /// Last sequence number sent, 1...15.
     private var sequence: UInt8 = 0
 
@@ -54,15 +53,10 @@ public final class DDPOutput: LEDOutput {
             throw LEDOutputError.invalidConfiguration(
                 target: "\(host):\(port)", reason: "DDP needs at least one LED, got \(ledCount)")
         }
-        socket = try UDPSocket(host: host, port: port)
+        packet = UDPPacket(
+            socket: try UDPSocket(host: host, port: port), capacity: Self.headerSize + Self.maxDataBytesPerPacket)
         self.ledCount = ledCount
-        name = "DDP to \(socket.target)"
-        packet = .allocate(capacity: packetCapacity)
-        packet.initialize(repeating: 0, count: packetCapacity)
-    }
-
-    deinit {
-        packet.deallocate()
+        name = "DDP to \(packet.socket.target)"
     }
 
     /// Sends one frame in packets of at most 1440 data bytes, PUSH on the last.
@@ -71,32 +65,18 @@ public final class DDPOutput: LEDOutput {
     public func show(_ colors: UnsafeBufferPointer<LEDColor>) throws {
         let count = min(colors.count, ledCount)
         let ledsPerPacket = Self.maxDataBytesPerPacket / 3
-        var start = 0
-        repeat {
-            let chunk = min(ledsPerPacket, count - start)
-            let isLast = start + chunk >= count
+        // At least one packet, so an empty frame still pushes.
+        let packets = max(1, UDPPacket.packetCount(leds: count, perPacket: ledsPerPacket))
+        try UDPPacket.forEachPacket(packets, leds: count, perPacket: ledsPerPacket) { index, start, chunk in
             sequence = sequence % 15 + 1
-            let offset = UInt32(start * 3)
-            let length = UInt16(chunk * 3)
-            packet[0] = Self.versionFlag | (isLast ? Self.pushFlag : 0)
+            packet[0] = Self.versionFlag | (index == packets - 1 ? Self.pushFlag : 0)
             packet[1] = sequence
             packet[2] = Self.dataTypeRGB8
             packet[3] = Self.defaultDestination
-            packet[4] = UInt8(truncatingIfNeeded: offset >> 24)
-            packet[5] = UInt8(truncatingIfNeeded: offset >> 16)
-            packet[6] = UInt8(truncatingIfNeeded: offset >> 8)
-            packet[7] = UInt8(truncatingIfNeeded: offset)
-            packet[8] = UInt8(truncatingIfNeeded: length >> 8)
-            packet[9] = UInt8(truncatingIfNeeded: length)
-            let data = packet + Self.headerSize
-            for index in 0..<chunk {
-                let color = colors[start + index]
-                data[index * 3] = color.red
-                data[index * 3 + 1] = color.green
-                data[index * 3 + 2] = color.blue
-            }
-            try socket.send(packet, count: Self.headerSize + Int(length))
-            start += chunk
-        } while start < count
+            packet.put32(UInt32(start * 3), at: 4)
+            let length = packet.writeRGB(colors, from: start, count: chunk, at: Self.headerSize)
+            packet.put16(length, at: 8)
+            try packet.send(count: Self.headerSize + length)
+        }
     }
 }

@@ -63,10 +63,10 @@ public final class E131Output: LEDOutput {
     /// Number of universes a frame fills.
     public let universeCount: Int
 
-    private let socket: UDPSocket
     /// Whether each universe goes to its own multicast group (destination index = universe index).
     private let isMulticast: Bool
-    private let packet: UnsafeMutablePointer<UInt8>
+    /// One packet, reused for every universe; the fields that never change are written once in `init`.
+    private let packet: UDPPacket
     /// Next sequence number per universe; E1.31 receivers drop packets that go backwards.
     private let sequences: UnsafeMutablePointer<UInt8>
 
@@ -115,21 +115,18 @@ public final class E131Output: LEDOutput {
         socket: UDPSocket, isMulticast: Bool, ledCount: Int, startUniverse: Int, sourceName: String,
         priority: UInt8, cid: UUID
     ) {
-        self.socket = socket
+        packet = UDPPacket(socket: socket, capacity: Self.packetSize)
         self.isMulticast = isMulticast
         self.ledCount = ledCount
         self.startUniverse = startUniverse
         universeCount = (ledCount + Self.ledsPerUniverse - 1) / Self.ledsPerUniverse
         name = "sACN to \(socket.target)"
-        packet = .allocate(capacity: Self.packetSize)
-        packet.initialize(repeating: 0, count: Self.packetSize)
         sequences = .allocate(capacity: universeCount)
         sequences.initialize(repeating: 0, count: universeCount)
         Self.writeHeader(into: packet, sourceName: sourceName, priority: priority, cid: cid)
     }
 
     deinit {
-        packet.deallocate()
         sequences.deallocate()
     }
 
@@ -140,7 +137,7 @@ public final class E131Output: LEDOutput {
 
     /// Where the packets of the universe at `index` (0 = `startUniverse`) go, e.g. "239.255.0.7:5568".
     func destination(ofUniverseAt index: Int) -> String {
-        socket.destination(at: isMulticast ? index : 0)
+        packet.socket.destination(at: isMulticast ? index : 0)
     }
 
     /// Sends one frame, one packet per universe.
@@ -148,23 +145,14 @@ public final class E131Output: LEDOutput {
     /// Called on the light renderer's thread; does not allocate. Extra colours beyond `ledCount` are ignored.
     public func show(_ colors: UnsafeBufferPointer<LEDColor>) throws {
         let count = min(colors.count, ledCount)
-        let slots = packet + Self.dataOffset
-        for universeIndex in 0..<universeCount {
-            let first = universeIndex * Self.ledsPerUniverse
-            let chunk = max(0, min(Self.ledsPerUniverse, count - first))
-            for index in 0..<chunk {
-                let color = colors[first + index]
-                slots[index * 3] = color.red
-                slots[index * 3 + 1] = color.green
-                slots[index * 3 + 2] = color.blue
-            }
-            (slots + chunk * 3).update(repeating: 0, count: Self.slotsPerUniverse - chunk * 3)
-            let universe = startUniverse + universeIndex
-            packet[Self.universeOffset] = UInt8(truncatingIfNeeded: universe >> 8)
-            packet[Self.universeOffset + 1] = UInt8(truncatingIfNeeded: universe)
+        try UDPPacket.forEachPacket(universeCount, leds: count, perPacket: Self.ledsPerUniverse) {
+            universeIndex, first, chunk in
+            let length = packet.writeRGB(colors, from: first, count: chunk, at: Self.dataOffset)
+            packet.zero(from: Self.dataOffset + length, count: Self.slotsPerUniverse - length)
+            packet.put16(startUniverse + universeIndex, at: Self.universeOffset)
             packet[Self.sequenceOffset] = sequences[universeIndex]
             sequences[universeIndex] &+= 1
-            try socket.send(packet, count: Self.packetSize, to: isMulticast ? universeIndex : 0)
+            try packet.send(count: Self.packetSize, to: isMulticast ? universeIndex : 0)
         }
     }
 
@@ -184,30 +172,20 @@ public final class E131Output: LEDOutput {
     }
 
     /// Writes the fields that stay the same for every packet of this output.
-    private static func writeHeader(
-        into packet: UnsafeMutablePointer<UInt8>, sourceName: String, priority: UInt8, cid: UUID
-    ) {
-        func put16(_ value: Int, at offset: Int) {
-            packet[offset] = UInt8(truncatingIfNeeded: value >> 8)
-            packet[offset + 1] = UInt8(truncatingIfNeeded: value)
-        }
-        func put32(_ value: UInt32, at offset: Int) {
-            put16(Int(value >> 16), at: offset)
-            put16(Int(value & 0xFFFF), at: offset + 2)
-        }
+    private static func writeHeader(into packet: UDPPacket, sourceName: String, priority: UInt8, cid: UUID) {
         let flags = 0x7000
         // Root layer.
-        put16(0x0010, at: 0)
-        put16(0, at: 2)
+        packet.put16(0x0010, at: 0)
+        packet.put16(0, at: 2)
         for (index, byte) in "ASC-E1.17".utf8.enumerated() { packet[4 + index] = byte }
-        put16(flags | (packetSize - 16), at: 16)
-        put32(0x0000_0004, at: 18)
+        packet.put16(flags | (packetSize - 16), at: 16)
+        packet.put32(0x0000_0004, at: 18)
         withUnsafeBytes(of: cid.uuid) { bytes in
             for (index, byte) in bytes.enumerated() { packet[22 + index] = byte }
         }
         // Framing layer.
-        put16(flags | (packetSize - 38), at: 38)
-        put32(0x0000_0002, at: 40)
+        packet.put16(flags | (packetSize - 38), at: 38)
+        packet.put32(0x0000_0002, at: 40)
         // 64 bytes including the terminating NUL; cut at a character boundary so the name stays valid UTF-8.
         var nameLength = 0
         for character in sourceName {
@@ -219,15 +197,15 @@ public final class E131Output: LEDOutput {
             }
         }
         packet[108] = priority
-        put16(0, at: 109)
+        packet.put16(0, at: 109)
         packet[112] = 0
         // DMP layer.
-        put16(flags | (packetSize - 115), at: 115)
+        packet.put16(flags | (packetSize - 115), at: 115)
         packet[117] = 0x02
         packet[118] = 0xA1
-        put16(0, at: 119)
-        put16(1, at: 121)
-        put16(slotsPerUniverse + 1, at: 123)
+        packet.put16(0, at: 119)
+        packet.put16(1, at: 121)
+        packet.put16(slotsPerUniverse + 1, at: 123)
         packet[125] = 0
     }
 }

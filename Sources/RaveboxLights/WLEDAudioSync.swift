@@ -61,9 +61,8 @@ public final class WLEDAudioSync {
     /// The `frameCounter` of the next packet.
     public private(set) var frameCounter: UInt8 = 0
 
-    private let socket: UDPSocket
     /// One packet, reused; the header is written once in `init`.
-    private let packet: UnsafeMutablePointer<UInt8>
+    private let packet: UDPPacket
 
     /// Resolves `host` and opens the socket; nothing is sent until ``send(_:)``.
     ///
@@ -72,15 +71,9 @@ public final class WLEDAudioSync {
     ///   - port: The audio sync port set on the controllers.
     /// - Throws: `LEDOutputError` naming the host when it cannot be resolved or the socket cannot be opened.
     public init(host: String = defaultHost, port: Int = defaultPort) throws {
-        socket = try UDPSocket(host: host, port: port)
-        name = "WLED audio sync to \(socket.target)"
-        packet = .allocate(capacity: Self.packetSize)
-        packet.initialize(repeating: 0, count: Self.packetSize)
+        packet = UDPPacket(socket: try UDPSocket(host: host, port: port), capacity: Self.packetSize)
+        name = "WLED audio sync to \(packet.socket.target)"
         for (index, byte) in Self.header.enumerated() { packet[index] = byte }
-    }
-
-    deinit {
-        packet.deallocate()
     }
 
     /// Encodes `frame` with the next frame counter and sends it as one datagram.
@@ -90,8 +83,8 @@ public final class WLEDAudioSync {
     /// - Throws: `LEDOutputError.sendFailed` naming the target.
     public func send(_ frame: AudioSyncFrame) throws {
         defer { frameCounter &+= 1 }
-        Self.encode(frame, frameCounter: frameCounter, into: packet)
-        try socket.send(packet, count: Self.packetSize)
+        Self.encode(frame, frameCounter: frameCounter, into: packet.pointer(at: 0))
+        try packet.send(count: Self.packetSize)
     }
 
     /// Writes every field after the header into `packet` (44 bytes whose first 6 are the header).

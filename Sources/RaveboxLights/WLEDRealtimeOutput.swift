@@ -32,10 +32,8 @@ public final class WLEDRealtimeOutput: LEDOutput {
     /// Byte 1 of every packet: seconds before WLED falls back to its own effects; 255 keeps realtime mode.
     public let timeoutSeconds: UInt8
 
-    private let socket: UDPSocket
     /// One packet, reused for every chunk of every frame.
-    private let packet: UnsafeMutablePointer<UInt8>
-    private let packetCapacity = 2 + maxDRGBLEDs * 3
+    private let packet: UDPPacket
 
     /// Resolves `host` and opens the socket; nothing is sent until `show`.
     ///
@@ -50,16 +48,10 @@ public final class WLEDRealtimeOutput: LEDOutput {
             throw LEDOutputError.invalidConfiguration(
                 target: "\(host):\(port)", reason: "WLED realtime drives 1...65535 LEDs, not \(ledCount)")
         }
-        socket = try UDPSocket(host: host, port: port)
+        packet = UDPPacket(socket: try UDPSocket(host: host, port: port), capacity: 2 + Self.maxDRGBLEDs * 3)
         self.ledCount = ledCount
         self.timeoutSeconds = timeoutSeconds
-        name = "WLED realtime to \(socket.target)"
-        packet = .allocate(capacity: packetCapacity)
-        packet.initialize(repeating: 0, count: packetCapacity)
-    }
-
-    deinit {
-        packet.deallocate()
+        name = "WLED realtime to \(packet.socket.target)"
     }
 
     /// Sends one frame as one DRGB packet or several DNRGB packets.
@@ -70,32 +62,16 @@ public final class WLEDRealtimeOutput: LEDOutput {
         packet[1] = timeoutSeconds
         if ledCount <= Self.maxDRGBLEDs {
             packet[0] = Self.protocolDRGB
-            let length = Self.write(colors, from: 0, count: count, into: packet + 2)
-            try socket.send(packet, count: 2 + length)
+            let length = packet.writeRGB(colors, from: 0, count: count, at: 2)
+            try packet.send(count: 2 + length)
             return
         }
         packet[0] = Self.protocolDNRGB
-        var start = 0
-        while start < count {
-            let chunk = min(Self.maxDNRGBLEDsPerPacket, count - start)
-            packet[2] = UInt8(truncatingIfNeeded: start >> 8)
-            packet[3] = UInt8(truncatingIfNeeded: start)
-            let length = Self.write(colors, from: start, count: chunk, into: packet + 4)
-            try socket.send(packet, count: 4 + length)
-            start += chunk
+        let packets = UDPPacket.packetCount(leds: count, perPacket: Self.maxDNRGBLEDsPerPacket)
+        try UDPPacket.forEachPacket(packets, leds: count, perPacket: Self.maxDNRGBLEDsPerPacket) { _, start, chunk in
+            packet.put16(start, at: 2)
+            let length = packet.writeRGB(colors, from: start, count: chunk, at: 4)
+            try packet.send(count: 4 + length)
         }
-    }
-
-    /// Writes R, G, B of `count` colours starting at `start`; returns the number of bytes written.
-    private static func write(
-        _ colors: UnsafeBufferPointer<LEDColor>, from start: Int, count: Int, into bytes: UnsafeMutablePointer<UInt8>
-    ) -> Int {
-        for index in 0..<count {
-            let color = colors[start + index]
-            bytes[index * 3] = color.red
-            bytes[index * 3 + 1] = color.green
-            bytes[index * 3 + 2] = color.blue
-        }
-        return count * 3
     }
 }

@@ -8,9 +8,9 @@ import Testing
 @Suite("ALSAPlayback")
 struct ALSAPlaybackTests {
     @Test func framesWrittenLandInTheFilePluginUnchanged() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
-        let outputPath = directory + "/out.raw"
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
+        let outputPath = folder.file("out.raw")
         let output = ALSAPlayback(device: ALSATestDevice.file(at: outputPath), logger: TestAudio.logger)
         try output.open()
         #expect(output.format == AudioFormat())
@@ -26,10 +26,10 @@ struct ALSAPlaybackTests {
     }
 
     @Test func periodAndBufferSizesAreConfigurable() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
         let output = ALSAPlayback(
-            device: ALSATestDevice.file(at: directory + "/out.raw"), periodFrames: 480, periods: 3,
+            device: ALSATestDevice.file(at: folder.file("out.raw")), periodFrames: 480, periods: 3,
             logger: TestAudio.logger
         )
         try output.open()

@@ -1,5 +1,6 @@
 import Foundation
 import RaveboxCore
+import RaveboxTestSupport
 import Testing
 
 @testable import RaveboxAudio
@@ -33,10 +34,10 @@ struct AudioDecoderTests {
     }
 
     @Test func decodesA48kHzStereoWAVBitExact() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
         let samples = TestAudio.stereoSines(frames: 48_000)
-        let path = TestAudio.writeWAV(samples, to: directory)
+        let path = try WAVFile.write(samples, in: folder.path)
         let decoder = try AudioDecoder(path: path)
         #expect(decoder.duration.map { abs($0 - 1) < 0.001 } == true)
         let decoded = try Self.decodeAll(decoder, chunkFrames: 777)
@@ -49,9 +50,9 @@ struct AudioDecoderTests {
         arguments: ["mp3", "flac", "ogg"]
     )
     func decodesCompressedFilesToTheExpectedFrameCount(fileExtension: String) throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
-        let path = "\(directory)/sine.\(fileExtension)"
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
+        let path = folder.file("sine.\(fileExtension)")
         // 2 s of 1 kHz mono at 44.1 kHz: decoding must resample to 48 kHz and upmix to stereo.
         try TestAudio.ffmpegSine(to: path, seconds: 2, frequency: 1000, sampleRate: 44_100, channels: 1)
         let decoder = try AudioDecoder(path: path, format: AudioFormat(sampleRate: 48_000, channels: 2))
@@ -66,10 +67,10 @@ struct AudioDecoderTests {
     }
 
     @Test func seekStartsAtTheRequestedFrame() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
         let samples = TestAudio.stereoSines(frames: 48_000)
-        let path = TestAudio.writeWAV(samples, to: directory)
+        let path = try WAVFile.write(samples, in: folder.path)
         let decoder = try AudioDecoder(path: path)
         try decoder.seek(to: 0.5)
         let decoded = try Self.decodeAll(decoder)
@@ -86,9 +87,9 @@ struct AudioDecoderTests {
     }
 
     @Test func randomBytesWithAnMP3NameAreRejected() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
-        let path = directory + "/noise.mp3"
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
+        let path = folder.file("noise.mp3")
         var generator = SplitMix(seed: 42)
         try Data((0..<200_000).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
             .write(to: URL(fileURLWithPath: path))
@@ -100,10 +101,10 @@ struct AudioDecoderTests {
     }
 
     @Test func fileCutInsideItsHeaderIsRejected() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
-        let whole = TestAudio.wavBytes(TestAudio.stereoSines(frames: 4800))
-        let path = directory + "/cut.wav"
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
+        let whole = WAVFile.bytes(TestAudio.stereoSines(frames: 4800))
+        let path = folder.file("cut.wav")
         try whole.prefix(30).write(to: URL(fileURLWithPath: path))
         #expect(throws: DecodeError.self) {
             let decoder = try AudioDecoder(path: path)
@@ -113,9 +114,9 @@ struct AudioDecoderTests {
 
     @Test(.enabled(if: TestAudio.ffmpegPath != nil, "needs the ffmpeg command to make an MP3 fixture"))
     func damagedPacketsMidFileAreSkipped() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
-        let path = directory + "/damaged.mp3"
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
+        let path = folder.file("damaged.mp3")
         try TestAudio.ffmpegSine(to: path, seconds: 3, frequency: 440, sampleRate: 48_000, channels: 2)
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         var generator = SplitMix(seed: 7)

@@ -10,11 +10,11 @@ import Testing
 @Suite("Analysis tap and pipe output")
 struct AudioTapTests {
     @Test func analysisTapGetsExactlyWhatTheDeviceGetsStampedWithWhenItIsHeard() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
         let samples = TestAudio.stereoSines(frames: 24_000)
-        let song = TestAudio.writeWAV(samples, to: directory)
-        let (player, outputPath) = try PlayerTests.makePlayer(directory, pacing: .auto)
+        let song = try WAVFile.write(samples, in: folder.path)
+        let (player, outputPath) = try PlayerTests.makePlayer(folder.path, pacing: .auto)
         let tap = try #require(player.analysisTap)
         #expect(tap.heardNanos(ofFrame: 0) == nil)
         player.play(path: song, from: 0, token: 1)
@@ -59,18 +59,18 @@ struct AudioTapTests {
     }
 
     @Test func pipeGetsTheSamePCMAndAMissingReaderNeverBlocksPlayback() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
         let samples = TestAudio.stereoSines(frames: 24_000)
-        let song = TestAudio.writeWAV(samples, to: directory)
-        let pipe = directory + "/snapfifo"
+        let song = try WAVFile.write(samples, in: folder.path)
+        let pipe = folder.file("snapfifo")
         let sink = try FIFOSink(path: pipe, logger: TestAudio.logger)
         // A reader is there before playback starts (as snapserver would be).
         let reader = open(pipe, O_RDONLY | O_NONBLOCK)
         try #require(reader >= 0)
         defer { close(reader) }
         let player = Player(
-            device: ALSATestDevice.file(at: directory + "/played.raw"), pacing: .auto, fifo: sink,
+            device: ALSATestDevice.file(at: folder.file("played.raw")), pacing: .auto, fifo: sink,
             logger: TestAudio.logger)
         try player.start()
         player.play(path: song, from: 0, token: 1)
@@ -96,9 +96,9 @@ struct AudioTapTests {
     }
 
     @Test func pipePathThatIsARegularFileIsRefusedClearly() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
-        let path = directory + "/not-a-pipe"
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
+        let path = folder.file("not-a-pipe")
         try Data([1]).write(to: URL(fileURLWithPath: path))
         #expect(throws: FIFOSinkError.notAPipe(path: path)) { try FIFOSink(path: path, logger: TestAudio.logger) }
     }

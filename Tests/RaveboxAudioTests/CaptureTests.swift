@@ -10,12 +10,12 @@ import Testing
 @Suite("ALSACapture")
 struct CaptureTests {
     @Test func tapReceivesExactlyTheSamplesTheDeviceRecords() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
         let frames = 12_000
         let samples = TestAudio.stereoSines(frames: frames)
         let capture = ALSACapture(
-            device: try Self.microphone(playing: samples, in: directory), pacing: .off, logger: TestAudio.logger)
+            device: try Self.microphone(playing: samples, in: folder.path), pacing: .off, logger: TestAudio.logger)
         try capture.start()
         defer { capture.stop() }
         // The ring holds 1 s and drops the newest frames when full, so the first 0.25 s stay intact.
@@ -25,12 +25,12 @@ struct CaptureTests {
     }
 
     @Test func clocklessDeviceIsPacedToRealTimeAndStampedWithWhenItWasHeard() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
         let frames = 24_000  // 0.5 s
         let samples = TestAudio.stereoSines(frames: frames)
         let capture = ALSACapture(
-            device: try Self.microphone(playing: samples, in: directory), pacing: .auto, logger: TestAudio.logger)
+            device: try Self.microphone(playing: samples, in: folder.path), pacing: .auto, logger: TestAudio.logger)
         let started = Date()
         try capture.start()
         defer { capture.stop() }
@@ -59,11 +59,11 @@ struct CaptureTests {
     }
 
     @Test func stopIsPromptAndIdempotent() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
         let samples = TestAudio.stereoSines(frames: 48_000)
         let capture = ALSACapture(
-            device: try Self.microphone(playing: samples, in: directory), logger: TestAudio.logger)
+            device: try Self.microphone(playing: samples, in: folder.path), logger: TestAudio.logger)
         capture.stop()  // before start: nothing to do
         try capture.start()
         try capture.start()  // already running: nothing to do
@@ -82,11 +82,11 @@ struct CaptureTests {
     }
 
     @Test func captureCanBeRestartedAfterStop() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
         let samples = TestAudio.stereoSines(frames: 4_800)
         let capture = ALSACapture(
-            device: try Self.microphone(playing: samples, in: directory), pacing: .off, logger: TestAudio.logger)
+            device: try Self.microphone(playing: samples, in: folder.path), pacing: .off, logger: TestAudio.logger)
         try capture.start()
         capture.stop()
         capture.tap.skip(keepingFrames: 0)
@@ -97,10 +97,10 @@ struct CaptureTests {
     }
 
     @Test func setupIsLoggedOnceNamingTheDeviceAndItsMissingClock() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
         let log = LogCapture()
-        let device = try Self.microphone(playing: TestAudio.stereoSines(frames: 4_800), in: directory)
+        let device = try Self.microphone(playing: TestAudio.stereoSines(frames: 4_800), in: folder.path)
         let capture = ALSACapture(device: device, logger: log.logger)
         try capture.start()
         usleep(50_000)
@@ -136,7 +136,7 @@ struct CaptureTests {
     private static func microphone(playing samples: [Int16], in directory: String) throws -> String {
         ALSATestDevice.install()
         let path = directory + "/in.raw"
-        try TestAudio.pcmBytes(samples).write(to: URL(fileURLWithPath: path))
+        try WAVFile.pcmBytes(samples).write(to: URL(fileURLWithPath: path))
         return "rbtestmic:INFILE=\(path)"
     }
 

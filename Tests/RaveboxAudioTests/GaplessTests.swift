@@ -11,14 +11,14 @@ struct GaplessTests {
     /// device receives the signal again, bit for bit. Each piece is longer than the decoder's lead (the
     /// ring, 0.5 s), as the engine queues the next song when the current one starts.
     @Test func tracksCutFromOneSignalPlayBackWithNoInsertedSamples() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
         let signal = TestAudio.stereoSines(frames: 3 * 48_000 + 12_345)
         let cuts = [0, 48_000 + 11, 2 * 48_000 + 7_777, 3 * 48_000 + 12_345].map { $0 * 2 }
-        let songs = (0..<3).map { index in
-            TestAudio.writeWAV(Array(signal[cuts[index]..<cuts[index + 1]]), to: directory, name: "part\(index).wav")
+        let songs = try (0..<3).map { index in
+            try WAVFile.write(Array(signal[cuts[index]..<cuts[index + 1]]), in: folder.path, name: "part\(index).wav")
         }
-        let (player, outputPath) = try PlayerTests.makePlayer(directory, pacing: .auto)
+        let (player, outputPath) = try PlayerTests.makePlayer(folder.path, pacing: .auto)
         player.play(path: songs[0], from: 0, token: 1)
         #expect(player.playNext(path: songs[1], token: 2))
         var seen: [PlayerEvent] = []
@@ -36,13 +36,13 @@ struct GaplessTests {
     /// The song queued next can still be replaced; stopping forgets it; a next song that cannot be
     /// opened fails on its own and the current one plays to its end.
     @Test func nextSongCanBeReplacedAndAFailingOneDoesNotTouchTheCurrent() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
         let first = TestAudio.stereoSines(frames: 24_000)
         let second = [Int16](repeating: 1_000, count: 48_000)
-        let songA = TestAudio.writeWAV(first, to: directory, name: "a.wav")
-        let songB = TestAudio.writeWAV(second, to: directory, name: "b.wav")
-        let (player, outputPath) = try PlayerTests.makePlayer(directory, pacing: .auto)
+        let songA = try WAVFile.write(first, in: folder.path, name: "a.wav")
+        let songB = try WAVFile.write(second, in: folder.path, name: "b.wav")
+        let (player, outputPath) = try PlayerTests.makePlayer(folder.path, pacing: .auto)
         player.play(path: songA, from: 0, token: 1)
         #expect(player.playNext(path: songA, token: 99))
         #expect(player.playNext(path: songB, token: 2))  // replaces 99
@@ -51,7 +51,7 @@ struct GaplessTests {
         #expect(seen == [.started(1), .finished(1), .started(2), .finished(2)], "events: \(seen)")
 
         player.play(path: songA, from: 0, token: 3)
-        #expect(player.playNext(path: directory + "/missing.flac", token: 4))
+        #expect(player.playNext(path: folder.file("missing.flac"), token: 4))
         seen = []
         _ = player.waitForEvent(timeout: 10, seen: &seen) { $0 == .finished(3) }
         #expect(seen.contains(.started(3)))
@@ -77,11 +77,11 @@ struct GaplessTests {
 
     /// The position restarts at 0 for the song that follows, and counts its own frames.
     @Test func positionBelongsToTheSongBeingHeard() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
-        let songA = TestAudio.writeWAV(TestAudio.stereoSines(frames: 24_000), to: directory, name: "a.wav")
-        let songB = TestAudio.writeWAV(TestAudio.stereoSines(frames: 96_000), to: directory, name: "b.wav")
-        let (player, _) = try PlayerTests.makePlayer(directory, pacing: .auto)
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
+        let songA = try WAVFile.write(TestAudio.stereoSines(frames: 24_000), in: folder.path, name: "a.wav")
+        let songB = try WAVFile.write(TestAudio.stereoSines(frames: 96_000), in: folder.path, name: "b.wav")
+        let (player, _) = try PlayerTests.makePlayer(folder.path, pacing: .auto)
         player.play(path: songA, from: 0, token: 1)
         player.playNext(path: songB, token: 2)
         var seen: [PlayerEvent] = []
@@ -100,11 +100,11 @@ struct CrossfadeTests {
     /// With a crossfade the second song fades in over the first one's last 0.25 s: the device gets the
     /// first song's frames, then the mix, then the second song's frames, nothing else.
     @Test func nextSongFadesInOverTheEndOfTheCurrentOne() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
-        let songA = TestAudio.writeWAV([Int16](repeating: 8_000, count: 48_000 * 2), to: directory, name: "a.wav")
-        let songB = TestAudio.writeWAV([Int16](repeating: -8_000, count: 48_000 * 2), to: directory, name: "b.wav")
-        let (player, outputPath) = try PlayerTests.makePlayer(directory, pacing: .auto)
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
+        let songA = try WAVFile.write([Int16](repeating: 8_000, count: 48_000 * 2), in: folder.path, name: "a.wav")
+        let songB = try WAVFile.write([Int16](repeating: -8_000, count: 48_000 * 2), in: folder.path, name: "b.wav")
+        let (player, outputPath) = try PlayerTests.makePlayer(folder.path, pacing: .auto)
         player.setCrossfade(seconds: 0.25)
         player.play(path: songA, from: 0, token: 1)
         #expect(player.playNext(path: songB, token: 2))

@@ -21,11 +21,11 @@ struct PlayerTests {
     }
 
     @Test func songAtFullVolumeReachesTheDeviceBitExact() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
         let samples = TestAudio.stereoSines(frames: 48_000)
-        let song = TestAudio.writeWAV(samples, to: directory)
-        let (player, outputPath) = try Self.makePlayer(directory)
+        let song = try WAVFile.write(samples, in: folder.path)
+        let (player, outputPath) = try Self.makePlayer(folder.path)
         player.play(path: song, from: 0, token: 1)
         var seen: [PlayerEvent] = []
         let end = player.waitForEvent(timeout: 10, seen: &seen) { $0.token == 1 && $0 != .started(1) }
@@ -38,19 +38,19 @@ struct PlayerTests {
     }
 
     @Test func unplayableFilesFailQuicklyAndTheNextSongStillPlays() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
-        let noise = directory + "/noise.mp3"
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
+        let noise = folder.file("noise.mp3")
         var generator = SplitMix(seed: 1)
         try Data((0..<100_000).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
             .write(to: URL(fileURLWithPath: noise))
         let samples = TestAudio.stereoSines(frames: 24_000)
-        let truncated = directory + "/truncated.wav"
-        try TestAudio.wavBytes(samples).prefix(40).write(to: URL(fileURLWithPath: truncated))
-        let good = TestAudio.writeWAV(samples, to: directory)
-        let (player, outputPath) = try Self.makePlayer(directory, pacing: .auto)
+        let truncated = folder.file("truncated.wav")
+        try WAVFile.bytes(samples).prefix(40).write(to: URL(fileURLWithPath: truncated))
+        let good = try WAVFile.write(samples, in: folder.path)
+        let (player, outputPath) = try Self.makePlayer(folder.path, pacing: .auto)
 
-        for (token, path) in [(Int64(1), noise), (2, truncated), (3, directory + "/missing.flac")] {
+        for (token, path) in [(Int64(1), noise), (2, truncated), (3, folder.file("missing.flac"))] {
             let began = Date()
             player.play(path: path, from: 0, token: token)
             let end = player.waitForEnd(of: token, timeout: 5)
@@ -70,11 +70,11 @@ struct PlayerTests {
     }
 
     @Test func clocklessDeviceIsPacedToRealTime() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
         let samples = TestAudio.stereoSines(frames: 48_000)
-        let song = TestAudio.writeWAV(samples, to: directory)
-        let (player, outputPath) = try Self.makePlayer(directory, pacing: .auto)
+        let song = try WAVFile.write(samples, in: folder.path)
+        let (player, outputPath) = try Self.makePlayer(folder.path, pacing: .auto)
         let began = Date()
         player.play(path: song, from: 0, token: 7)
         usleep(500_000)
@@ -89,10 +89,10 @@ struct PlayerTests {
     }
 
     @Test func pacingOffPlaysFasterThanRealTime() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
-        let song = TestAudio.writeWAV(TestAudio.stereoSines(frames: 48_000 * 3), to: directory)
-        let (player, _) = try Self.makePlayer(directory, pacing: .off)
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
+        let song = try WAVFile.write(TestAudio.stereoSines(frames: 48_000 * 3), in: folder.path)
+        let (player, _) = try Self.makePlayer(folder.path, pacing: .off)
         let began = Date()
         player.play(path: song, from: 0, token: 1)
         #expect(player.waitForEnd(of: 1, timeout: 10) == .finished(1))
@@ -102,11 +102,11 @@ struct PlayerTests {
     }
 
     @Test func volumeChangeDuringASongRampsWithoutAJump() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
         // A constant signal makes every change visible: only the gain can move it.
-        let song = TestAudio.writeWAV([Int16](repeating: 16_000, count: 48_000 * 2), to: directory)
-        let (player, outputPath) = try Self.makePlayer(directory, pacing: .auto)
+        let song = try WAVFile.write([Int16](repeating: 16_000, count: 48_000 * 2), in: folder.path)
+        let (player, outputPath) = try Self.makePlayer(folder.path, pacing: .auto)
         player.play(path: song, from: 0, token: 1)
         usleep(300_000)
         player.setVolume(0.5)
@@ -128,11 +128,11 @@ struct PlayerTests {
     }
 
     @Test func pauseStopsWritingAndResumeContinuesWhereItLeftOff() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
         let samples = TestAudio.stereoSines(frames: 48_000)
-        let song = TestAudio.writeWAV(samples, to: directory)
-        let (player, outputPath) = try Self.makePlayer(directory, pacing: .auto)
+        let song = try WAVFile.write(samples, in: folder.path)
+        let (player, outputPath) = try Self.makePlayer(folder.path, pacing: .auto)
         player.play(path: song, from: 0, token: 1)
         usleep(300_000)
         player.pause()
@@ -168,10 +168,10 @@ struct PlayerTests {
     }
 
     @Test func stopEndsTheSongWithStoppedAndNothingMoreIsWritten() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
-        let song = TestAudio.writeWAV(TestAudio.stereoSines(frames: 48_000 * 5), to: directory)
-        let (player, outputPath) = try Self.makePlayer(directory, pacing: .auto)
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
+        let song = try WAVFile.write(TestAudio.stereoSines(frames: 48_000 * 5), in: folder.path)
+        let (player, outputPath) = try Self.makePlayer(folder.path, pacing: .auto)
         player.play(path: song, from: 0, token: 1)
         var seen: [PlayerEvent] = []
         #expect(player.waitForEvent(timeout: 5, seen: &seen) { $0 == .started(1) } == .started(1))
@@ -190,11 +190,11 @@ struct PlayerTests {
     }
 
     @Test func playingFromAnOffsetStartsThereAndReportsPositionFromIt() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
         let samples = TestAudio.stereoSines(frames: 48_000)
-        let song = TestAudio.writeWAV(samples, to: directory)
-        let (player, outputPath) = try Self.makePlayer(directory, pacing: .auto)
+        let song = try WAVFile.write(samples, in: folder.path)
+        let (player, outputPath) = try Self.makePlayer(folder.path, pacing: .auto)
         player.play(path: song, from: 0.5, token: 3)
         usleep(200_000)
         let status = player.status
@@ -207,11 +207,11 @@ struct PlayerTests {
     }
 
     @Test func newSongReplacesTheCurrentOneWithoutMixingSamples() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
-        let first = TestAudio.writeWAV([Int16](repeating: 1_000, count: 48_000 * 10), to: directory, name: "a.wav")
-        let second = TestAudio.writeWAV([Int16](repeating: -2_000, count: 48_000), to: directory, name: "b.wav")
-        let (player, outputPath) = try Self.makePlayer(directory, pacing: .auto)
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
+        let first = try WAVFile.write([Int16](repeating: 1_000, count: 48_000 * 10), in: folder.path, name: "a.wav")
+        let second = try WAVFile.write([Int16](repeating: -2_000, count: 48_000), in: folder.path, name: "b.wav")
+        let (player, outputPath) = try Self.makePlayer(folder.path, pacing: .auto)
         player.play(path: first, from: 0, token: 1)
         usleep(200_000)
         player.play(path: second, from: 0, token: 2)
@@ -230,9 +230,9 @@ struct PlayerTests {
 
     @Test(.enabled(if: TestAudio.ffmpegPath != nil, "needs the ffmpeg command to make an MP3 fixture"))
     func decoderFallingBehindIsFilledWithSilenceAndCountedAsUnderruns() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
-        let song = directory + "/sine.mp3"
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
+        let song = folder.file("sine.mp3")
         try TestAudio.ffmpegSine(to: song, seconds: 5, frequency: 1000, sampleRate: 48_000, channels: 2)
         // A device with a clock (so an empty ring is an underrun) that consumes far faster than MP3 decodes:
         // each time the decoder refills the ring, the output has already drained it.
@@ -251,9 +251,9 @@ struct PlayerTests {
     }
 
     @Test func deviceThatWritesFasterThanRealTimeIsDetectedAndPaced() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
-        let song = TestAudio.writeWAV([Int16](repeating: 3_000, count: 48_000 * 2), to: directory)
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
+        let song = try WAVFile.write([Int16](repeating: 3_000, count: 48_000 * 2), in: folder.path)
         // Claims a clock but returns at once, like an unknown plugin chain over `null`: the pacer measures it.
         let output = MemoryPCMOutput(clockless: false)
         let player = Player(output: output, pacing: .auto, logger: TestAudio.logger)

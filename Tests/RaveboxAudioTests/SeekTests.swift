@@ -21,9 +21,9 @@ struct SeekTests {
 
     @Test(arguments: ["flac", "mp3"])
     func seekLandsWithinTwentyMilliseconds(format: String) throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
-        let song = directory + "/noise.\(format)"
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
+        let song = folder.file("noise.\(format)")
         // White noise: every stretch is unique, so where the output came from can be found exactly.
         let status = try TestAudio.ffmpeg([
             "-f", "lavfi", "-i", "anoisesrc=color=white:amplitude=0.3:duration=4:sample_rate=48000:seed=11",
@@ -31,7 +31,7 @@ struct SeekTests {
         ])
         try #require(status == 0)
         let whole = try TestAudio.decodeAll(song)
-        let (player, outputPath) = try PlayerTests.makePlayer(directory, pacing: .off)
+        let (player, outputPath) = try PlayerTests.makePlayer(folder.path, pacing: .off)
         player.play(path: song, from: 1.234, token: 1)
         #expect(player.waitForEnd(of: 1, timeout: 10) == .finished(1))
         player.shutdown()

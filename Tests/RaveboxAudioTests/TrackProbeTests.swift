@@ -1,5 +1,6 @@
 import Foundation
 import RaveboxCore
+import RaveboxTestSupport
 import Testing
 
 @testable import RaveboxAudio
@@ -12,9 +13,9 @@ struct TrackProbeTests {
         arguments: ["mp3", "flac", "ogg", "m4a"]
     )
     func readsTagsWrittenByFFmpeg(fileExtension: String) throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
-        let path = "\(directory)/tagged.\(fileExtension)"
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
+        let path = folder.file("tagged.\(fileExtension)")
         try TestAudio.ffmpegSine(
             to: path, seconds: 3,
             extraArguments: [
@@ -34,9 +35,9 @@ struct TrackProbeTests {
         arguments: ["mp3", "flac", "ogg", "m4a"]
     )
     func readsTrackYearGenreAndUnicodeTags(fileExtension: String) throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
-        let path = "\(directory)/tagged.\(fileExtension)"
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
+        let path = folder.file("tagged.\(fileExtension)")
         try TestAudio.ffmpegSine(
             to: path, seconds: 0.5,
             extraArguments: [
@@ -56,9 +57,9 @@ struct TrackProbeTests {
 
     @Test(.enabled(if: TestAudio.ffmpegPath != nil, "needs the ffmpeg command to write a file"))
     func untaggedArtistDashTitleFileNameGivesArtistAndTitle() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
-        let path = "\(directory)/Daft Punk - One More Time.mp3"
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
+        let path = folder.file("Daft Punk - One More Time.mp3")
         try TestAudio.ffmpegSine(to: path, seconds: 0.3)
         let info = try TrackProbe.probe(path: path)
         #expect(info.title == "One More Time")
@@ -68,9 +69,9 @@ struct TrackProbeTests {
 
     @Test(.enabled(if: TestAudio.ffmpegPath != nil, "needs the ffmpeg command to write a file"))
     func artistTagWinsOverTheFileNameWhenOnlyTheTitleIsMissing() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
-        let path = "\(directory)/Somebody - Song Name.ogg"
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
+        let path = folder.file("Somebody - Song Name.ogg")
         try TestAudio.ffmpegSine(to: path, seconds: 0.3, extraArguments: ["-metadata", "artist=Real Artist"])
         let info = try TrackProbe.probe(path: path)
         #expect(info.title == "Song Name")
@@ -114,9 +115,9 @@ struct TrackProbeTests {
     }
 
     @Test func titleFallsBackToTheFileNameWithoutExtension() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
-        let path = TestAudio.writeWAV(TestAudio.stereoSines(frames: 4800), to: directory, name: "Song.No.5.wav")
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
+        let path = try WAVFile.write(TestAudio.stereoSines(frames: 4800), in: folder.path, name: "Song.No.5.wav")
         let info = try TrackProbe.probe(path: path)
         #expect(info.title == "Song.No.5")
         #expect(info.artist == nil)
@@ -125,9 +126,9 @@ struct TrackProbeTests {
     }
 
     @Test func textFileIsNotAudio() throws {
-        let directory = TestAudio.temporaryDirectory()
-        defer { TestAudio.removeDirectory(directory) }
-        let path = directory + "/notes.mp3"
+        let folder = try TemporaryFolder("audio")
+        defer { folder.remove() }
+        let path = folder.file("notes.mp3")
         try Data(String(repeating: "these are not the droids you are looking for\n", count: 50).utf8)
             .write(to: URL(fileURLWithPath: path))
         let error = #expect(throws: DecodeError.self) { try TrackProbe.probe(path: path) }

@@ -41,14 +41,14 @@ struct LibraryWatcherTests {
             watcher.join()
         }
         // The start scan finds the configured folder.
-        #expect(await TestLibrary.eventually(within: 10) { try library.store.songCount() == 1 })
+        #expect(await eventually(within: 10) { try library.store.songCount() == 1 })
         let afterStart = changes.load(ordering: .relaxed)
         #expect(afterStart >= 1)
 
         try FileManager.default.moveItem(atPath: staged, toPath: "\(usb)/PARTY STICK")
-        #expect(await TestLibrary.eventually(within: 8) { try library.store.songCount() == 4 })
+        #expect(await eventually(within: 8) { try library.store.songCount() == 4 })
         #expect(
-            await TestLibrary.eventually(within: 2) { changes.load(ordering: .relaxed) > afterStart },
+            await eventually(within: 2) { changes.load(ordering: .relaxed) > afterStart },
             "the library change counter is bumped")
         #expect(try library.store.searchSongs("Stick", limit: 10).count == 2)
         #expect(
@@ -59,13 +59,13 @@ struct LibraryWatcherTests {
         #expect(ids.count == 3)
 
         try FileManager.default.moveItem(atPath: "\(usb)/PARTY STICK", toPath: staged)
-        #expect(await TestLibrary.eventually(within: 8) { try library.store.songCount() == 1 })
+        #expect(await eventually(within: 8) { try library.store.songCount() == 1 })
         #expect(try library.rows().filter { $0.path.hasPrefix(usb) }.allSatisfy { $0.available == 0 })
         #expect(try library.playlists()["Album"] == nil)
 
         // Plugged in again: the same songs come back, not read again.
         try FileManager.default.moveItem(atPath: staged, toPath: "\(usb)/PARTY STICK")
-        #expect(await TestLibrary.eventually(within: 8) { try library.store.songCount() == 4 })
+        #expect(await eventually(within: 8) { try library.store.songCount() == 4 })
         #expect(try library.rows().filter { $0.path.hasPrefix(usb) }.map(\.id) == ids)
         let progress = try library.store.scanProgress()
         #expect(progress.unchanged == 3 && progress.added == 0 && progress.updated == 0)
@@ -91,7 +91,7 @@ struct LibraryWatcherTests {
             watcher.stop()
             watcher.join()
         }
-        #expect(await TestLibrary.eventually(within: 5) { try library.store.songCount() == 0 })
+        #expect(await eventually(within: 5) { try library.store.songCount() == 0 })
         #expect(try library.rows().count == 3, "kept, unavailable")
     }
 

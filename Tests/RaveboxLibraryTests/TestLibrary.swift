@@ -105,14 +105,4 @@ final class TestLibrary {
         let prefix = folder.path + "/"
         return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
     }
-
-    /// Polls `condition` every 50 ms for at most `seconds`.
-    static func eventually(within seconds: Double, _ condition: () throws -> Bool) async -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if (try? condition()) == true { return true }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return false
-    }
 }

@@ -280,7 +280,7 @@ import Testing
             count: 40, input: Gen.int(in: 0...4095), RandomStep.sequences(kinds: 0...10, length: 1...40)
         ) { bits, steps in
             let temporary = try TemporaryStore()
-            defer { try? FileManager.default.removeItem(at: temporary.folder) }
+            defer { temporary.folder.remove() }
             _ = try temporary.addSongs(8)
             let songs = try temporary.store.pool.read { db in try Song.order(Column("id")).fetchAll(db) }
             var party = Party(store: temporary.store, songs: songs, model: Model(settings: Self.settings(bits)))

@@ -1,22 +1,22 @@
 import Foundation
 import GRDB
 import RaveboxCore
+import RaveboxTestSupport
 import Testing
 
 @testable import RaveboxStore
 
 /// A store on a real SQLite file in a fresh temporary folder.
 struct TemporaryStore {
-    let folder: URL
+    let folder: TemporaryFolder
     let store: Store
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("ravebox-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        store = try Store(path: folder.appendingPathComponent("ravebox.sqlite").path)
+        folder = try TemporaryFolder("store")
+        store = try Store(path: folder.file("ravebox.sqlite"))
     }
 
-    var databasePath: String { folder.appendingPathComponent("ravebox.sqlite").path }
+    var databasePath: String { folder.file("ravebox.sqlite") }
 
     /// Adds songs named "Song 1"... with the given durations and returns their ids.
     func addSongs(_ count: Int, duration: Double = 60) throws -> [Int64] {

@@ -78,7 +78,7 @@ import Testing
         /// The three songs' ids, once the library scan found them (empty if it did not within 10 s).
         func songIDs() async -> [Int64] {
             var ids: [Int64] = []
-            _ = await SupervisorProcessTests.eventually(within: 10) {
+            _ = await eventually(within: 10) {
                 let reply = try await HTTPClient.get(base + "/api/search")
                 ids = try JSONDecoder().decode([Song.Listing].self, from: reply.body).map(\.id)
                 return ids.count == 3
@@ -92,16 +92,6 @@ import Testing
         }
     }
 
-    /// Polls `condition` every 20 ms for at most `seconds`.
-    static func eventually(within seconds: Double, _ condition: () async throws -> Bool) async -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if (try? await condition()) == true { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return false
-    }
-
     @Test func killedChildrenComeBackAndTheQueueSurvivesThenSIGTERMStopsEverything() async throws {
         let box = try Box()
         #expect(
@@ -112,7 +102,7 @@ import Testing
         for id in songIDs {
             #expect(try await HTTPClient.post(box.base + "/api/queue", json: "{\"songId\": \(id)}").status == 201)
         }
-        #expect(await Self.eventually(within: 5) { try await box.state().currentSong != nil })
+        #expect(await eventually(within: 5) { try await box.state().currentSong != nil })
         let before = try await box.state()
         #expect(before.queue.count == 2)
 
@@ -122,7 +112,7 @@ import Testing
         kill(engine, SIGKILL)
         let killedAt = Date()
         #expect(
-            await Self.eventually(within: 2) {
+            await eventually(within: 2) {
                 guard let fresh = box.child("engine"), fresh != engine else { return false }
                 return segment.heartbeat(of: .engine).pid == fresh
             }, "engine not back within 2 s:\n\(box.logText)")
@@ -135,7 +125,7 @@ import Testing
         let web = try #require(box.child("web"))
         kill(web, SIGKILL)
         #expect(
-            await Self.eventually(within: 2) {
+            await eventually(within: 2) {
                 guard let fresh = box.child("web"), fresh != web else { return false }
                 return try await HTTPClient.get(box.base + "/api/state", timeout: 0.5).status == 200
             }, "web not back within 2 s:\n\(box.logText)")
@@ -145,7 +135,7 @@ import Testing
         let children = [box.child("engine"), box.child("web")].compactMap { $0 }
         let stoppedAt = Date()
         kill(box.pid, SIGTERM)
-        #expect(await Self.eventually(within: 5) { !box.process.isRunning }, "still running:\n\(box.logText)")
+        #expect(await eventually(within: 5) { !box.process.isRunning }, "still running:\n\(box.logText)")
         #expect(Date().timeIntervalSince(stoppedAt) < 5)
         box.process.waitUntilExit()
         #expect(box.process.terminationStatus == 0, "\(box.logText)")
@@ -161,13 +151,13 @@ import Testing
             await HTTPClient.waitUntilUp(box.base + "/api/state", seconds: 30), "box did not come up:\n\(box.logText)")
         let id = try #require(await box.songIDs().first)
         #expect(try await HTTPClient.post(box.base + "/api/queue", json: "{\"songId\": \(id)}").status == 201)
-        #expect(await Self.eventually(within: 10) { (try await box.state().currentSong?.position ?? 0) >= 3.3 })
+        #expect(await eventually(within: 10) { (try await box.state().currentSong?.position ?? 0) >= 3.3 })
         let engine = try #require(box.child("engine"))
         let before = try #require(try await box.state().currentSong)
         kill(engine, SIGKILL)
         let segment = try box.segment()
         #expect(
-            await Self.eventually(within: 3) {
+            await eventually(within: 3) {
                 guard let fresh = box.child("engine"), fresh != engine else { return false }
                 return segment.heartbeat(of: .engine).pid == fresh
                     && segment.telemetry.read().state == .playing
@@ -192,7 +182,7 @@ import Testing
         kill(web, SIGSTOP)
         let stoppedAt = Date()
         #expect(
-            await Self.eventually(within: 6) {
+            await eventually(within: 6) {
                 guard let fresh = box.child("web"), fresh != web else { return false }
                 return segment.heartbeat(of: .web).pid == fresh
             }, "hung web process not replaced:\n\(box.logText)")
@@ -233,7 +223,7 @@ import Testing
         let box = try Box(arguments: ["--mode", "box"])
         #expect(await HTTPClient.waitUntilUp(box.base + "/api/state", seconds: 30), "\(box.logText)")
         #expect(
-            await Self.eventually(within: 20) { try await box.state().currentSong != nil },
+            await eventually(within: 20) { try await box.state().currentSong != nil },
             "nothing plays:\n\(box.logText)")
         kill(box.pid, SIGTERM)
         box.process.waitUntilExit()

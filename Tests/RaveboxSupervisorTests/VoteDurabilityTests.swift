@@ -16,7 +16,7 @@ import Testing
         })
         #expect(await HTTPClient.waitUntilUp(box.base + "/api/state", seconds: 30), "\(box.logText)")
         var songID: Int64?
-        _ = await SupervisorProcessTests.eventually(within: 10) {
+        _ = await eventually(within: 10) {
             let reply = try await HTTPClient.get(box.base + "/api/search")
             songID = try JSONDecoder().decode([Song.Listing].self, from: reply.body).first?.id
             return songID != nil

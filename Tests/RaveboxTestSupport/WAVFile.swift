@@ -55,4 +55,14 @@ public enum WAVFile {
         try bytes(samples, sampleRate: sampleRate, channels: channels).write(to: URL(fileURLWithPath: path))
         return pcmBytes(samples)
     }
+
+    /// Writes `samples` as the WAV file `name` in `folder` and returns the file's path.
+    @discardableResult
+    public static func write(
+        _ samples: [Int16], in folder: String, name: String = "tone.wav", sampleRate: Int = 48_000, channels: Int = 2
+    ) throws -> String {
+        let path = folder + "/" + name
+        try write(samples, to: path, sampleRate: sampleRate, channels: channels)
+        return path
+    }
 }

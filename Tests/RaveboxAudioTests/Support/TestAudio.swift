@@ -6,19 +6,6 @@ import RaveboxTestSupport
 
 /// Fixtures made on the fly: WAV files written by hand, other formats made by the `ffmpeg` command.
 enum TestAudio {
-    /// A fresh directory for one test's files.
-    static func temporaryDirectory(_ name: String = #function) -> String {
-        let safe = name.filter { $0.isLetter || $0.isNumber }
-        let path = NSTemporaryDirectory() + "ravebox-audio-\(safe)-\(UUID().uuidString.prefix(8))"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
-    /// Deletes a directory made by `temporaryDirectory`.
-    static func removeDirectory(_ path: String) {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-
     /// Interleaved stereo test signal: 1 kHz sine on the left, 1.5 kHz on the right (so a channel swap shows),
     /// amplitude 0.5 full scale.
     static func stereoSines(frames: Int, sampleRate: Int = 48_000) -> [Int16] {
@@ -31,14 +18,6 @@ enum TestAudio {
         return samples
     }
 
-    /// The bytes of a canonical 44-byte-header PCM WAV file holding `samples` (S16LE interleaved).
-    static func wavBytes(_ samples: [Int16], sampleRate: Int = 48_000, channels: Int = 2) -> Data {
-        WAVFile.bytes(samples, sampleRate: sampleRate, channels: channels)
-    }
-
-    /// Samples as little-endian bytes, the way ALSA's file plugin writes S16_LE.
-    static func pcmBytes(_ samples: [Int16]) -> Data { WAVFile.pcmBytes(samples) }
-
     /// Reads a raw S16LE file as samples.
     static func samples(inRawFile path: String) -> [Int16] {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
@@ -47,14 +26,6 @@ enum TestAudio {
                 Int16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: Int16.self))
             }
         }
-    }
-
-    /// Writes a WAV of `samples` to `directory/name` and returns its path.
-    @discardableResult
-    static func writeWAV(_ samples: [Int16], to directory: String, name: String = "tone.wav") -> String {
-        let path = directory + "/" + name
-        try! wavBytes(samples).write(to: URL(fileURLWithPath: path))
-        return path
     }
 
     /// Path of the `ffmpeg` command, or nil when it is not installed.
