@@ -52,11 +52,11 @@ extension Engine {
         logger.info("button: \(action)")
         switch action {
         case .playPause:
-            handle(Command(kind: paused ? .play : .pause))
+            handle(Command(kind: session.paused ? .play : .pause))
         case .skip:
             handle(Command(kind: .skip))
         case .voteUp:
-            guard let song = current, song.entryID != 0 else { return }
+            guard let song = session.current, song.entryID != 0 else { return }
             do {
                 // The party's kick rule, as for a guest's vote: an upvote only reaches the threshold when the
                 // threshold dropped below the song's votes since (fewer guests, a changed setting).
@@ -71,7 +71,7 @@ extension Engine {
         case .alarm:
             handle(Command(kind: .alarm))
         case .volume(let steps):
-            handle(Command(kind: .setVolume, value: min(1, max(0, volume + Double(steps) * Self.volumeStep))))
+            handle(Command(kind: .setVolume, value: min(1, max(0, session.volume + Double(steps) * Self.volumeStep))))
         case .showJoinQR(let seconds):
             showJoinUntil.store(SharedSegment.monotonicNanos() + UInt64(seconds) * 1_000_000_000, ordering: .relaxed)
         case .shutdown:

@@ -1,8 +1,11 @@
 import Foundation
+import Logging
+import RaveboxAudio
 import RaveboxButtons
 import RaveboxCore
 import RaveboxIPC
 import RaveboxLights
+import RaveboxStore
 
 extension Engine {
     /// Seconds between two looks at the party size for the lights' party program.
@@ -10,12 +13,15 @@ extension Engine {
     /// How long the activity LED stays lit for a guest's request.
     static let activityBlinkNanos: UInt64 = 150_000_000
 
-    func makeLightThread(analysis: LiveAnalysis?) -> LightThread {
+    /// The light thread for the configured outputs; `tap` is asked on every pass for what the analysis hears.
+    static func makeLightThread(
+        configuration: EngineConfiguration, store: Store, analysis: LiveAnalysis?,
+        tap: @escaping @Sendable () -> AnalysisTap?, logger: Logger
+    ) -> LightThread {
         let lights = configuration.lights
-        let store = store
         var cids: [String: UUID] = [:]
         for output in lights.outputs where output.kind == .e131 {
-            cids[output.name] = e131SourceID(output: output.name)
+            cids[output.name] = e131SourceID(output: output.name, store: store)
         }
         let cidsByName = cids
         let audioSync = lights.audioSync.map { target in
@@ -29,7 +35,7 @@ extension Engine {
             lights.onboardLEDs
             ? OnboardLEDs(root: configuration.onboardLEDRoot, statusLED: statusLED, logger: logger) : nil
         return LightThread(
-            outputs: lights.outputs, analysis: analysis, tap: { [weak self] in self?.analysisTap },
+            outputs: lights.outputs, analysis: analysis, tap: tap,
             makeOutput: { try LightOutputs.make($0, sourceID: cidsByName[$0.name]) },
             makeAudioSync: audioSync, onboard: onboard,
             onStatus: { name, status in try? store.setLightStatus(status, output: name) }, logger: logger)
@@ -37,7 +43,7 @@ extension Engine {
 
     /// The E1.31 source id (CID) of an output: made once and kept, so receivers see the same source across
     /// restarts (the standard asks for a CID that never changes).
-    private func e131SourceID(output: String) -> UUID {
+    private static func e131SourceID(output: String, store: Store) -> UUID {
         let key = "lights-cid." + output
         if let text = try? store.setting(key), let cid = UUID(uuidString: text) { return cid }
         let cid = UUID()
@@ -66,6 +72,7 @@ extension Engine {
         let active = ActiveGuests.isPartyMode(activeGuests: guests, peopleToParty: settings.peopleToParty)
         guard active != partyActive else { return }
         partyActive = active
+        screenCues.partyMode.store(active, ordering: .relaxed)
         logger.info(active ? "party mode: lights switch to \(settings.partyLightProgram.rawValue)" : "party mode ended")
         updateLights()
     }

@@ -18,7 +18,8 @@ import Synchronization
 /// through a version counter and are copied under a lock only when they changed.
 @_spi(Benchmark) public final class LightThread: @unchecked Sendable {
     // @unchecked: after `start`, `slots`, `input`, the histograms and the senders belong to the thread alone;
-    // the control loop talks to it only through `controls` (locked, rarely), the atomics and the mailbox.
+    // the control loop talks to it only through `controls` (locked, rarely), the atomics and the `report` mailbox,
+    // the screen only through the `spectrum` mailbox; `outputCount` is immutable.
 
     /// What the control loop sets: each output's settings, party mode and its program.
     struct Controls {
@@ -31,8 +32,6 @@ import Synchronization
     static let retryInterval = 5.0
     /// How often the thread wakes at least (the analysis runs on every wake; an output's frame wakes it sooner).
     static let idleTick: UInt64 = 10_000_000
-    /// Audio sync packets per second (WLED sends about 50).
-    static let audioSyncRate: UInt64 = 50
 
     private struct Slot {
         let configuration: LEDOutputConfiguration
@@ -49,7 +48,12 @@ import Synchronization
         var retryAt: UInt64 = 0
     }
 
+    /// The analysis and the LEDs' state, for the control loop.
     let report: LightReportMailbox
+    /// The spectrum, for the screen thread.
+    let spectrum: SpectrumMailbox
+    /// Number of LED outputs driven.
+    let outputCount: Int
     /// Monotonic nanoseconds when the sounding alarm started, 0 when none.
     let alarmStart = ManagedAtomic<UInt64>(0)
     /// Until when (monotonic nanoseconds) the activity LED is lit for a guest's request.
@@ -58,7 +62,6 @@ import Synchronization
     private let analysis: LiveAnalysis?
     private let tap: @Sendable () -> AnalysisTap?
     private let makeOutput: (LEDOutputConfiguration) throws -> any LEDOutput
-    private let makeAudioSync: (() throws -> WLEDAudioSync)?
     private let onStatus: (String, String) -> Void
     private let logger: Logger
     private var slots: [Slot]
@@ -71,12 +74,7 @@ import Synchronization
     private var lag = LatencyHistogram(bucketMicros: 50, buckets: 4_000, lowestMicros: -100_000)
     private var nextStatistics: UInt64 = 0
     private var ledFrames: UInt64 = 0
-    private var audioSync: WLEDAudioSync?
-    private var audioSyncMapper: AudioSyncMapper?
-    private var audioSyncFailure: String?
-    private var audioSyncRetryAt: UInt64 = 0
-    private var nextAudioSync: UInt64 = 0
-    private var audioSyncBeatCount = 0
+    private var audioSync: AudioSyncSender?
     private let onboard: OnboardLEDs?
     private let stopping = ManagedAtomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
@@ -100,12 +98,13 @@ import Synchronization
         self.analysis = analysis
         self.tap = tap
         self.makeOutput = makeOutput
-        self.makeAudioSync = makeAudioSync
         self.onboard = onboard
         self.onStatus = onStatus
         self.logger = logger
         let bandCount = analysis?.analyzer.configuration.bandCount ?? 64
-        report = LightReportMailbox(bandCount: bandCount)
+        report = LightReportMailbox { LightReport(bandCount: bandCount) }
+        spectrum = SpectrumMailbox { SpectrumFrame(bandCount: bandCount) }
+        outputCount = outputs.count
         input = LightInput(bandCount: bandCount)
         slots = outputs.map { configuration in
             let count = configuration.ledCount
@@ -118,29 +117,11 @@ import Synchronization
                 layout: StripLayout(ledCount: count, offset: configuration.offset, reverse: configuration.reverse),
                 periodNanos: UInt64(1e9 / max(1, configuration.framesPerSecond)), picture: picture, strip: strip)
         }
-        if let analysis {
-            audioSyncMapper = AudioSyncMapper(bandFrequencies: analysis.analyzer.bandFrequencies)
+        if let makeAudioSync, let analysis {
+            audioSync = AudioSyncSender(
+                open: makeAudioSync, bandFrequencies: analysis.analyzer.bandFrequencies,
+                retryNanos: UInt64(Self.retryInterval * 1e9), logger: logger)
         }
-    }
-
-    /// A light thread for benchmarks: the engine's analysis (64 bands) of `tap`, the real outputs, no audio sync,
-    /// no onboard LEDs; every output shows `program`. Drive it with ``pass(now:)``; it is never started.
-    @_spi(Benchmark) public convenience init(
-        benchmarkOutputs outputs: [LEDOutputConfiguration], tap: AnalysisTap, program: LightProgram
-    ) throws {
-        var configuration = AnalyzerConfiguration()
-        configuration.sampleRate = Double(tap.format.sampleRate)
-        configuration.bandCount = 64
-        let analysis = LiveAnalysis(
-            analyzer: try AudioAnalyzer(configuration: configuration), channels: tap.format.channels)
-        self.init(
-            outputs: outputs, analysis: analysis, tap: { tap },
-            makeOutput: { try LightOutputs.make($0, sourceID: nil) }, makeAudioSync: nil, onboard: nil,
-            onStatus: { _, _ in }, logger: Logger(label: "ravebox.lights.benchmark"))
-        var controls = Controls()
-        for output in outputs { controls.settings[output.name] = LightSettings(program: program) }
-        update(controls)
-        openOutputs(now: Self.now())
     }
 
     deinit {
@@ -149,9 +130,6 @@ import Synchronization
             slot.strip.deallocate()
         }
     }
-
-    /// Number of LED outputs driven.
-    var outputCount: Int { slots.count }
 
     /// Hands new settings to the thread; it applies them before its next frame.
     func update(_ newControls: Controls) {
@@ -210,7 +188,7 @@ import Synchronization
         for index in slots.indices where now >= slots[index].nextDue {
             showFrame(index, now: now)
         }
-        sendAudioSync(now: now)
+        if let analysis { audioSync?.send(analysis.analyzer, now: now) }
         onboard?.update(
             activity: activityUntil.load(ordering: .relaxed) > now, alarmFactor: input.alarmFactor)
         if now >= nextStatistics {
@@ -279,7 +257,8 @@ import Synchronization
 
     // MARK: - Failures
 
-    private func openOutputs(now: UInt64) {
+    /// Opens every output (the thread does at start; the benchmarks before their first pass).
+    func openOutputs(now: UInt64) {
         for index in slots.indices { retry(index, now: now, force: true) }
     }
 
@@ -311,43 +290,6 @@ import Synchronization
         onStatus(configuration.name, reason)
     }
 
-    private func sendAudioSync(now: UInt64) {
-        guard let makeAudioSync, let analysis, now >= nextAudioSync else { return }
-        nextAudioSync = now + 1_000_000_000 / Self.audioSyncRate
-        if audioSync == nil {
-            guard now >= audioSyncRetryAt else { return }
-            do {
-                audioSync = try makeAudioSync()
-                if audioSyncFailure != nil { logger.notice("WLED audio sync works again") }
-                audioSyncFailure = nil
-            } catch {
-                audioSyncFailed(error, now: now)
-                return
-            }
-        }
-        let analyzer = analysis.analyzer
-        let beat = analyzer.beatCount != audioSyncBeatCount
-        audioSyncBeatCount = analyzer.beatCount
-        // Through the optional in place: a copy of the mapper would copy its state on the next write.
-        guard let audioSync,
-            let frame = audioSyncMapper?.frame(level: analyzer.level, bands: analyzer.bands, beat: beat)
-        else { return }
-        do {
-            try audioSync.send(frame)
-        } catch {
-            audioSyncFailed(error, now: now)
-        }
-    }
-
-    private func audioSyncFailed(_ error: any Error, now: UInt64) {
-        audioSync = nil
-        audioSyncRetryAt = now + UInt64(Self.retryInterval * 1e9)
-        let reason = "\(error)"
-        guard audioSyncFailure != reason else { return }
-        audioSyncFailure = reason
-        logger.error("WLED audio sync: \(reason); retrying every \(Int(Self.retryInterval)) s")
-    }
-
     // MARK: - Settings
 
     private func applyControlsIfChanged() {
@@ -369,6 +311,7 @@ import Synchronization
     private func publishAnalysis() {
         guard let analysis else { return }
         let analyzer = analysis.analyzer
+        publishSpectrum(analyzer)
         let frames = ledFrames
         report.write { report in
             fillAnalysis(&report, analyzer)
@@ -384,12 +327,23 @@ import Synchronization
         lag.reset()
         let frames = ledFrames
         let analyzer = analysis?.analyzer
+        if let analyzer { publishSpectrum(analyzer) }
         report.write { report in
             if let analyzer { fillAnalysis(&report, analyzer) }
             report.ledFrames = frames
             report.latencyP50Micros = UInt64(max(0, p50 ?? 0))
             report.latencyP99Micros = UInt64(max(0, p99 ?? 0))
             report.lagP50Micros = lagP50 ?? 0
+        }
+    }
+
+    /// The spectrum for the screen, on every pass.
+    private func publishSpectrum(_ analyzer: AudioAnalyzer) {
+        spectrum.write { frame in
+            analyzer.bands.withUnsafeBufferPointer { bands in
+                for index in frame.bands.indices { frame.bands[index] = index < bands.count ? bands[index] : 0 }
+            }
+            frame.level = analyzer.level
         }
     }
 
@@ -425,42 +379,5 @@ import Synchronization
             tv_sec: Int((deadline - now) / 1_000_000_000), tv_nsec: Int((deadline - now) % 1_000_000_000))
         var remaining = timespec()
         while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
-    }
-}
-
-/// Fixed-bucket histogram of latencies in microseconds, preallocated, for percentiles without allocating.
-struct LatencyHistogram {
-    private var counts: [UInt32]
-    private var total: UInt64 = 0
-    let bucketMicros: Int64
-    let lowestMicros: Int64
-
-    init(bucketMicros: Int64, buckets: Int, lowestMicros: Int64) {
-        counts = [UInt32](repeating: 0, count: buckets)
-        self.bucketMicros = bucketMicros
-        self.lowestMicros = lowestMicros
-    }
-
-    mutating func record(micros: Int64) {
-        let bucket = Int((micros - lowestMicros) / bucketMicros)
-        counts[max(0, min(counts.count - 1, bucket))] &+= 1
-        total &+= 1
-    }
-
-    /// The value below which `fraction` of the samples fall (the bucket's middle), nil without samples.
-    func percentile(_ fraction: Double) -> Int64? {
-        guard total > 0 else { return nil }
-        let rank = UInt64((Double(total) * fraction).rounded(.up))
-        var seen: UInt64 = 0
-        for (bucket, count) in counts.enumerated() {
-            seen += UInt64(count)
-            if seen >= max(1, rank) { return lowestMicros + Int64(bucket) * bucketMicros + bucketMicros / 2 }
-        }
-        return nil
-    }
-
-    mutating func reset() {
-        for index in counts.indices { counts[index] = 0 }
-        total = 0
     }
 }

@@ -8,19 +8,21 @@ import RaveboxScreen
 import RaveboxStore
 
 /// Draws the box's screen on its own thread: the program chosen on the lights page (or the join codes for a
-/// while after the play+skip chord), from the telemetry and the store, at `screenFramesPerSecond`, presented
-/// on vblank through DRM/KMS. Without a screen (no DRM device) it never starts; the web process draws the same
-/// frames for `GET /api/screen.png` itself.
+/// while after the play+skip chord), from the light thread's spectrum and the store, at
+/// `screenFramesPerSecond`, presented on vblank through DRM/KMS. Without a screen (no DRM device) it never
+/// starts; the web process draws the same frames for `GET /api/screen.png` itself.
+///
+/// It shares nothing mutable with the other threads: the control loop's cues arrive as atomics
+/// (``ScreenCues``), the spectrum straight from the light thread (a ``SpectrumMailbox``), and the song and
+/// queue from the store when their change counters move.
 final class ScreenThread: @unchecked Sendable {
-    // @unchecked: everything but the atomics belongs to the thread once started.
-
-    /// The program (index into `ScreenProgram.allCases`) and frame rate the control loop asks for.
-    let program = ManagedAtomic<Int>(ScreenProgram.allCases.firstIndex(of: .nowPlaying) ?? 0)
-    let framesPerSecond = ManagedAtomic<Int>(30)
+    // @unchecked: `display`, `model` and the counters belong to the thread once started; the rest is
+    // immutable, atomic or the spectrum mailbox, whose reading side is this thread alone.
 
     private let display: DRMDisplay
     private let font: ScreenFont
-    private let engine: Engine
+    private let cues: ScreenCues
+    private let spectrum: SpectrumMailbox
     private let store: Store
     private let segment: SharedSegment
     private let logger: Logger
@@ -32,8 +34,10 @@ final class ScreenThread: @unchecked Sendable {
     private var songCount: UInt64 = .max
 
     /// A screen thread for the first DRM screen, or nil (after one log line) when there is none or no font.
-    static func open(engine: Engine, logger: Logger) -> ScreenThread? {
-        let configuration = engine.configuration
+    static func open(
+        configuration: EngineConfiguration, cues: ScreenCues, spectrum: SpectrumMailbox, store: Store,
+        segment: SharedSegment, logger: Logger
+    ) -> ScreenThread? {
         guard configuration.screen else { return nil }
         let font: ScreenFont
         do {
@@ -43,22 +47,28 @@ final class ScreenThread: @unchecked Sendable {
             return nil
         }
         guard let display = DRMDisplay.open(settings: ScreenSettings(), logger: logger) else { return nil }
-        return ScreenThread(display: display, font: font, engine: engine, logger: logger)
+        return ScreenThread(
+            display: display, font: font, configuration: configuration, cues: cues, spectrum: spectrum, store: store,
+            segment: segment, logger: logger)
     }
 
-    private init(display: DRMDisplay, font: ScreenFont, engine: Engine, logger: Logger) {
+    private init(
+        display: DRMDisplay, font: ScreenFont, configuration: EngineConfiguration, cues: ScreenCues,
+        spectrum: SpectrumMailbox, store: Store, segment: SharedSegment, logger: Logger
+    ) {
         self.display = display
         self.font = font
-        self.engine = engine
-        store = engine.store
-        segment = engine.segment
+        self.cues = cues
+        self.spectrum = spectrum
+        self.store = store
+        self.segment = segment
         self.logger = logger
         join = (
-            engine.configuration.joinURL,
-            engine.configuration.wifiName.map {
-                ScreenModel.WiFi(name: $0, password: engine.configuration.wifiPassword)
-            }
+            configuration.joinURL,
+            configuration.wifiName.map { ScreenModel.WiFi(name: $0, password: configuration.wifiPassword) }
         )
+        model.url = join.url
+        model.wifi = join.wifi
     }
 
     func start() {
@@ -89,8 +99,8 @@ final class ScreenThread: @unchecked Sendable {
                     pixels = [UInt32](repeating: 0, count: display.width * display.height)
                 }
             }
-            let chosen = ScreenProgram.allCases[program.load(ordering: .relaxed)]
-            let showJoin = engine.showJoinUntil.load(ordering: .relaxed) > started
+            let chosen = ScreenProgram.allCases[cues.program.load(ordering: .relaxed)]
+            let showJoin = cues.showJoinUntil.load(ordering: .relaxed) > started
             refreshModel()
             pixels.withUnsafeMutableBufferPointer { frame in
                 if chosen == .disabled && !showJoin {
@@ -106,7 +116,7 @@ final class ScreenThread: @unchecked Sendable {
                 logger.error("screen: \(error); the screen stays as it is until the engine restarts")
                 return
             }
-            let period = 1_000_000_000 / UInt64(max(1, framesPerSecond.load(ordering: .relaxed)))
+            let period = 1_000_000_000 / UInt64(max(1, cues.framesPerSecond.load(ordering: .relaxed)))
             let elapsed = SharedSegment.monotonicNanos() - started
             if elapsed < period { usleep(UInt32((period - elapsed) / 1000)) }
         }
@@ -119,15 +129,19 @@ final class ScreenThread: @unchecked Sendable {
         )
     }
 
-    /// The telemetry every frame; the song, queue and hashtag when their change counters moved.
+    /// The spectrum and the cues every frame (copied in place: nothing allocates); the song, queue and hashtag
+    /// when their change counters moved.
     private func refreshModel() {
-        let telemetry = segment.telemetry.read()
-        model.bands = Array(telemetry.bands.prefix(telemetry.bandCount))
-        model.level = telemetry.level
-        model.alarmFactor = telemetry.state == .alarm ? 1 : nil
-        model.partyMode = engine.partyActive
-        model.url = join.url
-        model.wifi = join.wifi
+        spectrum.read { frame in
+            // Sized once, with storage of its own (sharing the mailbox's would copy on the light thread).
+            if model.bands.count != frame.bands.count {
+                model.bands = [Float](repeating: 0, count: frame.bands.count)
+            }
+            for index in frame.bands.indices { model.bands[index] = frame.bands[index] }
+            model.level = frame.level
+        }
+        model.alarmFactor = cues.alarm.load(ordering: .relaxed) ? 1 : nil
+        model.partyMode = cues.partyMode.load(ordering: .relaxed)
         let queue = segment.changeCount(.queue)
         let song = segment.changeCount(.currentSong)
         if queue != queueCount || song != songCount {
@@ -137,6 +151,6 @@ final class ScreenThread: @unchecked Sendable {
             model.hashtag = (try? store.activeHashtags().last) ?? ""
             model.current = (try? store.currentSong()).flatMap { $0 }.map { ScreenModel.Playing($0, elapsed: 0) }
         }
-        if model.current != nil { model.current?.elapsed = telemetry.position }
+        if model.current != nil { model.current?.elapsed = cues.position }
     }
 }

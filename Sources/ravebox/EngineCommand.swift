@@ -21,29 +21,53 @@ struct EngineCommand: AsyncParsableCommand {
 
     @OptionGroup var options: BoxOptions
 
+    /// How long the services may take to stop after SIGTERM before they are cancelled, and then to end after
+    /// cancelling, within the supervisor's `stopTimeout` (the engine saves the position first thing).
+    static let shutdownTimeout: Duration = .seconds(3)
+    static let cancellationTimeout: Duration = .seconds(1)
+
     func run() async throws {
         let config = try options.resolve()
         BoxLogging.bootstrap()
         let logger = Logger(label: "ravebox.engine")
         let (store, segment) = try ProcessSetup.open(config)
-        let engine = Engine(
-            configuration: EngineConfiguration(
-                audioDevice: config.audioDevice, libraries: config.libraries,
-                soundsDirectory: BoxPaths(config).sounds, snapcastFIFO: config.snapcastFIFO,
-                captureDevice: config.audioSource == .capture ? config.captureDevice : nil,
-                format: AudioFormat(sampleRate: config.audioRate, channels: config.audioChannels),
-                periodMilliseconds: config.audioPeriodMilliseconds, periods: config.audioPeriods,
-                lights: config.lights, downloadCache: BoxPaths(config).data + "/cache", buttons: config.buttons,
-                powerOffCommand: config.mode == .box ? ["/usr/bin/touch", BoxPaths.powerOffRequest] : nil,
-                screen: config.screen, joinURL: config.partyURL, wifiName: config.wifiName,
-                wifiPassword: config.wifiPassword),
-            store: store, segment: segment, logger: logger)
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [EngineService(engine: engine, logger: logger, usbRoot: config.usbRoot)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
-        try await group.run()
+        let engine = Engine(configuration: EngineConfiguration(config), store: store, segment: segment, logger: logger)
+        var configuration = ServiceGroupConfiguration(
+            services: [
+                // The music folders and USB sticks into the library.
+                .init(
+                    service: LibraryWatcherService(
+                        libraries: config.libraries, usbRoot: config.usbRoot, store: store, segment: segment,
+                        logger: logger),
+                    successTerminationBehavior: .ignore),
+                // The control loop: playback, alarm, next song, telemetry; its light and screen threads.
+                .init(service: EngineService(engine: engine)),
+                // The buttons, handing their actions to the control loop (stopped first).
+                .init(
+                    service: ButtonsService(setting: config.buttons, engine: engine, logger: logger),
+                    successTerminationBehavior: .ignore),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        configuration.maximumGracefulShutdownDuration = Self.shutdownTimeout
+        configuration.maximumCancellationDuration = Self.cancellationTimeout
+        try await ServiceGroup(configuration: configuration).run()
+    }
+}
+
+extension EngineConfiguration {
+    /// What the engine process takes from ravebox.yaml.
+    init(_ config: RaveboxCore.BoxConfiguration) {
+        self.init(
+            audioDevice: config.audioDevice, libraries: config.libraries,
+            soundsDirectory: BoxPaths(config).sounds, snapcastFIFO: config.snapcastFIFO,
+            captureDevice: config.audioSource == .capture ? config.captureDevice : nil,
+            format: AudioFormat(sampleRate: config.audioRate, channels: config.audioChannels),
+            periodMilliseconds: config.audioPeriodMilliseconds, periods: config.audioPeriods,
+            lights: config.lights, downloadCache: BoxPaths(config).data + "/cache", buttons: config.buttons,
+            powerOffCommand: config.mode == .box ? ["/usr/bin/touch", BoxPaths.powerOffRequest] : nil,
+            screen: config.screen, joinURL: config.partyURL, wifiName: config.wifiName,
+            wifiPassword: config.wifiPassword)
     }
 }
 
