@@ -210,8 +210,8 @@ public final class Engine: @unchecked Sendable {
             session.reopening = player.status.state == .idle ? nil : session.token
             planner.forgetPreload()
             session.play(from: position, gain: planner.gain(for: current.songID))
-        case .queueChanged:
-            planner.recheckQueue()
+        case .probe:
+            break  // `ravebox ipc-probe`'s own ring; never sent to an engine
         case .alarm:
             soundAlarm(asBuzzer: true)
         }

@@ -58,11 +58,6 @@ final class NextSongPlanner {
         return LoudnessGain.linearGain(for: measurement, targetLUFS: settings.loudnessTarget)
     }
 
-    /// Look at the queue on the next idle pass, changed or not.
-    func recheckQueue() {
-        lastQueueCount = .max
-    }
-
     /// The preload is no longer next (a seek, the alarm): choose again.
     func forgetPreload() {
         preloaded = nil
@@ -164,7 +159,6 @@ final class NextSongPlanner {
         do {
             guard let songID = try store.failQueued(entryID: preloaded.entryID, reason: reason) else { return true }
             logger.warning("skipping song \(songID): \(reason)", metadata: ["song": "\(songID)"])
-            _ = segment.events.push(EngineEvent(kind: .songFailed, songID: songID, reason: reason))
             segment.bump(.queue)
             segment.bump(.logs)
         } catch {

@@ -90,7 +90,6 @@ final class PlaybackSession {
                 logger.notice("boot to music: \(String(format: "%.1f", uptime)) s since the machine started")
             }
         }
-        _ = segment.events.push(EngineEvent(kind: .songStarted, songID: current.songID))
         segment.bump(.currentSong)
     }
 
@@ -111,13 +110,6 @@ final class PlaybackSession {
         }
         votedOut = nil
         current = nil
-        let kind: EngineEventKind =
-            switch outcome {
-            case .finished, .playing: .songFinished
-            case .skipped: .songSkipped
-            case .failed: .songFailed
-            }
-        _ = segment.events.push(EngineEvent(kind: kind, songID: song.songID, reason: reason ?? ""))
         segment.bump(.currentSong)
         segment.bump(.logs)
     }

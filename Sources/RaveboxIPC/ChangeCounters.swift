@@ -1,6 +1,6 @@
 import Atomics
 
-/// A point in the stream of "something changed" notifications (change counter bumped, engine event pushed,
+/// A point in the stream of "something changed" notifications (change counter bumped,
 /// the telemetry's playback state, song or volume moved), to wait for anything newer with
 /// `SharedSegment.waitForChange(after:timeout:)`; or, from `TelemetrySnapshot.publishToken()`, in the stream of
 /// telemetry publishes.
@@ -30,7 +30,7 @@ extension SharedSegment {
         ChangeToken(value: changeBell.value)
     }
 
-    /// Sleeps until something changed after `token` (a change counter was bumped, an engine event pushed, or
+    /// Sleeps until something changed after `token` (a change counter was bumped, or
     /// the telemetry's playback state, song or volume moved) or `timeout` passes, without polling (a futex).
     /// Position and spectrum updates ring only the telemetry bell (`TelemetrySnapshot.waitForPublish`).
     ///

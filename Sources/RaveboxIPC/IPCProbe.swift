@@ -10,7 +10,7 @@ import Glibc
 /// ravebox ipc-probe unlink  --segment /ravebox-probe
 /// ```
 ///
-/// The producer pushes `queueChanged` commands with `sequence` 1...count and `value` = the monotonic time of
+/// The producer pushes `probe` commands with `sequence` 1...count and `value` = the monotonic time of
 /// the push in nanoseconds (exact in a Double for the first 104 days of uptime, then to a few nanoseconds);
 /// the consumer checks that every sequence arrives exactly once and in order and measures the latency from
 /// push to pop. Use a segment of its own, never the box's live one.
@@ -73,7 +73,7 @@ public enum IPCProbe {
             while true {
                 let sentAt = SharedSegment.monotonicNanos()
                 do {
-                    try ring.push(Command(kind: .queueChanged, sequence: sequence, value: Double(sentAt)))
+                    try ring.push(Command(kind: .probe, sequence: sequence, value: Double(sentAt)))
                     break
                 } catch {
                     retries += 1

@@ -42,8 +42,9 @@ public enum CommandKind: UInt16, Sendable {
     case setVolume = 4
     /// `value` is the position in seconds.
     case seek = 5
-    /// The queue changed; the engine looks for a next song if it is idle.
-    case queueChanged = 6
+    /// Nothing for the engine: the command `ravebox ipc-probe` times through a ring of its own. (6 was
+    /// "the queue changed", which the engine learns from the queue's change counter.)
+    case probe = 6
     /// Sound the alarm (then resume the song where it was), unless the buzzer cooldown is running.
     case alarm = 7
 }
@@ -60,30 +61,6 @@ public struct Command: Sendable, Equatable {
         self.kind = kind
         self.sequence = sequence
         self.value = value
-    }
-}
-
-/// What happened in the engine.
-public enum EngineEventKind: UInt16, Sendable {
-    case songStarted = 1
-    case songFinished = 2
-    case songFailed = 3
-    case songSkipped = 4
-}
-
-/// A discrete engine event, engine → web. The reason is UTF-8, at most `EngineEvent.reasonCapacity` bytes.
-public struct EngineEvent: Sendable, Equatable {
-    public static let reasonCapacity = 120
-
-    public var kind: EngineEventKind
-    public var songID: Int64
-    /// UTF-8 bytes of a reason a guest can read ("not an audio file"); truncated on a character boundary.
-    public var reason: String
-
-    public init(kind: EngineEventKind, songID: Int64, reason: String = "") {
-        self.kind = kind
-        self.songID = songID
-        self.reason = reason
     }
 }
 

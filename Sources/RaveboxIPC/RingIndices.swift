@@ -1,6 +1,6 @@
 import Atomics
 
-/// The index protocol shared by `CommandRing` and `EventRing`: one producer and one consumer, possibly in
+/// The index protocol of `CommandRing`: one producer and one consumer, possibly in
 /// different processes, over fixed-size slots in the shared segment.
 ///
 /// `head` counts records ever pushed and is written only by the producer; `tail` counts records ever popped

@@ -1,7 +1,7 @@
 /// Byte offsets of everything inside the shared-memory segment.
 ///
 /// All processes compute the same offsets from these constants; any change here (or to a record's encoding in
-/// `CommandRing`, `EventRing`, `TelemetrySnapshot`) must bump `SharedSegment.layoutVersion`, so that a process
+/// `CommandRing`, `TelemetrySnapshot`) must bump `SharedSegment.layoutVersion`, so that a process
 /// from another build refuses the segment instead of misreading it.
 ///
 /// Words written by different processes or threads sit on different `line`-sized blocks so that a producer
@@ -44,16 +44,12 @@ enum SegmentLayout {
 
     /// `Command`: kind UInt16 at 0, sequence UInt64 at 8, value (Double bits) at 16.
     static let commandRecordSize = 24
-    /// `EngineEvent`: kind UInt16 at 0, reason length UInt16 at 2, songID Int64 at 8, reason bytes at 16.
-    static let eventRecordSize = 16 + EngineEvent.reasonCapacity
     static let commandRing = RingLayout(
         offset: telemetryBellOffset + line, capacity: CommandRing.capacity, recordSize: commandRecordSize)
-    static let eventRing = RingLayout(
-        offset: alignUp(commandRing.end, to: line), capacity: EventRing.capacity, recordSize: eventRecordSize)
 
     // MARK: Telemetry seqlock: the sequence alone on a line, then the fields, then the bands.
 
-    static let telemetrySequenceOffset = alignUp(eventRing.end, to: line)
+    static let telemetrySequenceOffset = alignUp(commandRing.end, to: line)
     static let telemetryFieldsOffset = telemetrySequenceOffset + line
     static let telemetryFieldCount = 18
     static let telemetryBandsOffset = telemetryFieldsOffset + alignUp(telemetryFieldCount * 8, to: line)

@@ -5,7 +5,7 @@ import Glibc
 ///
 /// It holds, at fixed offsets (`SegmentLayout`): a header (magic number, layout version, size, creator pid),
 /// a heartbeat per process, a change counter per group of SQLite tables, three doorbells (commands, changes,
-/// telemetry), the command ring (web → engine), the event ring (engine → web) and the telemetry snapshot
+/// telemetry), the command ring (web → engine) and the telemetry snapshot
 /// (engine → web).
 ///
 /// The supervisor creates it before starting the children; each child opens it by name:
@@ -37,7 +37,7 @@ public final class SharedSegment: @unchecked Sendable {
     /// "RBOXIPC1" as a big-endian number: identifies a Ravebox segment.
     public static let magic: UInt64 = 0x5242_4F58_4950_4331
     /// Version of the binary layout. Bump it whenever `SegmentLayout` or a record encoding changes.
-    public static let layoutVersion: UInt32 = 3
+    public static let layoutVersion: UInt32 = 4
     /// Bytes mapped by every process.
     public static let size = SegmentLayout.totalSize
 
@@ -47,8 +47,6 @@ public final class SharedSegment: @unchecked Sendable {
 
     let commandProducer = EndpointTripwire("CommandRing.push")
     let commandConsumer = EndpointTripwire("CommandRing.pop")
-    let eventProducer = EndpointTripwire("EventRing.push")
-    let eventConsumer = EndpointTripwire("EventRing.pop")
     let telemetryPublisher = EndpointTripwire("TelemetrySnapshot.publish")
 
     private init(name: String, base: UnsafeMutableRawPointer) {
@@ -236,9 +234,7 @@ public final class SharedSegment: @unchecked Sendable {
         bind64(SegmentLayout.magicOffset, bytes: 8)
         bind64(SegmentLayout.heartbeatsOffset, bytes: SegmentLayout.commandBellOffset - SegmentLayout.heartbeatsOffset)
         bind32(SegmentLayout.commandBellOffset, bytes: SegmentLayout.bellCount * line)
-        for ring in [SegmentLayout.commandRing, SegmentLayout.eventRing] {
-            bind64(ring.offset, bytes: 2 * line)
-        }
+        bind64(SegmentLayout.commandRing.offset, bytes: 2 * line)
         bind64(
             SegmentLayout.telemetrySequenceOffset,
             bytes: SegmentLayout.telemetryBandsOffset - SegmentLayout.telemetrySequenceOffset)

@@ -50,7 +50,6 @@ struct PartyActions: Sendable {
     /// Tells every process that the queue changed and returns it as it is now.
     func queueAfterChange() throws -> [QueueEntry] {
         segment.bump(.queue)
-        try? commands.send(Command(kind: .queueChanged))
         return try store.queue()
     }
 
@@ -69,9 +68,8 @@ struct PartyActions: Sendable {
         let outcome = try store.request(
             songID: songID, session: context.session, voter: try voterKey(context), privilege: context.privilege,
             settings: try settings.current(), now: now, kickThreshold: try settings.kickThreshold(now: now))
+        // The engine notices the change counter within its 20 ms tick and starts the song if it is idle.
         segment.bump(.queue)
-        // The engine also notices the change counter; a full ring only delays it, never loses the request.
-        try? commands.send(Command(kind: .queueChanged))
         switch outcome {
         case .queued(let entry):
             return RequestResult(entry: entry, countedAsUpvote: false, message: "\(entry.title) is in the queue.")

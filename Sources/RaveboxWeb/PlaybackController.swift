@@ -77,7 +77,6 @@ struct PlaybackController: Sendable {
         if let autoplay = body.autoplay { modes.autoplay = autoplay }
         try actions.store.savePlaybackModes(modes)
         actions.segment.bump(.settings)
-        try? actions.commands.send(Command(kind: .queueChanged))
         return modes
     }
 }

@@ -13,7 +13,7 @@ struct CommandRingTests {
                 Command(kind: .setVolume, sequence: 2, value: 0.3),
                 Command(kind: .seek, sequence: 3, value: 93.5),
                 Command(kind: .pause, sequence: 4),
-                Command(kind: .queueChanged, sequence: 5),
+                Command(kind: .probe, sequence: 5),
                 Command(kind: .skip, sequence: 6),
             ]
             for command in pushed { try ring.push(command) }
@@ -115,7 +115,7 @@ struct CommandRingTests {
 
     @Test func commandRecordsSurviveEveryKind() async throws {
         try await withSegment { segment in
-            let kinds: [CommandKind] = [.play, .pause, .skip, .setVolume, .seek, .queueChanged]
+            let kinds: [CommandKind] = [.play, .pause, .skip, .setVolume, .seek, .probe]
             for (index, kind) in kinds.enumerated() {
                 let command = Command(kind: kind, sequence: UInt64.max - UInt64(index), value: -Double(index) / 3)
                 try segment.commands.push(command)

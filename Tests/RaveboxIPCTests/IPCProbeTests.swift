@@ -83,7 +83,7 @@ struct IPCProbeTests {
     @Test func consumerReportsLossReorderingDuplicatesAndStrangers() async throws {
         try await withSegment { segment in
             for sequence: UInt64 in [1, 3, 2, 2, 99] {
-                try segment.commands.push(Command(kind: .queueChanged, sequence: sequence, value: 1))
+                try segment.commands.push(Command(kind: .probe, sequence: sequence, value: 1))
             }
             let summary = IPCProbe.consume(segment: segment, count: 4, timeout: .milliseconds(100))
             #expect(summary.received == 5)

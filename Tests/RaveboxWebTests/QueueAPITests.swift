@@ -49,7 +49,7 @@ import Testing
             #expect(state.queue.first?.votes == 2)
         }
         #expect(box.segment.changeCount(.queue) > countBefore)
-        #expect(box.drainCommands().allSatisfy { $0.kind == .queueChanged })
+        #expect(box.drainCommands().isEmpty)
     }
 
     @Test(arguments: ["{\"songId\": ", "not json", "{\"song\": 1}", "{\"songId\": \"abc\"}", "", "[1]"])

@@ -1,6 +1,6 @@
 /// The song being played (or paused), as stored and as guests see it.
 public struct CurrentSong: Sendable, Codable, Equatable {
-    /// Id of this play in the play log: one per time a song starts, used to match engine events.
+    /// Id of this play in the play log: one per time a song starts, used to match the player's events to the play it belongs to.
     public var playID: Int64
     /// Id the request had in the queue; votes on the current song use it (0 for a song without a request).
     public var entryID: Int64
