@@ -21,19 +21,12 @@ struct EngineCommand: AsyncParsableCommand {
 
     @OptionGroup var options: BoxOptions
 
-    /// How long the services may take to stop after SIGTERM before they are cancelled, and then to end after
-    /// cancelling, within the supervisor's `stopTimeout` (the engine saves the position first thing).
-    static let shutdownTimeout: Duration = .seconds(3)
-    static let cancellationTimeout: Duration = .seconds(1)
-
     func run() async throws {
-        let config = try options.resolve()
-        BoxLogging.bootstrap()
-        let logger = Logger(label: "ravebox.engine")
-        let (store, segment) = try ProcessSetup.open(config)
+        let child = try ChildProcess(options: options, label: "ravebox.engine")
+        let (config, store, segment, logger) = (child.config, child.store, child.segment, child.logger)
         let engine = Engine(configuration: EngineConfiguration(config), store: store, segment: segment, logger: logger)
-        var configuration = ServiceGroupConfiguration(
-            services: [
+        try await child.run(
+            [
                 // The music folders and USB sticks into the library.
                 .init(
                     service: LibraryWatcherService(
@@ -46,12 +39,7 @@ struct EngineCommand: AsyncParsableCommand {
                 .init(
                     service: ButtonsService(setting: config.buttons, engine: engine, logger: logger),
                     successTerminationBehavior: .ignore),
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger)
-        configuration.maximumGracefulShutdownDuration = Self.shutdownTimeout
-        configuration.maximumCancellationDuration = Self.cancellationTimeout
-        try await ServiceGroup(configuration: configuration).run()
+            ])
     }
 }
 
@@ -68,22 +56,5 @@ extension EngineConfiguration {
             powerOffCommand: config.mode == .box ? ["/usr/bin/touch", BoxPaths.powerOffRequest] : nil,
             screen: config.screen, joinURL: config.partyURL, wifiName: config.wifiName,
             wifiPassword: config.wifiPassword)
-    }
-}
-
-/// Opening what both children share.
-enum ProcessSetup {
-    static func open(_ config: RaveboxCore.BoxConfiguration) throws -> (Store, SharedSegment) {
-        let paths = BoxPaths(config)
-        do {
-            let name = try paths.segmentName()
-            guard SharedSegment.exists(name: name) else {
-                throw BoxFailure("no running box for \(paths.data): start it with `ravebox run`")
-            }
-            return (try Store(path: paths.database), try SharedSegment.open(name: name))
-        } catch {
-            FileHandle.standardError.write(Data("ravebox: \(error)\n".utf8))
-            throw ExitCode(3)
-        }
     }
 }

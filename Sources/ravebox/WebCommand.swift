@@ -20,21 +20,17 @@ struct WebCommand: AsyncParsableCommand {
     @OptionGroup var options: BoxOptions
 
     func run() async throws {
-        let config = try options.resolve()
-        BoxLogging.bootstrap()
-        let logger = Logger(label: "ravebox.web")
-        let (store, segment) = try ProcessSetup.open(config)
+        let child = try ChildProcess(options: options, label: "ravebox.web")
+        let (config, store, segment, logger) = (child.config, child.store, child.segment, child.logger)
         let web = WebApp(
             store: store, segment: segment, logger: logger, site: SiteInfo(config),
             folders: MusicFolders(dataDirectory: BoxPaths(config).data, prober: FFmpegTrackProbe()))
         web.live.start()
         defer { web.live.stop() }
-        let app = web.application(host: config.host, port: config.port)
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [HeartbeatService(segment: segment, role: .web), app],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        try await child.run([
+            .init(service: HeartbeatService(segment: segment, role: .web)),
+            .init(service: web.application(host: config.host, port: config.port)),
+        ])
     }
 }
 
