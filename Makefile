@@ -194,7 +194,8 @@ SANITIZE_FILTER ?=
 # Tests that cannot run under a sanitizer, as --skip regular expressions, each with its reason.
 TSAN_SKIP :=
 ASAN_SKIP :=
-TSAN_OPTIONS_TEST := halt_on_error=0 exitcode=66 second_deadlock_stack=1
+TSAN_OPTIONS_TEST := halt_on_error=0 exitcode=66 second_deadlock_stack=1 print_suppressions=0 \
+	suppressions=$(CURDIR)/.ci/tsan.supp
 ASAN_OPTIONS_TEST := halt_on_error=1 exitcode=66 detect_leaks=0
 
 # $(call sanitizer-test,SANITIZER,SCRATCH,OPTIONS_VARIABLE,OPTIONS,SKIPS)
