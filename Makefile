@@ -2,6 +2,7 @@
 #
 #   make run     install missing Debian packages, build, make the demo library, start on http://localhost:8080
 #   make test    install missing packages, lint, build, run the test suite (Swift, then real-browser tests)
+#   make test-tsan / test-asan   the Swift suite under ThreadSanitizer / AddressSanitizer
 #
 # Variables: PORT, DATA_DIR, DEMO_DIR, ARGS (extra `ravebox run` arguments), SWIFT_FLAGS (extra
 # `swift build`/`swift test` arguments, e.g. SWIFT_FLAGS='--jobs 1').
@@ -101,12 +102,15 @@ fi
 endef
 
 .PHONY: image image-qemu image-test image-check image-deps image-test-deps help deps test-deps test-packages browser-deps browser-venv demo-deps run-deps bench-deps check-swift \
-	build swift-build run demo test lint format bench screenshots clean distclean
+	build swift-build run demo test test-tsan test-asan lint format bench screenshots clean distclean
 
 help:
 	@echo "make run        install what is missing, build, start on http://localhost:$(PORT) with a demo library"
 	@echo "                (ARGS='...' passes more arguments to 'ravebox run')"
 	@echo "make test       install what is missing, lint, build, run the tests"
+	@echo "make test-tsan  the Swift tests built and run under ThreadSanitizer (own build in .build-tsan)"
+	@echo "make test-asan  the same under AddressSanitizer (.build-asan); SANITIZE_FILTER='RaveboxIPCTests|...'"
+	@echo "                runs only the matching suites (CI does)"
 	@echo "make build      swift build (debug)"
 	@echo "make demo       make the demo library in $(DEMO_DIR)"
 	@echo "make lint       swift format lint --strict"
@@ -117,7 +121,7 @@ help:
 	@echo "make image      the Raspberry Pi SD-card image .build-image/out/ravebox-VERSION-rpi-arm64.img(.xz)"
 	@echo "make image-qemu the same recipe for amd64 (QEMU); make image-test boots it and checks the box"
 	@echo "make image-check  static checks of the image: overlays, udev rules, units, scripts, generated configs"
-	@echo "make clean      remove .build, .build-browser and bench/out (distclean: also $(DATA_DIR), .swiftpm, Package.resolved)"
+	@echo "make clean      remove .build, .build-browser, .build-tsan, .build-asan and bench/out (distclean: also $(DATA_DIR), .swiftpm, Package.resolved)"
 
 deps:
 	@$(call apt-install,$(BUILD_PACKAGES))
@@ -180,6 +184,45 @@ test: test-deps lint
 	@# Real browsers against the debug binary just built (about 30 s; see Tests/Browser/harness.py).
 	RAVEBOX_BIN="$(DEBUG_BIN)" $(BROWSER_PYTHON) -m pytest -q Tests/Browser
 
+# --- The Swift suite under a sanitizer ---------------------------------------------------------------------------
+# Each sanitizer has its own scratch path (a full build, see README for the times). SANITIZE_FILTER (a --filter
+# regular expression, e.g. 'RaveboxIPCTests|RaveboxAudioTests') runs only the matching suites. Reports go to
+# files in $(SCRATCH)/sanitizer-reports, also those of the `ravebox` children the tests start: they are the
+# sanitized binary of the same build (TestBinary looks next to the test binary) and inherit *SAN_OPTIONS. Any
+# report file fails the run and is printed, so a report inside a child that exits 0 cannot pass unseen.
+SANITIZE_FILTER ?=
+# Tests that cannot run under a sanitizer, as --skip regular expressions, each with its reason.
+TSAN_SKIP :=
+ASAN_SKIP :=
+TSAN_OPTIONS_TEST := halt_on_error=0 exitcode=66 second_deadlock_stack=1 print_suppressions=0 \
+	suppressions=$(CURDIR)/.ci/tsan.supp
+# No leak checking: it is not memory safety, and LeakSanitizer reports what libraries we do not own keep, e.g. the
+# 4 KB buffer of every FoundationEssentials FileManager.contents(atPath:) read inside a #require.
+ASAN_OPTIONS_TEST := halt_on_error=1 exitcode=66 detect_leaks=0
+
+# $(call sanitizer-test,SANITIZER,SCRATCH,OPTIONS_VARIABLE,OPTIONS,SKIPS)
+define sanitizer-test
+swift build --build-tests --sanitize=$(1) --scratch-path $(2) $(SWIFT_FLAGS)
+@rm -rf $(2)/sanitizer-reports && mkdir -p $(2)/sanitizer-reports
+@shopt -s nullglob; status=0; \
+set -x; \
+$(3)="$(4) log_path=$(CURDIR)/$(2)/sanitizer-reports/report" RAVEBOX_TEST_ASOUNDRC="$(TEST_ASOUNDRC)" \
+    swift test --skip-build --sanitize=$(1) --scratch-path $(2) --no-parallel --disable-xctest \
+    $(if $(SANITIZE_FILTER),--filter '$(SANITIZE_FILTER)') $(foreach skip,$(5),--skip '$(skip)') \
+    $(SWIFT_FLAGS) || status=$$?; \
+set +x; \
+reports=($(2)/sanitizer-reports/report.*); \
+for report in "$${reports[@]}"; do echo "== $$report"; cat "$$report"; done; \
+if (( $${#reports[@]} )); then echo "error: $${#reports[@]} $(1) sanitizer report(s), above" >&2; exit 1; fi; \
+exit $$status
+endef
+
+test-tsan: test-packages
+	$(call sanitizer-test,thread,.build-tsan,TSAN_OPTIONS,$(TSAN_OPTIONS_TEST),$(TSAN_SKIP))
+
+test-asan: test-packages
+	$(call sanitizer-test,address,.build-asan,ASAN_OPTIONS,$(ASAN_OPTIONS_TEST),$(ASAN_SKIP))
+
 lint: check-swift
 	swift format lint --strict --recursive --parallel $(SWIFT_FORMAT_PATHS) \
 	    || { echo "Formatting differs from .swift-format: 'make format' fixes it." >&2; exit 1; }
@@ -224,7 +267,7 @@ screenshots: swift-build $(BROWSER_STAMP)
 	RAVEBOX_BIN="$(DEBUG_BIN)" $(BROWSER_PYTHON) Tests/Browser/screenshots.py docs/screenshots
 
 clean:
-	rm -rf .build .build-browser bench/out
+	rm -rf .build .build-browser .build-tsan .build-asan bench/out
 
 distclean: clean
 	rm -rf $(DATA_DIR) .swiftpm Package.resolved

@@ -116,11 +116,14 @@ import Testing
         #expect(Self.colors(try #require(receiver.next())).allSatisfy { $0 == (0, 255, 0) })
         try harness.segment.commands.push(Command(kind: .alarm))
         // Red only, rising and falling with the envelope (Raveberry's 0.45 s ramp up, hold, 0.8 s ramp down).
+        // Three seconds of the envelope from its first red packet: a slow engine (under ThreadSanitizer, about
+        // ten times slower) may take a while to pick up the command.
         var reds: [UInt8] = []
-        let deadline = Date().addingTimeInterval(3)
+        var deadline = Date().addingTimeInterval(10)
         while Date() < deadline, let packet = receiver.next() {
             let led = Self.colors(packet)[0]
             if led == (0, 255, 0) && reds.isEmpty { continue }
+            if reds.isEmpty { deadline = Date().addingTimeInterval(3) }
             #expect(led.green == 0 && led.blue == 0, "\(led)")
             reds.append(led.red)
         }
