@@ -64,13 +64,9 @@ final class EngineHarness {
     }
 
     /// Polls `condition` every 5 ms for at most `seconds`.
+    /// RaveboxTestSupport's `eventually`, polling every 5 ms: the engine tests watch short blinks and envelopes.
     func eventually(within seconds: Double, _ condition: () throws -> Bool) async -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if (try? condition()) == true { return true }
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-        return false
+        await RaveboxTestSupport.eventually(within: seconds, every: .milliseconds(5)) { try condition() }
     }
 
     deinit {
