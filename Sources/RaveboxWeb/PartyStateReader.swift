@@ -10,12 +10,10 @@ public struct PartyStateReader: Sendable {
 
     let store: Store
     let segment: SharedSegment
-    let settings: PartySettings
 
     public init(store: Store, segment: SharedSegment) {
         self.store = store
         self.segment = segment
-        self.settings = PartySettings(store: store, segment: segment)
     }
 
     /// Whether the engine process beat its heart recently.
