@@ -179,7 +179,8 @@ final class NextSongPlanner {
     private func nextPicker() throws -> @Sendable ([QueueItem]) -> Int64? {
         let now = Date().timeIntervalSince1970
         let (settings, modes) = (settings.settings, settings.modes)
-        let plays = settings.fairness == .roundRobin ? try store.playsPerRequester(since: now - 3600) : [:]
+        let plays =
+            settings.fairness == .roundRobin ? try store.playsPerRequester(since: now - QueueOrder.fairnessWindow) : [:]
         let (interactivity, fairness, shuffle) = (settings.interactivity, settings.fairness, modes.shuffle)
         return { items in
             var generator = SystemRandomNumberGenerator()

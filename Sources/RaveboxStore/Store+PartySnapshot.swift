@@ -28,7 +28,8 @@ extension Store {
                 let settings = try Self.boxSettings(in: db)
                 let rows = try Self.queueRows(in: db)
                 let plays =
-                    settings.fairness == .roundRobin ? try Self.playsPerRequester(since: now - 3600, in: db) : [:]
+                    settings.fairness == .roundRobin
+                    ? try Self.playsPerRequester(since: now - QueueOrder.fairnessWindow, in: db) : [:]
                 let entries = Dictionary(uniqueKeysWithValues: rows.map { ($0.item.id, $0.entry) })
                 let order = QueueOrder.playOrder(
                     rows.map(\.item), interactivity: settings.interactivity, fairness: settings.fairness,
@@ -49,20 +50,12 @@ extension Store {
         try Row.fetchAll(
             db,
             sql: """
-                SELECT q.id, q.songId, q.position, q.votes, COALESCE(q.requesterVoter, q.requestedBy) AS requester,
-                    q.manuallyRequested, (julianday(q.createdAt) - 2440587.5) * 86400.0 AS requestedAt,
-                    s.title, s.artist, s.duration
+                SELECT \(queueItemColumns), s.title, s.artist, s.duration
                 FROM queue_entry q JOIN song s ON s.id = q.songId ORDER BY q.position, q.id
                 """
         ).map { row in
-            let item = QueueItem(
-                id: row["id"], songID: row["songId"], position: row["position"], votes: row["votes"],
-                requester: row["requester"], manuallyRequested: row["manuallyRequested"],
-                requestedAt: row["requestedAt"])
-            let entry = QueueEntry(
-                id: item.id, songID: item.songID, position: item.position, votes: item.votes, title: row["title"],
-                artist: row["artist"], duration: row["duration"])
-            return (item, entry)
+            let item = queueItem(row)
+            return (item, QueueEntry(item, title: row["title"], artist: row["artist"], duration: row["duration"]))
         }
     }
 }

@@ -20,9 +20,9 @@ extension Store {
                     arguments: [songID, requestedBy, voter])
                 let position = try Int.fetchOne(
                     db, sql: "SELECT position FROM queue_entry WHERE id = ?", arguments: [id])
-                return QueueEntry(
-                    id: id, songID: songID, position: position ?? 0, votes: addition.initialBallots.net,
-                    title: song["title"], artist: song["artist"], duration: song["duration"])
+                var item = addition.item(id: id)
+                item.position = position ?? 0
+                return QueueEntry(item, title: song["title"], artist: song["artist"], duration: song["duration"])
             }
         }
     }
@@ -60,17 +60,7 @@ extension Store {
     }
 
     static func queue(in db: Database) throws -> [QueueEntry] {
-        try Row.fetchAll(
-            db,
-            sql: """
-                SELECT q.id, q.songId, q.position, q.votes, s.title, s.artist, s.duration
-                FROM queue_entry q JOIN song s ON s.id = q.songId ORDER BY q.position
-                """
-        ).map { row in
-            QueueEntry(
-                id: row["id"], songID: row["songId"], position: row["position"], votes: row["votes"],
-                title: row["title"], artist: row["artist"], duration: row["duration"])
-        }
+        try queueRows(in: db).map(\.entry)
     }
 
     /// Takes the song that plays next out of the queue and makes it the current song, in one

@@ -42,18 +42,20 @@ extension Store {
     }
 
     static func queueItems(in db: Database) throws -> [QueueItem] {
-        try Row.fetchAll(
-            db,
-            sql: """
-                SELECT id, songId, position, votes, COALESCE(requesterVoter, requestedBy) AS requester,
-                    manuallyRequested, (julianday(createdAt) - 2440587.5) * 86400.0 AS requestedAt
-                FROM queue_entry ORDER BY position, id
-                """
-        ).map { row in
-            QueueItem(
-                id: row["id"], songID: row["songId"], position: row["position"], votes: row["votes"],
-                requester: row["requester"], manuallyRequested: row["manuallyRequested"],
-                requestedAt: row["requestedAt"])
-        }
+        try Row.fetchAll(db, sql: "SELECT \(queueItemColumns) FROM queue_entry q ORDER BY q.position, q.id").map(
+            queueItem)
+    }
+
+    /// The columns of `queue_entry` (as `q`) that ``queueItem(_:)`` reads.
+    static let queueItemColumns = """
+        q.id, q.songId, q.position, q.votes, COALESCE(q.requesterVoter, q.requestedBy) AS requester,
+        q.manuallyRequested, (julianday(q.createdAt) - 2440587.5) * 86400.0 AS requestedAt
+        """
+
+    /// A queue entry as the rules see it, from a row of ``queueItemColumns``.
+    static func queueItem(_ row: Row) -> QueueItem {
+        QueueItem(
+            id: row["id"], songID: row["songId"], position: row["position"], votes: row["votes"],
+            requester: row["requester"], manuallyRequested: row["manuallyRequested"], requestedAt: row["requestedAt"])
     }
 }

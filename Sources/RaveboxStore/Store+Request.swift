@@ -29,21 +29,11 @@ extension Store {
                 }
                 var queue = try SongQueue(Self.queueItems(in: db))
                 let current = try Self.currentSong(in: db)
-                let requestedBefore =
-                    try Bool.fetchOne(
-                        db, sql: "SELECT 1 FROM request_log WHERE songId = ? LIMIT 1", arguments: [songID])
-                    ?? false
-                let lastPlayed = try Double.fetchOne(
-                    db,
-                    sql: """
-                        SELECT (julianday(MAX(startedAt)) - 2440587.5) * 86400.0 FROM play_log
-                        WHERE songId = ? AND outcome != 'failed'
-                        """,
-                    arguments: [songID])
+                let facts = try Self.requestFacts(songID: songID, in: db)
                 let decision = try RequestDecision.decide(
                     song: song, queue: queue.items, currentSongID: current?.songID,
-                    requesterQueuedCount: queue.count(requestedBy: voter), requestedBefore: requestedBefore,
-                    lastPlayed: lastPlayed, now: now, settings: settings, privilege: privilege)
+                    requesterQueuedCount: queue.count(requestedBy: voter), requestedBefore: facts.requestedBefore,
+                    lastPlayed: facts.lastPlayed, now: now, settings: settings, privilege: privilege)
                 try db.execute(
                     sql: "INSERT INTO request_log (songId, session, voter) VALUES (?, ?, ?)",
                     arguments: [songID, session, voter])
@@ -55,11 +45,8 @@ extension Store {
                     let id = try Self.insert(addition, session: session, in: db)
                     queue.enqueue([addition.item(id: id)], first: settings.enqueueFirst)
                     try Self.savePositions(of: queue, in: db)
-                    let position = queue.item(id: id)?.position ?? queue.count
-                    return .queued(
-                        QueueEntry(
-                            id: id, songID: songID, position: position, votes: addition.initialBallots.net,
-                            title: song.title, artist: song.artist, duration: song.duration))
+                    let item = queue.item(id: id) ?? addition.item(id: id)
+                    return .queued(QueueEntry(item, title: song.title, artist: song.artist, duration: song.duration))
                 case .upvoteQueued(let entryID, let message):
                     let result = try Self.castVote(
                         entryID: entryID, voter: voter, vote: .up, kickThreshold: kickThreshold, in: db)

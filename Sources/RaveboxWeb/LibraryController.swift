@@ -239,7 +239,8 @@ struct LibraryController: Sendable {
     }
 
     /// `POST /api/queue/playlist {"playlistId": N}` (mods): its first `maxPlaylistItems` songs join the queue in
-    /// order, as songs nobody voted for yet, up to `maxQueueLength`.
+    /// order, as songs nobody voted for yet, each by the request rules (``Store/enqueuePlaylist``); the answer
+    /// says how many were left out and why the first was.
     func requestPlaylist(
         _ request: Request, context: RaveboxRequestContext
     ) async throws -> EditedResponse<PlaylistResult> {
@@ -250,13 +251,22 @@ struct LibraryController: Sendable {
             let playlist = try store.playlists(matching: "", limit: 100_000).first(where: { $0.id == body.playlistId })
         else { throw APIError(.notFound, "There is no such playlist.") }
         let songs = try store.playlistSongs(id: body.playlistId, limit: settings.maxPlaylistItems)
-        let entries = try store.enqueuePlaylist(
-            songIDs: songs.map(\.id), maxQueueLength: settings.maxQueueLength, requestedBy: context.session)
-        guard !entries.isEmpty else {
-            throw APIError(.conflict, songs.isEmpty ? "That playlist has no songs on the box." : "The queue is full.")
+        let outcome = try store.enqueuePlaylist(
+            songIDs: songs.map(\.id), requestedBy: try actions.voterKey(context), privilege: context.privilege,
+            settings: settings, now: PartySettings.now())
+        guard !outcome.entries.isEmpty else {
+            if songs.isEmpty { throw APIError(.conflict, "That playlist has no songs on the box.") }
+            throw outcome.refusals.first ?? RuleError.conflict("None of that playlist's songs can be queued now.")
         }
         _ = try actions.queueAfterChange()
-        let message = "\(entries.count) songs of \(playlist.name) are in the queue."
+        let added = outcome.entries.count
+        var message =
+            "\(added == 1 ? "1 song" : "\(added) songs") of \(playlist.name) \(added == 1 ? "is" : "are") in the queue."
+        if let reason = outcome.refusals.first {
+            let count = outcome.refusals.count
+            message += " \(count == 1 ? "One was" : "\(count) were") left out: \(reason.message)"
+        }
+        let entries = outcome.entries
         return EditedResponse(status: .created, response: PlaylistResult(entries: entries, message: message))
     }
 

@@ -125,6 +125,39 @@ import Testing
         #expect(result == row.expected)
     }
 
+    /// A playlist is decided song by song against the queue it builds: its own duplicate, a song already
+    /// queued, a forbidden one and those past `maxQueueLength` stay out (none is upvoted), in order.
+    @Test func aPlaylistKeepsEachRuleAndNeverHandsOutVotes() {
+        let settings = Self.settings {
+            $0.forbiddenKeywords = "banned"
+            $0.maxQueueLength = 5
+        }
+        let playlist = [song(7), song(101), song(8, title: "Banned Tune"), song(7), song(9), song(10), song(11)]
+        let decision = RequestDecision.decide(
+            songs: playlist, queue: Self.queueItems, currentSongID: 50, requester: "cy",
+            requestedBefore: { _ in false },
+            lastPlayed: { _ in nil }, now: Self.now, settings: settings, privilege: .mod)
+        #expect(decision.accepted.map(\.id) == [7, 9, 10])
+        #expect(
+            decision.refusals == [
+                .conflict("\"Song\" is already in the queue or playing."),
+                .forbidden("Songs with \"banned\" in the title or artist can't be requested at this party."),
+                .conflict("\"Song\" is already in the queue or playing."),
+                .conflict("The queue is full (5 songs). Try again when a song has played."),
+            ])
+    }
+
+    /// A guest's playlist (where the party lets guests queue one) counts towards `maxSongsPerGuest`.
+    @Test func aGuestsPlaylistStopsAtTheirSongLimit() {
+        let settings = Self.settings { $0.maxSongsPerGuest = 2 }
+        let decision = RequestDecision.decide(
+            songs: [song(7), song(8), song(9)], queue: Self.queueItems, currentSongID: nil, requester: "ann",
+            requestedBefore: { _ in false }, lastPlayed: { _ in nil }, now: Self.now, settings: settings,
+            privilege: .guest)
+        #expect(decision.accepted.map(\.id) == [7])
+        #expect(decision.refusals.count == 2)
+    }
+
     /// Raveberry's `test_add` requested the same song twice and got two entries; here the second request
     /// is the second guest's upvote.
     @Test func requestingTheSameSongTwiceUpvotesInsteadOfDuplicating() throws {

@@ -77,8 +77,13 @@ import Testing
         }
 
         mutating func enqueue(_ addition: QueueAddition, id: Int64, first: Bool) {
-            ballots[id] = addition.initialBallots
-            queue.enqueue([addition.item(id: id)], first: first)
+            enqueue([(addition, id)], first: first)
+        }
+
+        /// Several songs in one ``SongQueue/enqueue(_:first:)`` call, as a multi-song request queues them.
+        mutating func enqueue(_ additions: [(QueueAddition, Int64)], first: Bool) {
+            for (addition, id) in additions { ballots[id] = addition.initialBallots }
+            queue.enqueue(additions.map { addition, id in addition.item(id: id) }, first: first)
         }
 
         /// Each voter's votes on the songs still queued or playing (what ``Store/votes(of:)`` answers).
@@ -121,18 +126,28 @@ import Testing
             case 7, 8:
                 try playNext(endingWith: step.b % 2 == 0 ? .finished : .skipped)
             case 9:
-                // A mod queues a playlist: no decisions, no votes, up to maxQueueLength.
-                let songIDs = [step.a, step.b, step.c].map { songs[$0 % songs.count].id }
+                // A mod or a guest with the right queues a playlist: each song by the request rules, no votes.
+                let playlist = [step.a, step.b, step.c].map { songs[$0 % songs.count] }
                 let voter = Self.voter(step.a % 4)
-                let room = model.settings.maxQueueLength > 0 ? model.settings.maxQueueLength - items.count : .max
-                let entries = try store.enqueuePlaylist(
-                    songIDs: songIDs, maxQueueLength: model.settings.maxQueueLength, requestedBy: voter)
-                #expect(entries.map(\.songID) == Array(songIDs.prefix(max(0, room))))
-                for entry in entries {
-                    let addition = QueueAddition(
-                        songID: entry.songID, requester: voter, manuallyRequested: false, requestedAt: now)
-                    model.enqueue(addition, id: entry.id, first: false)
-                }
+                let privilege: Privilege = step.c % 2 == 0 ? .mod : .guest
+                let now = now
+                let expected = RequestDecision.decide(
+                    songs: playlist, queue: items, currentSongID: model.current?.songID, requester: voter,
+                    requestedBefore: { model.requested.contains($0.id) }, lastPlayed: { model.lastPlayed[$0.id] },
+                    now: now, settings: model.settings, privilege: privilege)
+                let outcome = try store.enqueuePlaylist(
+                    songIDs: playlist.map(\.id), requestedBy: voter, privilege: privilege, settings: model.settings,
+                    now: now)
+                #expect(outcome.refusals == expected.refusals, "refused alike")
+                #expect(Set(outcome.entries.map(\.songID)) == Set(expected.accepted.map(\.id)))
+                let byOrder = outcome.entries.sorted { $0.id < $1.id }
+                model.enqueue(
+                    zip(expected.accepted, byOrder).map { song, entry in
+                        (
+                            QueueAddition(
+                                songID: song.id, requester: voter, manuallyRequested: false, requestedAt: now), entry.id
+                        )
+                    }, first: model.settings.enqueueFirst)
             default:
                 // The box adds a song (repeat, autoplay): no requester, no votes, at the end.
                 let addition = QueueAddition(
@@ -228,7 +243,7 @@ import Testing
                 model.current = nil
             }
             let now = now
-            let plays = try store.playsPerRequester(since: now - 3600)
+            let plays = try store.playsPerRequester(since: now - QueueOrder.fairnessWindow)
             #expect(plays == model.plays, "the plays fairness counts")
             let (interactivity, fairness) = (model.settings.interactivity, model.settings.fairness)
             let started = try store.startNextSong { items in
@@ -268,7 +283,7 @@ import Testing
             let settings = model.settings
             let stored = QueueOrder.playOrder(
                 items, interactivity: settings.interactivity, fairness: settings.fairness,
-                playsLastHour: try store.playsPerRequester(since: now - 3600))
+                playsLastHour: try store.playsPerRequester(since: now - QueueOrder.fairnessWindow))
             let modelled = model.queue.playOrder(
                 interactivity: settings.interactivity, fairness: settings.fairness, playsLastHour: model.plays)
             #expect(stored.map(\.id) == modelled.map(\.id), "play order")

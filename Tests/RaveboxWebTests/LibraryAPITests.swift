@@ -136,6 +136,32 @@ import Testing
         }
     }
 
+    @Test func aPlaylistKeepsTheHouseRulesAndItsOrderWithEnqueueFirst() async throws {
+        let box = try WebTestBox(songs: (1...5).map { ("Song \($0)", "Band") })
+        let paths = try box.store.searchSongs("", limit: 10).map(\.path).sorted()
+        _ = try box.store.replacePlaylists(
+            under: "/music", with: [ScannedPlaylist(source: "/music/set.m3u", name: "Set", kind: .m3u, paths: paths)])
+        try box.set(["forbiddenKeywords": .string("2"), "enqueueFirst": .bool(true)])
+        let guestsSong = try #require(try box.store.searchSongs("Song 3", limit: 1).first)
+        _ = try box.store.enqueue(songID: guestsSong.id, requestedBy: "guest", voter: "guest")
+        try await app(box).test(.router) { client in
+            let mod = try await box.login(.mod, client)
+            let playlist = try #require(
+                try await mod.call(client, .get, "/api/playlists").decode([PlaylistSummary].self).first)
+            let body = "{\"playlistId\": \(playlist.id)}"
+            let reply = try await mod.call(client, .post, "/api/queue/playlist", body)
+            #expect(reply.status == .created, "\(reply.text)")
+            #expect(
+                reply.text.contains("3 songs of Set are in the queue. 2 were left out: Songs with"), "\(reply.text)")
+            // The forbidden song and the one already queued stay out; the rest go first, in the playlist's order.
+            #expect(try box.store.queue().map(\.title) == ["Song 1", "Song 4", "Song 5", "Song 3"])
+            let again = try await mod.call(client, .post, "/api/queue/playlist", body)
+            #expect(again.status == .conflict)
+            #expect(again.error == "\"Song 1\" is already in the queue or playing.")
+            #expect(try box.store.queue().count == 4)
+        }
+    }
+
     @Test func theAdminExportsWhatPlayedAsM3U() async throws {
         let box = try WebTestBox()
         let id = box.songIDs[0]

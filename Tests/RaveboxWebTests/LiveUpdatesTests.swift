@@ -78,7 +78,12 @@ struct AnyJSON: Decodable {
         currentSong: CurrentSong(
             playID: 7, entryID: 9, songID: 3, title: "A", artist: "B", duration: 200, position: 12, votes: 1,
             path: "/music/a.mp3"),
-        queue: [QueueEntry(id: 4, songID: 5, position: 1, votes: 2, title: "Next", artist: "C", duration: 180)],
+        queue: [
+            QueueEntry(
+                QueueItem(
+                    id: 4, songID: 5, position: 1, votes: 2, requester: nil, manuallyRequested: true, requestedAt: 0),
+                title: "Next", artist: "C", duration: 180)
+        ],
         lastFailure: nil, engineOnline: true, hashtag: "#party")
 
     @Test func changesCarryOnlyDifferingFieldsAndNullForRemovedOnes() {

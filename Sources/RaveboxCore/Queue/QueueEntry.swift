@@ -1,4 +1,5 @@
-/// A song waiting in the queue, as guests see it.
+/// A song waiting in the queue, as guests see it: a ``QueueItem``'s identity, place and votes, with the
+/// song's name and length.
 public struct QueueEntry: Sendable, Codable, Equatable {
     /// Queue entry id (not the library id: the same song can be queued again later).
     public var id: Int64
@@ -12,16 +13,10 @@ public struct QueueEntry: Sendable, Codable, Equatable {
     /// Seconds.
     public var duration: Double
 
-    public init(
-        id: Int64, songID: Int64, position: Int, votes: Int, title: String, artist: String, duration: Double
-    ) {
-        self.id = id
-        self.songID = songID
-        self.position = position
-        self.votes = votes
-        self.title = title
-        self.artist = artist
-        self.duration = duration
+    /// The guests' view of a queue item: its rule-facing fields (who asked, when, how) stay on the box.
+    public init(_ item: QueueItem, title: String, artist: String, duration: Double) {
+        (id, songID, position, votes) = (item.id, item.songID, item.position, item.votes)
+        (self.title, self.artist, self.duration) = (title, artist, duration)
     }
 
     enum CodingKeys: String, CodingKey {

@@ -15,6 +15,10 @@
 /// Shuffle (``next(in:interactivity:fairness:playsLastHour:shuffle:using:)``) picks the next song at
 /// random in the positional levels only; in voting levels the party's votes pick it.
 public enum QueueOrder {
+    /// Seconds of play log that ``Fairness/roundRobin`` counts turns over: the last hour. Every reader of
+    /// the play log for fairness (the party page's order, the engine's next song) uses this window.
+    public static let fairnessWindow: Double = 3600
+
     /// All queued songs in play order.
     ///
     /// - Parameters:
