@@ -19,6 +19,7 @@ struct PartyActions: Sendable {
     let commands: CommandSender
     /// Votes per guest over time (the `voteRateLimit` setting).
     let voteLimiter: VoteRateLimiter
+    let sessions: Sessions
 
     /// Checks that this session may do `action` now: 401 for a guest asking for an admin's action (logging
     /// in would help), else the rule's own refusal (403).
@@ -31,11 +32,21 @@ struct PartyActions: Sendable {
         try action.authorize(context.privilege, at: interactivity)
     }
 
-    /// Whose vote this is: the session, or the device when the party allows one vote per device.
+    /// Whose vote this is: the session (begun now when the guest has none), or the device when the party
+    /// allows one vote per device.
     func voterKey(_ context: RaveboxRequestContext) throws -> String {
         Voter.key(
-            session: context.session, device: context.device,
+            session: try sessions.ensure(context), device: context.device,
             oneVotePerDevice: try settings.current().oneVotePerDevice)
+    }
+
+    /// The guest's votes by queue entry id, without beginning a session for someone who has none (a page view).
+    func votes(of context: RaveboxRequestContext) throws -> [Int64: Int] {
+        let oneVotePerDevice = try settings.current().oneVotePerDevice
+        let session = context.sessionSlot.session?.id
+        guard session != nil || (oneVotePerDevice && context.device != nil) else { return [:] }
+        return try store.votes(
+            of: Voter.key(session: session ?? "", device: context.device, oneVotePerDevice: oneVotePerDevice))
     }
 
     /// Tells the engine; 503 when its command ring is full.
@@ -66,7 +77,8 @@ struct PartyActions: Sendable {
         try authorize(.request, context)
         let now = PartySettings.now()
         let outcome = try store.request(
-            songID: songID, session: context.session, voter: try voterKey(context), privilege: context.privilege,
+            songID: songID, session: try sessions.ensure(context), voter: try voterKey(context),
+            privilege: context.privilege,
             settings: try settings.current(), now: now, kickThreshold: try settings.kickThreshold(now: now))
         // The engine notices the change counter within its 20 ms tick and starts the song if it is idle.
         segment.bump(.queue)

@@ -153,7 +153,7 @@ struct PartyPageController: Sendable {
         if let query, !query.trimmingCharacters(in: .whitespaces).isEmpty {
             results = try actions.store.searchSongs(query, limit: settings.numberOfSuggestions)
         }
-        let votes = try actions.store.votes(of: try actions.voterKey(context))
+        let votes = try actions.votes(of: context)
         let input = PageInput(
             state: try reader.read(), settings: settings, privilege: context.privilege, votes: votes,
             query: query, results: results, message: message, sourcesAvailable: sourcesAvailable)

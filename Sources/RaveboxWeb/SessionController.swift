@@ -2,17 +2,18 @@ import Foundation
 import Hummingbird
 import RaveboxCore
 import RaveboxStore
+import Synchronization
 
 /// Who is logged in: the session API (`/api/session…`) and its pages for phones without JavaScript, the
 /// login page (`/login`) for mods and the admin and the first-run page (`/setup`) that sets the admin
-/// password, reachable only until one exists. The pages are plain forms, so they work in a captive-portal
-/// browser, and follow the same rules as the API.
+/// password, reachable only until one exists and only with the box's setup code, which proves the person is
+/// at the box. The pages are plain forms, so they work in a captive-portal browser, and follow the same rules
+/// as the API. Every privilege change gives the session a new token.
 struct SessionController: Sendable {
     let actions: PartyActions
     let sessions: Sessions
-    /// Failed login attempts per device: 10 per 30 s, so passwords cannot be guessed quickly (successful
-    /// logins do not count).
-    let loginLimiter: VoteRateLimiter
+    /// Limits on password and setup-code tries; bcrypt off the serving threads.
+    let guardian = LoginGuard()
 
     /// The API and the pages; mounted at `/`.
     var routes: RouteCollection<RaveboxRequestContext> {
@@ -25,7 +26,7 @@ struct SessionController: Sendable {
         routes.get("/login") { request, context in try loginPage(request, context: context) }
         routes.post("/login", use: loginForm)
         routes.post("/logout") { _, context in
-            try sessions.setPrivilege(.guest, session: context.session)
+            _ = try sessions.setPrivilege(.guest, context, now: PartySettings.now())
             return Response(status: .seeOther, headers: [.location: "/"])
         }
         routes.get("/setup") { request, context in try setupPage(request, context: context) }
@@ -35,12 +36,14 @@ struct SessionController: Sendable {
 
     var store: Store { actions.store }
 
-    /// Refuses a new password shorter than the box's minimum.
+    /// Refuses a new password shorter than the box's minimum or longer than bcrypt reads.
     static func checkPassword(_ password: String) throws {
-        guard password.count >= BoxConfiguration.minimumPasswordLength else {
-            throw APIError(
-                .badRequest, "The password needs at least \(BoxConfiguration.minimumPasswordLength) characters.")
-        }
+        if let problem = BoxConfiguration.passwordProblem(password) { throw APIError(.badRequest, problem) }
+    }
+
+    /// The device a login try counts against: the client's MAC or address, else (in-memory tests) the session.
+    func device(_ context: RaveboxRequestContext) throws -> String {
+        try context.device ?? sessions.ensure(context)
     }
 
     // MARK: - API
@@ -53,7 +56,7 @@ struct SessionController: Sendable {
     }
 
     func sessionInfo(_ context: RaveboxRequestContext, privilege: Privilege? = nil) throws -> SessionInfo {
-        let votes = try store.votes(of: try actions.voterKey(context))
+        let votes = try actions.votes(of: context)
         return SessionInfo(
             privilege: privilege ?? context.privilege,
             adminPasswordSet: try AdminCredentials.adminPasswordIsSet(in: store),
@@ -69,33 +72,63 @@ struct SessionController: Sendable {
         let body = try await request.decodeJSON(
             LoginBody.self, context: context, example: "{\"role\": \"mod\", \"password\": \"...\"}")
         guard body.role != .guest else { throw APIError(.badRequest, "Log in as mod or admin.") }
-        let device = context.device ?? context.session
-        try loginLimiter.check(voter: device, now: PartySettings.now())
-        guard try AdminCredentials.verify(body.password, role: body.role, in: store) else {
-            loginLimiter.record(voter: device, now: PartySettings.now())
+        guard try await checkLogin(body.password, role: body.role, context) else {
             throw APIError(.unauthorized, "That password is not right.")
         }
-        try sessions.setPrivilege(body.role, session: context.session)
+        _ = try sessions.setPrivilege(body.role, context, now: PartySettings.now())
         return try sessionInfo(context, privilege: body.role)
     }
 
+    /// Whether `password` is `role`'s, within the try limits (429 beyond them).
+    func checkLogin(_ password: String, role: Privilege, _ context: RaveboxRequestContext) async throws -> Bool {
+        let store = store
+        return try await guardian.attempt(device: try device(context)) {
+            try AdminCredentials.verify(password, role: role, in: store)
+        }
+    }
+
     func logout(context: RaveboxRequestContext) throws -> SessionInfo {
-        try sessions.setPrivilege(.guest, session: context.session)
+        _ = try sessions.setPrivilege(.guest, context, now: PartySettings.now())
         return try sessionInfo(context, privilege: .guest)
     }
 
     struct PasswordBody: Decodable { var password: String }
 
+    struct SetupBody: Decodable {
+        var password: String
+        var code: String
+    }
+
     func setup(_ request: Request, context: RaveboxRequestContext) async throws -> SessionInfo {
         let body = try await request.decodeJSON(
-            PasswordBody.self, context: context, example: "{\"password\": \"...\"}")
+            SetupBody.self, context: context, example: "{\"password\": \"...\", \"code\": \"K7QM-2XWD\"}")
         guard try !AdminCredentials.adminPasswordIsSet(in: store) else {
             throw APIError(.conflict, "The admin password is already set. Log in instead.")
         }
         try Self.checkPassword(body.password)
-        try AdminCredentials.install(password: body.password, role: .admin, in: store)
-        try sessions.setPrivilege(.admin, session: context.session)
+        try await claim(password: body.password, code: body.code, context)
         return try sessionInfo(context, privilege: .admin)
+    }
+
+    /// Claims the box with its setup code (a try within the login limits): 403 for a wrong code, 409 when
+    /// someone claimed it first.
+    func claim(password: String, code: String, _ context: RaveboxRequestContext) async throws {
+        let (store, session, now) = (store, try sessions.ensure(context), PartySettings.now())
+        let outcome = Mutex<AdminCredentials.Claim>(.wrongCode)
+        _ = try await guardian.attempt(device: try device(context)) {
+            let claim = try AdminCredentials.claim(
+                password: password, code: code, session: session, now: now, in: store)
+            outcome.withLock { $0 = claim }
+            return claim != .wrongCode
+        }
+        switch outcome.withLock({ $0 }) {
+        case .claimed(let admin): sessions.adopt(admin, context)
+        case .alreadyClaimed: throw APIError(.conflict, "The admin password is already set. Log in instead.")
+        case .wrongCode:
+            throw APIError(
+                .forbidden,
+                "That is not the setup code. The box's screen shows it, or ravebox-setup-code.txt on its card.")
+        }
     }
 
     func modPassword(_ request: Request, context: RaveboxRequestContext) async throws -> Response {
@@ -103,7 +136,9 @@ struct SessionController: Sendable {
         let body = try await request.decodeJSON(
             PasswordBody.self, context: context, example: "{\"password\": \"...\"}")
         try Self.checkPassword(body.password)
-        try AdminCredentials.install(password: body.password, role: .mod, in: store)
+        let store = store
+        _ = try await guardian.hashing { try AdminCredentials.install(password: body.password, role: .mod, in: store) }
+        sessions.forgetCached(role: .mod)
         return Response(status: .noContent)
     }
 
@@ -130,16 +165,14 @@ struct SessionController: Sendable {
             return try loginPage(request, context: context, message: "Choose mod or admin.", status: .badRequest)
         }
         do {
-            try loginLimiter.check(voter: context.device ?? context.session, now: PartySettings.now())
-        } catch {
+            guard try await checkLogin(fields["password"] ?? "", role: role, context) else {
+                return try loginPage(
+                    request, context: context, message: "That password is not right.", status: .unauthorized)
+            }
+        } catch let error as RuleError {
             return try loginPage(request, context: context, message: error.message, status: .tooManyRequests)
         }
-        guard try AdminCredentials.verify(fields["password"] ?? "", role: role, in: store) else {
-            loginLimiter.record(voter: context.device ?? context.session, now: PartySettings.now())
-            return try loginPage(
-                request, context: context, message: "That password is not right.", status: .unauthorized)
-        }
-        try sessions.setPrivilege(role, session: context.session)
+        _ = try sessions.setPrivilege(role, context, now: PartySettings.now())
         return Response(status: .seeOther, headers: [.location: "/"])
     }
 
@@ -168,11 +201,12 @@ struct SessionController: Sendable {
         }
         do {
             try Self.checkPassword(password)
+            try await claim(password: password, code: fields["code"] ?? "", context)
         } catch let error as APIError {
-            return try setupPage(request, context: context, message: error.message, status: .badRequest)
+            return try setupPage(request, context: context, message: error.message, status: error.status)
+        } catch let error as RuleError {
+            return try setupPage(request, context: context, message: error.message, status: .tooManyRequests)
         }
-        try AdminCredentials.install(password: password, role: .admin, in: store)
-        try sessions.setPrivilege(.admin, session: context.session)
         return Response(status: .seeOther, headers: [.location: "/"])
     }
 }

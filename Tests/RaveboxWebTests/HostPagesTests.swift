@@ -68,11 +68,9 @@ import Testing
         try await Application(router: box.web.router()).test(.router) { client in
             let admin = try await box.login(.admin, client)
             func post(_ body: String) async throws -> Guest.Reply {
-                try await client.execute(
-                    uri: "/settings", method: .post,
-                    headers: [.cookie: admin.cookie, .contentType: "application/x-www-form-urlencoded"],
-                    body: ByteBuffer(string: body)
-                ) { Guest.Reply(status: $0.status, headers: $0.headers, body: Data(buffer: $0.body)) }
+                try await admin.send(
+                    client, .post, "/settings", body: ByteBuffer(string: body),
+                    contentType: "application/x-www-form-urlencoded")
             }
             let refused = try await post("key=downvotesToKick&value=0")
             #expect(refused.status == .badRequest)

@@ -88,11 +88,9 @@ import Testing
             #expect(page.text.contains("id=\"strip-1\""))
             #expect(!page.text.contains("No LED outputs are set up"))
             func post(_ body: String) async throws -> Guest.Reply {
-                try await client.execute(
-                    uri: "/lights/tv", method: .post,
-                    headers: [.cookie: mod.cookie, .contentType: "application/x-www-form-urlencoded"],
-                    body: ByteBuffer(string: body)
-                ) { Guest.Reply(status: $0.status, headers: $0.headers, body: Data(buffer: $0.body)) }
+                try await mod.send(
+                    client, .post, "/lights/tv", body: ByteBuffer(string: body),
+                    contentType: "application/x-www-form-urlencoded")
             }
             let saved = try await post("program=rainbow&brightness=40&color=%23ff0000&speed=2&monochrome=on")
             #expect(saved.status == .seeOther)

@@ -73,11 +73,10 @@ import Testing
         let id = try box.store.enqueue(songID: box.songIDs[0], requestedBy: nil).id
         try await Application(router: box.web.router()).test(.router) { client in
             let guest = Guest()
-            let reply = try await client.execute(
-                uri: "/queue/\(id)/vote", method: .post,
-                headers: [.cookie: guest.cookie, .contentType: "application/x-www-form-urlencoded"],
-                body: ByteBuffer(string: "vote=1")
-            ) { $0.status }
+            let reply = try await
+                (guest.send(
+                    client, .post, "/queue/\(id)/vote", body: ByteBuffer(string: "vote=1"),
+                    contentType: "application/x-www-form-urlencoded")).status
             #expect(reply == .seeOther)
             #expect(try box.store.queue().first?.votes == 1)
             let page = try await guest.call(client, .get, "/")

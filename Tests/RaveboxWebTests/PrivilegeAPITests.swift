@@ -112,11 +112,15 @@ import Testing
             let before = try await guest.call(client, .get, "/api/session").decode(SessionReply.self)
             #expect(before.privilege == "guest")
             #expect(!before.adminPasswordSet)
-            let short = try await guest.call(client, .post, "/api/session/setup", "{\"password\": \"short\"}")
+            let code = box.setupCode.description
+            let short = try await guest.call(
+                client, .post, "/api/session/setup", "{\"password\": \"short\", \"code\": \"\(code)\"}")
             #expect(short.status == .badRequest)
-            let setup = try await guest.call(client, .post, "/api/session/setup", "{\"password\": \"first-run-pass\"}")
+            let setup = try await guest.call(
+                client, .post, "/api/session/setup", "{\"password\": \"first-run-pass\", \"code\": \"\(code)\"}")
             #expect(try setup.decode(SessionReply.self).privilege == "admin")
-            let again = try await Guest().call(client, .post, "/api/session/setup", "{\"password\": \"another-pass\"}")
+            let again = try await Guest().call(
+                client, .post, "/api/session/setup", "{\"password\": \"another-pass\", \"code\": \"\(code)\"}")
             #expect(again.status == .conflict)
             // The admin sets the mod password; a mod logs in with it.
             #expect(

@@ -6,6 +6,7 @@ import RaveboxIPC
 import RaveboxMedia
 import RaveboxStore
 import RaveboxTestSupport
+import Testing
 
 @testable import RaveboxWeb
 
@@ -16,6 +17,8 @@ final class WebTestBox: Sendable {
     let segment: SharedSegment
     let web: WebApp
     let songIDs: [Int64]
+    /// The code that claims the box while it has no admin password (the supervisor makes it at start).
+    let setupCode: SetupCode
 
     init(
         songs: [(title: String, artist: String)] = [("One", "Alpha"), ("Two", "Beta"), ("Three", "Gamma")],
@@ -37,6 +40,7 @@ final class WebTestBox: Sendable {
                 uploads: folder.file("uploads"), cache: folder.file("cache"), prober: FFmpegTrackProbe(), ytDLP: ytDLP)
             : nil
         web = WebApp(store: store, segment: segment, logger: Logger(label: "test.web"), site: site, folders: folders)
+        setupCode = try #require(try AdminCredentials.prepareSetupCode(preferred: nil, in: store))
     }
 
     /// Changes a setting as the admin would, and tells the web process.

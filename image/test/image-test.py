@@ -156,19 +156,25 @@ def fsck_partition(image: Path, number: int, scratch: Path) -> tuple[int, str]:
 # -- talking to the box -----------------------------------------------------------------------------
 
 class Client:
-    """HTTP through QEMU's forwarded port, as one guest (one session cookie)."""
+    """HTTP through QEMU's forwarded port, as one guest: it keeps the session cookie the box issues it."""
 
-    def __init__(self, machine: Machine, session: str | None = None):
+    def __init__(self, machine: Machine):
         self.machine = machine
-        self.session = session or str(uuid.uuid4())  # the box takes well-formed UUIDs only
+        self.session: str | None = None  # the token of the box's rb_session cookie, once it issued one
 
     def call(self, method: str, path: str, body: object | None = None, timeout: float = 15) -> tuple[int, object]:
         data = None if body is None else json.dumps(body).encode()
         # As a phone on the hotspot asks: by the box's name (any other host is sent to the party page).
-        headers = {"Cookie": f"rb_session={self.session}", "Host": BOX_HOSTNAME}
+        headers = {"Host": BOX_HOSTNAME}
+        if self.session:
+            headers["Cookie"] = f"rb_session={self.session}"
         if data is not None:
             headers["Content-Type"] = "application/json"
-        status, raw = self.machine.http(method, path, body=data, headers=headers, timeout=timeout)
+        status, answer, raw = self.machine.http_with_headers(method, path, body=data, headers=headers, timeout=timeout)
+        for cookie in answer.get_all("Set-Cookie") or []:
+            name, _, rest = cookie.partition("=")
+            if name.strip() == "rb_session":
+                self.session = rest.split(";", 1)[0]
         try:
             return status, json.loads(raw) if raw else None
         except ValueError:
@@ -624,7 +630,10 @@ def main() -> int:
         check(integrity == "ok", "the database passes integrity_check after the power cut", integrity)
         stored = set(m2.check(f"sqlite3 -readonly /var/lib/ravebox/ravebox.sqlite "
                               f"\"SELECT voter FROM vote WHERE entryId = {entry}\"").split())
-        lost = [index for index, s in enumerate(acknowledged) if f"session:{s}" not in stored]
+        # The box issued each voter's token; the vote is stored under the session's id, which stays on the box.
+        voters = dict(line.split("|", 1) for line in m2.check(
+            "sqlite3 -readonly /var/lib/ravebox/ravebox.sqlite 'SELECT token, id FROM guest_session'").split())
+        lost = [index for index, s in enumerate(acknowledged) if f"session:{voters.get(s)}" not in stored]
         check(not lost, "every vote acknowledged before the power cut is stored",
               f"{len(lost)} of {len(acknowledged)} lost, positions {lost}; {len(stored)} stored\n"
               + m2.run("ls -la /var/lib/ravebox/; sqlite3 -readonly /var/lib/ravebox/ravebox.sqlite "

@@ -204,6 +204,20 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
 
     /// Shortest admin password accepted.
     public static let minimumPasswordLength = 8
+    /// Longest password accepted, in UTF-8 bytes: bcrypt reads no further, so a longer one would be
+    /// accepted by its first 72 bytes alone.
+    public static let maximumPasswordBytes = 72
+
+    /// Why `password` cannot be an admin or mod password, or `nil` when it can.
+    public static func passwordProblem(_ password: String) -> String? {
+        if password.count < minimumPasswordLength {
+            return "The password needs at least \(minimumPasswordLength) characters."
+        }
+        if password.utf8.count > maximumPasswordBytes {
+            return "The password can have at most \(maximumPasswordBytes) bytes (72 letters without accents)."
+        }
+        return nil
+    }
 }
 
 /// Whether the box reads its buttons, and how they are wired.

@@ -193,10 +193,13 @@ public struct ConfigurationLayer: Sendable, Equatable {
         case "admin_password":
             let value = try single()
             if value == BoxConfiguration.maskedSecret { return }  // stored by `ravebox setup`: keep it
-            guard value.count >= BoxConfiguration.minimumPasswordLength else {
+            guard BoxConfiguration.passwordProblem(value) == nil else {
                 throw .invalid(
                     key: key, value: "(hidden)", source: source,
-                    accepted: "at least \(BoxConfiguration.minimumPasswordLength) characters")
+                    accepted: """
+                        at least \(BoxConfiguration.minimumPasswordLength) characters and at most \
+                        \(BoxConfiguration.maximumPasswordBytes) bytes
+                        """)
             }
             adminPassword = value
         case "hostname":
