@@ -17,6 +17,14 @@ struct Guest: Sendable {
         func decode<T: Decodable>(_ type: T.Type) throws -> T { try JSONDecoder().decode(type, from: body) }
     }
 
+    /// Sends `body` as an upload called `name` (`POST /api/uploads?name=`).
+    func upload(_ body: Data, name: String, _ client: some TestClientProtocol) async throws -> Reply {
+        try await client.execute(
+            uri: "/api/uploads?name=\(name)", method: .post,
+            headers: [.cookie: cookie, .contentType: "application/octet-stream"], body: ByteBuffer(bytes: body)
+        ) { Reply(status: $0.status, headers: $0.headers, body: Data(buffer: $0.body)) }
+    }
+
     func call(
         _ client: some TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, _ json: String? = nil,
         headers extra: HTTPFields = [:]

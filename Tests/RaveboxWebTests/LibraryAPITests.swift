@@ -15,11 +15,7 @@ import Testing
     private func upload(
         _ body: Data, name: String, as guest: Guest, _ client: some TestClientProtocol
     ) async throws -> Guest.Reply {
-        try await client.execute(
-            uri: "/api/uploads?name=\(name)", method: .post,
-            headers: [.cookie: guest.cookie, .contentType: "application/octet-stream"],
-            body: ByteBuffer(bytes: body)
-        ) { Guest.Reply(status: $0.status, headers: $0.headers, body: Data(buffer: $0.body)) }
+        try await guest.upload(body, name: name, client)
     }
 
     private static let song = WAVFile.bytes(WAVFile.sine(frequency: 440, seconds: 0.3))
