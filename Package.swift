@@ -226,8 +226,8 @@ let package = Package(
         .testTarget(
             name: "RaveboxWebTests",
             dependencies: [
-                "RaveboxWeb", "RaveboxStore", "RaveboxIPC", "RaveboxCore", "RaveboxMedia", "RaveboxTestSupport",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "RaveboxWeb", "RaveboxStore", "RaveboxIPC", "RaveboxCore", "RaveboxMedia", "RaveboxIntake",
+                "RaveboxTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),

@@ -160,7 +160,8 @@ struct LibraryController: Sendable {
 
     /// `POST /api/queue/online {"query": "words or a link"}`: the library first would have answered through
     /// search; this asks the enabled online providers (YouTube, Jamendo) in order, then the library, downloads
-    /// what was found into the cache and requests it. Waits for the download.
+    /// what was found into the cache and requests it. Waits for the download, and first for its turn among the
+    /// online requests under way (`MusicSources.onlineSlot`: 429 when the box is busy).
     func requestOnline(
         _ request: Request, context: RaveboxRequestContext
     ) async throws -> EditedResponse<PartyActions.RequestResult> {
@@ -175,6 +176,8 @@ struct LibraryController: Sendable {
         let settings = try actions.settings.current()
         let store = store
         let chain = await sources.chain(settings) { words in try store.searchSongs(words, limit: 1).first }
+        let slot = try await sources.onlineSlot(guest: try actions.voterKey(context), chain: chain)
+        defer { slot?.release() }
         let songID: Int64
         let message: String
         do {

@@ -40,6 +40,14 @@ final class Guest: Sendable {
         func decode<T: Decodable>(_ type: T.Type) throws -> T { try JSONDecoder().decode(type, from: body) }
     }
 
+    /// Sends `body` as an upload called `name` (`POST /api/uploads?name=`).
+    /// Uploads `body` as a song file called `name`.
+    func upload(_ body: Data, name: String, _ client: some TestClientProtocol) async throws -> Reply {
+        try await send(
+            client, .post, "/api/uploads?name=\(name)", body: ByteBuffer(bytes: body),
+            contentType: "application/octet-stream")
+    }
+
     func call(
         _ client: some TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, _ json: String? = nil,
         headers extra: HTTPFields = [:]

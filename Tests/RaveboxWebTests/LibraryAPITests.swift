@@ -15,9 +15,7 @@ import Testing
     private func upload(
         _ body: Data, name: String, as guest: Guest, _ client: some TestClientProtocol
     ) async throws -> Guest.Reply {
-        try await guest.send(
-            client, .post, "/api/uploads?name=\(name)", body: ByteBuffer(bytes: body),
-            contentType: "application/octet-stream")
+        try await guest.upload(body, name: name, client)
     }
 
     private static let song = WAVFile.bytes(WAVFile.sine(frequency: 440, seconds: 0.3))

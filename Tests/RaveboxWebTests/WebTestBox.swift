@@ -3,6 +3,7 @@ import HummingbirdTesting
 import Logging
 import RaveboxCore
 import RaveboxIPC
+import RaveboxIntake
 import RaveboxMedia
 import RaveboxStore
 import RaveboxTestSupport
@@ -22,7 +23,8 @@ final class WebTestBox: Sendable {
 
     init(
         songs: [(title: String, artist: String)] = [("One", "Alpha"), ("Two", "Beta"), ("Three", "Gamma")],
-        site: SiteInfo = SiteInfo(), withMusicFolders: Bool = false, ytDLP: String = "yt-dlp"
+        site: SiteInfo = SiteInfo(), withMusicFolders: Bool = false, ytDLP: String = "yt-dlp",
+        onlineLimits: OnlineRequestLimiter.Limits = .init()
     ) throws {
         folder = try TemporaryFolder("web")
         store = try Store(path: folder.file("ravebox.sqlite"))
@@ -37,7 +39,8 @@ final class WebTestBox: Sendable {
         let folders =
             withMusicFolders
             ? MusicFolders(
-                uploads: folder.file("uploads"), cache: folder.file("cache"), prober: FFmpegTrackProbe(), ytDLP: ytDLP)
+                uploads: folder.file("uploads"), cache: folder.file("cache"), prober: FFmpegTrackProbe(), ytDLP: ytDLP,
+                onlineLimits: onlineLimits)
             : nil
         web = WebApp(store: store, segment: segment, logger: Logger(label: "test.web"), site: site, folders: folders)
         setupCode = try #require(try AdminCredentials.prepareSetupCode(preferred: nil, in: store))
