@@ -13,7 +13,7 @@ public enum AdminCredentials {
     static func key(for role: Privilege) -> String { role == .mod ? modSettingKey : settingKey }
 
     /// Stores the hash of `password` for `role` unless the stored hash already matches it (so restarts do
-    /// not rewrite it). Returns whether a new hash was written.
+    /// not rewrite it). Returns whether a new hash was written. For the supervisor, at start.
     @discardableResult
     public static func install(password: String, role: Privilege = .admin, in store: Store) throws -> Bool {
         if let existing = try store.setting(key(for: role)), Bcrypt.verify(password, hash: existing) {
@@ -23,14 +23,19 @@ public enum AdminCredentials {
         return true
     }
 
+    /// Replaces the password of `role` (the first-run setup, the admin's new mod password).
+    public static func setPassword(_ password: String, role: Privilege, in store: Store) async throws {
+        try await store.setSetting(key(for: role), to: Bcrypt.hash(password, cost: cost))
+    }
+
     /// Whether `password` is the password of `role`. `false` when none was set yet.
-    public static func verify(_ password: String, role: Privilege = .admin, in store: Store) throws -> Bool {
-        guard let hash = try store.setting(key(for: role)) else { return false }
+    public static func verify(_ password: String, role: Privilege = .admin, in store: Store) async throws -> Bool {
+        guard let hash = try await store.setting(key(for: role)) else { return false }
         return Bcrypt.verify(password, hash: hash)
     }
 
     /// Whether an admin password exists (the first-run setup is closed once it does).
-    public static func adminPasswordIsSet(in store: Store) throws -> Bool {
-        try store.setting(settingKey) != nil
+    public static func adminPasswordIsSet(in store: Store) async throws -> Bool {
+        try await store.setting(settingKey) != nil
     }
 }

@@ -9,26 +9,22 @@ extension Store {
     /// - Returns: the entries added, in order.
     public func enqueuePlaylist(
         songIDs: [Int64], maxQueueLength: Int, requestedBy voter: String?
-    ) throws(StoreError) -> [QueueEntry] {
-        try Self.wrap {
-            try pool.write { db in
-                var room = Int.max
-                if maxQueueLength > 0 {
-                    room = maxQueueLength - (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM queue_entry") ?? 0)
-                }
-                var added: [Int64] = []
-                for songID in songIDs where added.count < room {
-                    let available =
-                        try Bool.fetchOne(db, sql: "SELECT available FROM song WHERE id = ?", arguments: [songID])
-                        ?? false
-                    guard available else { continue }
-                    let addition = QueueAddition(
-                        songID: songID, requester: voter, manuallyRequested: false, requestedAt: 0)
-                    added.append(try Self.insert(addition, session: nil, in: db))
-                }
-                let ids = Set(added)
-                return try Self.queue(in: db).filter { ids.contains($0.id) }
+    ) async throws(StoreError) -> [QueueEntry] {
+        try await write { db in
+            var room = Int.max
+            if maxQueueLength > 0 {
+                room = maxQueueLength - (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM queue_entry") ?? 0)
             }
+            var added: [Int64] = []
+            for songID in songIDs where added.count < room {
+                let available =
+                    try Bool.fetchOne(db, sql: "SELECT available FROM song WHERE id = ?", arguments: [songID]) ?? false
+                guard available else { continue }
+                let addition = QueueAddition(songID: songID, requester: voter, manuallyRequested: false, requestedAt: 0)
+                added.append(try Self.insert(addition, session: nil, in: db))
+            }
+            let ids = Set(added)
+            return try Self.queue(in: db).filter { ids.contains($0.id) }
         }
     }
 }

@@ -21,58 +21,45 @@ extension Store {
     public func request(
         songID: Int64, session: String?, voter: String, privilege: Privilege, settings: BoxSettings, now: Double,
         kickThreshold: KickThreshold
-    ) throws -> RequestOutcome {
-        do {
-            return try pool.write { db in
-                guard let song = try Song.filter(key: songID).filter(Column("available")).fetchOne(db) else {
-                    throw StoreError.unknownSong(id: songID)
-                }
-                var queue = try SongQueue(Self.queueItems(in: db))
-                let current = try Self.currentSong(in: db)
-                let requestedBefore =
-                    try Bool.fetchOne(
-                        db, sql: "SELECT 1 FROM request_log WHERE songId = ? LIMIT 1", arguments: [songID])
-                    ?? false
-                let lastPlayed = try Double.fetchOne(
-                    db,
-                    sql: """
-                        SELECT (julianday(MAX(startedAt)) - 2440587.5) * 86400.0 FROM play_log
-                        WHERE songId = ? AND outcome != 'failed'
-                        """,
-                    arguments: [songID])
-                let decision = try RequestDecision.decide(
-                    song: song, queue: queue.items, currentSongID: current?.songID,
-                    requesterQueuedCount: queue.count(requestedBy: voter), requestedBefore: requestedBefore,
-                    lastPlayed: lastPlayed, now: now, settings: settings, privilege: privilege)
-                try db.execute(
-                    sql: "INSERT INTO request_log (songId, session, voter) VALUES (?, ?, ?)",
-                    arguments: [songID, session, voter])
-                try Self.numberVoter(voter, in: db)
-                switch decision {
-                case .enqueue:
-                    let addition = QueueAddition(
-                        songID: songID, requester: voter, manuallyRequested: true, requestedAt: now)
-                    let id = try Self.insert(addition, session: session, in: db)
-                    queue.enqueue([addition.item(id: id)], first: settings.enqueueFirst)
-                    try Self.savePositions(of: queue, in: db)
-                    let position = queue.item(id: id)?.position ?? queue.count
-                    return .queued(
-                        QueueEntry(
-                            id: id, songID: songID, position: position, votes: addition.initialBallots.net,
-                            title: song.title, artist: song.artist, duration: song.duration))
-                case .upvoteQueued(let entryID, let message):
-                    let result = try Self.castVote(
-                        entryID: entryID, voter: voter, vote: .up, kickThreshold: kickThreshold, in: db)
-                    return .upvoted(result, message: message)
-                case .upvoteCurrent(let message):
-                    let entryID = current?.entryID ?? 0
-                    let result = try Self.castVote(
-                        entryID: entryID, voter: voter, vote: .up, kickThreshold: kickThreshold, in: db)
-                    return .upvoted(result, message: message)
-                }
+    ) async throws -> RequestOutcome {
+        try await writeOrRefuse { db in
+            guard let song = try Song.filter(key: songID).filter(Column("available")).fetchOne(db) else {
+                throw StoreError.unknownSong(id: songID)
             }
-        } catch let error as DatabaseError {
-            throw StoreError.database("\(error)")
+            var queue = try SongQueue(Self.queueItems(in: db))
+            let current = try Self.currentSong(in: db)
+            let decision = try RequestDecision.decide(
+                song: song, queue: queue.items, currentSongID: current?.songID,
+                requesterQueuedCount: queue.count(requestedBy: voter),
+                requestedBefore: try Self.wasRequested(songID: songID, in: db),
+                lastPlayed: try Self.lastPlayed(songID: songID, in: db), now: now, settings: settings,
+                privilege: privilege)
+            try db.execute(
+                sql: "INSERT INTO request_log (songId, session, voter) VALUES (?, ?, ?)",
+                arguments: [songID, session, voter])
+            try Self.numberVoter(voter, in: db)
+            switch decision {
+            case .enqueue:
+                let addition = QueueAddition(
+                    songID: songID, requester: voter, manuallyRequested: true, requestedAt: now)
+                let id = try Self.insert(addition, session: session, in: db)
+                queue.enqueue([addition.item(id: id)], first: settings.enqueueFirst)
+                try Self.savePositions(of: queue, in: db)
+                let position = queue.item(id: id)?.position ?? queue.count
+                return .queued(
+                    QueueEntry(
+                        id: id, songID: songID, position: position, votes: addition.initialBallots.net,
+                        title: song.title, artist: song.artist, duration: song.duration))
+            case .upvoteQueued(let entryID, let message):
+                let result = try Self.castVote(
+                    entryID: entryID, voter: voter, vote: .up, kickThreshold: kickThreshold, in: db)
+                return .upvoted(result, message: message)
+            case .upvoteCurrent(let message):
+                let entryID = current?.entryID ?? 0
+                let result = try Self.castVote(
+                    entryID: entryID, voter: voter, vote: .up, kickThreshold: kickThreshold, in: db)
+                return .upvoted(result, message: message)
+            }
         }
     }
 }

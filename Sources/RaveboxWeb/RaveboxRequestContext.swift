@@ -44,7 +44,7 @@ struct GuestSessionMiddleware: RouterMiddleware {
         var context = context
         let existing = request.cookies[Self.cookieName]?.value
         let id = existing.flatMap { Self.isWellFormed($0) ? $0 : nil } ?? UUID().uuidString.lowercased()
-        let session = try sessions.session(id: id, device: context.device)
+        let session = try await sessions.session(id: id, device: context.device)
         context.session = id
         context.privilege = session.privilege
         var response = try await next(request, context)

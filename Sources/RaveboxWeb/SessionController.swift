@@ -17,18 +17,18 @@ struct SessionController: Sendable {
     /// The API and the pages; mounted at `/`.
     var routes: RouteCollection<RaveboxRequestContext> {
         let routes = RouteCollection(context: RaveboxRequestContext.self)
-        routes.get("/api/session") { _, context in try sessionInfo(context) }
+        routes.get("/api/session") { _, context in try await sessionInfo(context) }
         routes.post("/api/session/login", use: login)
-        routes.post("/api/session/logout") { _, context in try logout(context: context) }
+        routes.post("/api/session/logout") { _, context in try await logout(context: context) }
         routes.post("/api/session/setup", use: setup)
         routes.put("/api/session/mod-password", use: modPassword)
-        routes.get("/login") { request, context in try loginPage(request, context: context) }
+        routes.get("/login") { request, context in try await loginPage(request, context: context) }
         routes.post("/login", use: loginForm)
         routes.post("/logout") { _, context in
-            try sessions.setPrivilege(.guest, session: context.session)
+            try await sessions.setPrivilege(.guest, session: context.session)
             return Response(status: .seeOther, headers: [.location: "/"])
         }
-        routes.get("/setup") { request, context in try setupPage(request, context: context) }
+        routes.get("/setup") { request, context in try await setupPage(request, context: context) }
         routes.post("/setup", use: setupForm)
         return routes
     }
@@ -52,11 +52,11 @@ struct SessionController: Sendable {
         var votes: [String: Int]
     }
 
-    func sessionInfo(_ context: RaveboxRequestContext, privilege: Privilege? = nil) throws -> SessionInfo {
-        let votes = try store.votes(of: try actions.voterKey(context))
+    func sessionInfo(_ context: RaveboxRequestContext, privilege: Privilege? = nil) async throws -> SessionInfo {
+        let votes = try await store.votes(of: try await actions.voterKey(context))
         return SessionInfo(
             privilege: privilege ?? context.privilege,
-            adminPasswordSet: try AdminCredentials.adminPasswordIsSet(in: store),
+            adminPasswordSet: try await AdminCredentials.adminPasswordIsSet(in: store),
             votes: Dictionary(uniqueKeysWithValues: votes.map { (String($0.key), $0.value) }))
     }
 
@@ -71,17 +71,17 @@ struct SessionController: Sendable {
         guard body.role != .guest else { throw APIError(.badRequest, "Log in as mod or admin.") }
         let device = context.device ?? context.session
         try loginLimiter.check(voter: device, now: PartySettings.now())
-        guard try AdminCredentials.verify(body.password, role: body.role, in: store) else {
+        guard try await AdminCredentials.verify(body.password, role: body.role, in: store) else {
             loginLimiter.record(voter: device, now: PartySettings.now())
             throw APIError(.unauthorized, "That password is not right.")
         }
-        try sessions.setPrivilege(body.role, session: context.session)
-        return try sessionInfo(context, privilege: body.role)
+        try await sessions.setPrivilege(body.role, session: context.session)
+        return try await sessionInfo(context, privilege: body.role)
     }
 
-    func logout(context: RaveboxRequestContext) throws -> SessionInfo {
-        try sessions.setPrivilege(.guest, session: context.session)
-        return try sessionInfo(context, privilege: .guest)
+    func logout(context: RaveboxRequestContext) async throws -> SessionInfo {
+        try await sessions.setPrivilege(.guest, session: context.session)
+        return try await sessionInfo(context, privilege: .guest)
     }
 
     struct PasswordBody: Decodable { var password: String }
@@ -89,21 +89,21 @@ struct SessionController: Sendable {
     func setup(_ request: Request, context: RaveboxRequestContext) async throws -> SessionInfo {
         let body = try await request.decodeJSON(
             PasswordBody.self, context: context, example: "{\"password\": \"...\"}")
-        guard try !AdminCredentials.adminPasswordIsSet(in: store) else {
+        guard try await !AdminCredentials.adminPasswordIsSet(in: store) else {
             throw APIError(.conflict, "The admin password is already set. Log in instead.")
         }
         try Self.checkPassword(body.password)
-        try AdminCredentials.install(password: body.password, role: .admin, in: store)
-        try sessions.setPrivilege(.admin, session: context.session)
-        return try sessionInfo(context, privilege: .admin)
+        try await AdminCredentials.setPassword(body.password, role: .admin, in: store)
+        try await sessions.setPrivilege(.admin, session: context.session)
+        return try await sessionInfo(context, privilege: .admin)
     }
 
     func modPassword(_ request: Request, context: RaveboxRequestContext) async throws -> Response {
-        try actions.authorize(.settings, context)
+        try await actions.authorize(.settings, context)
         let body = try await request.decodeJSON(
             PasswordBody.self, context: context, example: "{\"password\": \"...\"}")
         try Self.checkPassword(body.password)
-        try AdminCredentials.install(password: body.password, role: .mod, in: store)
+        try await AdminCredentials.setPassword(body.password, role: .mod, in: store)
         return Response(status: .noContent)
     }
 
@@ -111,10 +111,8 @@ struct SessionController: Sendable {
 
     func loginPage(
         _ request: Request, context: RaveboxRequestContext, message: String? = nil, status: HTTPResponse.Status = .ok
-    )
-        throws -> Response
-    {
-        guard try AdminCredentials.adminPasswordIsSet(in: store) else {
+    ) async throws -> Response {
+        guard try await AdminCredentials.adminPasswordIsSet(in: store) else {
             return Response(status: .seeOther, headers: [.location: "/setup"])
         }
         var model = Templates.baseModel(privilege: context.privilege)
@@ -127,26 +125,26 @@ struct SessionController: Sendable {
     func loginForm(_ request: Request, context: RaveboxRequestContext) async throws -> Response {
         let fields = try await request.formFields()
         guard let role = fields["role"].flatMap(Privilege.init(rawValue:)), role != .guest else {
-            return try loginPage(request, context: context, message: "Choose mod or admin.", status: .badRequest)
+            return try await loginPage(request, context: context, message: "Choose mod or admin.", status: .badRequest)
         }
         do {
             try loginLimiter.check(voter: context.device ?? context.session, now: PartySettings.now())
         } catch {
-            return try loginPage(request, context: context, message: error.message, status: .tooManyRequests)
+            return try await loginPage(request, context: context, message: error.message, status: .tooManyRequests)
         }
-        guard try AdminCredentials.verify(fields["password"] ?? "", role: role, in: store) else {
+        guard try await AdminCredentials.verify(fields["password"] ?? "", role: role, in: store) else {
             loginLimiter.record(voter: context.device ?? context.session, now: PartySettings.now())
-            return try loginPage(
+            return try await loginPage(
                 request, context: context, message: "That password is not right.", status: .unauthorized)
         }
-        try sessions.setPrivilege(role, session: context.session)
+        try await sessions.setPrivilege(role, session: context.session)
         return Response(status: .seeOther, headers: [.location: "/"])
     }
 
     func setupPage(
         _ request: Request, context: RaveboxRequestContext, message: String? = nil, status: HTTPResponse.Status = .ok
-    ) throws -> Response {
-        guard try !AdminCredentials.adminPasswordIsSet(in: store) else {
+    ) async throws -> Response {
+        guard try await !AdminCredentials.adminPasswordIsSet(in: store) else {
             return Response(status: .seeOther, headers: [.location: "/login"])
         }
         var model = Templates.baseModel(privilege: context.privilege)
@@ -158,21 +156,22 @@ struct SessionController: Sendable {
     }
 
     func setupForm(_ request: Request, context: RaveboxRequestContext) async throws -> Response {
-        guard try !AdminCredentials.adminPasswordIsSet(in: store) else {
+        guard try await !AdminCredentials.adminPasswordIsSet(in: store) else {
             return Response(status: .seeOther, headers: [.location: "/login"])
         }
         let fields = try await request.formFields()
         let password = fields["password"] ?? ""
         guard password == fields["confirm"] else {
-            return try setupPage(request, context: context, message: "The two passwords differ.", status: .badRequest)
+            return try await setupPage(
+                request, context: context, message: "The two passwords differ.", status: .badRequest)
         }
         do {
             try Self.checkPassword(password)
         } catch let error as APIError {
-            return try setupPage(request, context: context, message: error.message, status: .badRequest)
+            return try await setupPage(request, context: context, message: error.message, status: .badRequest)
         }
-        try AdminCredentials.install(password: password, role: .admin, in: store)
-        try sessions.setPrivilege(.admin, session: context.session)
+        try await AdminCredentials.setPassword(password, role: .admin, in: store)
+        try await sessions.setPrivilege(.admin, session: context.session)
         return Response(status: .seeOther, headers: [.location: "/"])
     }
 }

@@ -18,9 +18,9 @@ public final class Sessions: Sendable {
     }
 
     /// The session with this id, created as a guest's when new.
-    public func session(id: String, device: String?) throws(StoreError) -> Session {
+    public func session(id: String, device: String?) async throws(StoreError) -> Session {
         if let cached = cache.withLock({ $0[id] }) { return cached }
-        let stored = try store.session(id: id, device: device)
+        let stored = try await store.session(id: id, device: device)
         let session = Session(
             privilege: Privilege(rawValue: stored.privilege) ?? .guest, colorIndex: stored.colorIndex)
         cache.withLock { $0[id] = session }
@@ -28,8 +28,8 @@ public final class Sessions: Sendable {
     }
 
     /// Changes a session's privilege (login, logout, first-run setup).
-    public func setPrivilege(_ privilege: Privilege, session id: String) throws(StoreError) {
-        try store.setPrivilege(privilege.rawValue, session: id)
+    public func setPrivilege(_ privilege: Privilege, session id: String) async throws(StoreError) {
+        try await store.setPrivilege(privilege.rawValue, session: id)
         cache.withLock { $0[id]?.privilege = privilege }
     }
 }

@@ -47,7 +47,7 @@ import Testing
             // Closed once set: nobody else can take the box over.
             let again = try await form(Guest(), client, "/setup", "password=other-password&confirm=other-password")
             #expect(again.headers[.location] == "/login")
-            #expect(try AdminCredentials.verify("party-password", in: box.store))
+            #expect(try await AdminCredentials.verify("party-password", in: box.store))
         }
     }
 
