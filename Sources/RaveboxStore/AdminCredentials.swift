@@ -30,13 +30,11 @@ public enum AdminCredentials {
             return false
         }
         let hash = Bcrypt.hash(password, cost: cost)
-        try Store.wrap {
-            try store.pool.write { db in
-                try store.setSetting(key(for: role), to: hash, in: db)
-                try Store.revokeSessions(of: role, keeping: session, in: db)
-                if role == .admin {
-                    try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [setupCodeKey])
-                }
+        try store.write { db in
+            try Store.setSetting(key(for: role), to: hash, in: db)
+            try Store.revokeSessions(of: role, keeping: session, in: db)
+            if role == .admin {
+                try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [setupCodeKey])
             }
         }
         return true
@@ -53,8 +51,8 @@ public enum AdminCredentials {
     }
 
     /// Whether an admin password exists (the first-run setup is closed once it does).
-    public static func adminPasswordIsSet(in store: Store) throws -> Bool {
-        try store.setting(settingKey) != nil
+    public static func adminPasswordIsSet(in store: Store) async throws -> Bool {
+        try await store.setting(settingKey) != nil
     }
 }
 
@@ -76,17 +74,15 @@ extension AdminCredentials {
     /// wrote to the boot partition) when given, else the stored one, else a new one; stored for the screen.
     /// `nil`, and any stored code forgotten, once an admin password exists.
     public static func prepareSetupCode(preferred: SetupCode?, in store: Store) throws -> SetupCode? {
-        try Store.wrap {
-            try store.pool.write { db -> SetupCode? in
-                guard try store.setting(settingKey, in: db) == nil else {
-                    try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [setupCodeKey])
-                    return nil
-                }
-                let stored = try store.setting(setupCodeKey, in: db).flatMap(SetupCode.init)
-                let code = preferred ?? stored ?? SetupCode.make()
-                try store.setSetting(setupCodeKey, to: code.characters, in: db)
-                return code
+        try store.write { db -> SetupCode? in
+            guard try Store.setting(settingKey, in: db) == nil else {
+                try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [setupCodeKey])
+                return nil
             }
+            let stored = try Store.setting(setupCodeKey, in: db).flatMap(SetupCode.init)
+            let code = preferred ?? stored ?? SetupCode.make()
+            try Store.setSetting(setupCodeKey, to: code.characters, in: db)
+            return code
         }
     }
 
@@ -103,15 +99,13 @@ extension AdminCredentials {
         password: String, code: String, session: String, now: Double, in store: Store
     ) throws -> Claim {
         let hash = Bcrypt.hash(password, cost: cost)
-        return try Store.wrap {
-            try store.pool.write { db -> Claim in
-                guard try store.setting(settingKey, in: db) == nil else { return .alreadyClaimed }
-                guard let stored = try store.setting(setupCodeKey, in: db).flatMap(SetupCode.init), stored.matches(code)
-                else { return .wrongCode }
-                try store.setSetting(settingKey, to: hash, in: db)
-                try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [setupCodeKey])
-                return .claimed(try Store.setPrivilege(.admin, session: session, now: now, in: db))
-            }
+        return try store.write { db -> Claim in
+            guard try Store.setting(settingKey, in: db) == nil else { return .alreadyClaimed }
+            guard let stored = try Store.setting(setupCodeKey, in: db).flatMap(SetupCode.init), stored.matches(code)
+            else { return .wrongCode }
+            try Store.setSetting(settingKey, to: hash, in: db)
+            try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [setupCodeKey])
+            return .claimed(try Store.setPrivilege(.admin, session: session, now: now, in: db))
         }
     }
 }

@@ -21,12 +21,10 @@ extension Store {
     public static let maxSessions = 20_000
 
     /// The session whose cookie holds `token`, or `nil` for a token the box did not issue (or has forgotten).
-    public func session(token: String) throws(StoreError) -> GuestSession? {
-        try Self.wrap {
-            try pool.read { db in
-                try Row.fetchOne(db, sql: "\(Self.sessionColumns) WHERE token = ?", arguments: [token])
-                    .map(Self.guestSession)
-            }
+    public func session(token: String) async throws(StoreError) -> GuestSession? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "\(Self.sessionColumns) WHERE token = ?", arguments: [token]).map(
+                Self.guestSession)
         }
     }
 
@@ -35,27 +33,25 @@ extension Store {
     /// seen guests'.
     ///
     /// - Parameter now: Unix time in seconds.
-    public func beginSession(device: String?, now: Double) throws(StoreError) -> GuestSession {
-        try Self.wrap {
-            try pool.write { db in
-                try db.execute(
-                    sql: """
-                        INSERT INTO counter (key, value) VALUES ('visitors', 1)
-                        ON CONFLICT(key) DO UPDATE SET value = value + 1
-                        """)
-                let visitors = try Self.visitors(in: db)
-                let session = GuestSession(
-                    id: SessionToken.make(), token: SessionToken.make(), privilege: .guest,
-                    colorIndex: visitors - 1, times: .init(createdAt: now, lastSeenAt: now))
-                try db.execute(
-                    sql: """
-                        INSERT INTO guest_session (id, token, device, colorIndex, startedAt, lastSeenAt)
-                        VALUES (?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [session.id, session.token, device, session.colorIndex, now, now])
-                if visitors % 64 == 0 { try Self.forgetSessions(now: now, in: db) }
-                return session
-            }
+    public func beginSession(device: String?, now: Double) async throws(StoreError) -> GuestSession {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO counter (key, value) VALUES ('visitors', 1)
+                    ON CONFLICT(key) DO UPDATE SET value = value + 1
+                    """)
+            let visitors = try Self.visitors(in: db)
+            let session = GuestSession(
+                id: SessionToken.make(), token: SessionToken.make(), privilege: .guest,
+                colorIndex: visitors - 1, times: .init(createdAt: now, lastSeenAt: now))
+            try db.execute(
+                sql: """
+                    INSERT INTO guest_session (id, token, device, colorIndex, startedAt, lastSeenAt)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [session.id, session.token, device, session.colorIndex, now, now])
+            if visitors % 64 == 0 { try Self.forgetSessions(now: now, in: db) }
+            return session
         }
     }
 
@@ -77,19 +73,18 @@ extension Store {
 
     /// Notes that the session was seen at `now`. Callers do this at most every few minutes per session, so a
     /// request does not cost a write.
-    public func touchSession(id: String, now: Double) throws(StoreError) {
-        try Self.wrap {
-            try pool.write { db in
-                try db.execute(sql: "UPDATE guest_session SET lastSeenAt = ? WHERE id = ?", arguments: [now, id])
-            }
+    public func touchSession(id: String, now: Double) async throws(StoreError) {
+        try await write { db in
+            try db.execute(sql: "UPDATE guest_session SET lastSeenAt = ? WHERE id = ?", arguments: [now, id])
         }
     }
 
     /// Gives a session another privilege (`guest` at logout or when the privilege timed out) under a new
     /// token, so a token seen before the change is worth nothing after it. Returns the session as it is now.
-    public func setPrivilege(_ privilege: Privilege, session id: String, now: Double) throws(StoreError) -> GuestSession
-    {
-        try Self.wrap { try pool.write { db in try Self.setPrivilege(privilege, session: id, now: now, in: db) } }
+    public func setPrivilege(
+        _ privilege: Privilege, session id: String, now: Double
+    ) async throws(StoreError) -> GuestSession {
+        try await write { db in try Self.setPrivilege(privilege, session: id, now: now, in: db) }
     }
 
     static func setPrivilege(
@@ -135,7 +130,7 @@ extension Store {
 
     /// How many distinct sessions have visited.
     public func visitors() throws(StoreError) -> Int {
-        try Self.wrap { try pool.read { db in try Self.visitors(in: db) } }
+        try read(Self.visitors(in:))
     }
 
     static func visitors(in db: Database) throws -> Int {

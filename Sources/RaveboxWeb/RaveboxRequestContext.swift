@@ -44,7 +44,7 @@ struct GuestSessionMiddleware: RouterMiddleware {
         next: (Request, RaveboxRequestContext) async throws -> Response
     ) async throws -> Response {
         var context = context
-        if let (session, renewed) = try sessions.load(
+        if let (session, renewed) = try await sessions.load(
             token: request.cookies[Self.cookieName]?.value, now: PartySettings.now())
         {
             context.sessionSlot.load(session, issue: renewed)

@@ -18,18 +18,18 @@ struct SessionController: Sendable {
     /// The API and the pages; mounted at `/`.
     var routes: RouteCollection<RaveboxRequestContext> {
         let routes = RouteCollection(context: RaveboxRequestContext.self)
-        routes.get("/api/session") { _, context in try sessionInfo(context) }
+        routes.get("/api/session") { _, context in try await sessionInfo(context) }
         routes.post("/api/session/login", use: login)
-        routes.post("/api/session/logout") { _, context in try logout(context: context) }
+        routes.post("/api/session/logout") { _, context in try await logout(context: context) }
         routes.post("/api/session/setup", use: setup)
         routes.put("/api/session/mod-password", use: modPassword)
-        routes.get("/login") { request, context in try loginPage(request, context: context) }
+        routes.get("/login") { request, context in try await loginPage(request, context: context) }
         routes.post("/login", use: loginForm)
         routes.post("/logout") { _, context in
-            _ = try sessions.setPrivilege(.guest, context, now: PartySettings.now())
+            _ = try await sessions.setPrivilege(.guest, context, now: PartySettings.now())
             return Response(status: .seeOther, headers: [.location: "/"])
         }
-        routes.get("/setup") { request, context in try setupPage(request, context: context) }
+        routes.get("/setup") { request, context in try await setupPage(request, context: context) }
         routes.post("/setup", use: setupForm)
         return routes
     }
@@ -42,8 +42,9 @@ struct SessionController: Sendable {
     }
 
     /// The device a login try counts against: the client's MAC or address, else (in-memory tests) the session.
-    func device(_ context: RaveboxRequestContext) throws -> String {
-        try context.device ?? sessions.ensure(context)
+    func device(_ context: RaveboxRequestContext) async throws -> String {
+        if let device = context.device { return device }
+        return try await sessions.ensure(context)
     }
 
     // MARK: - API
@@ -55,11 +56,11 @@ struct SessionController: Sendable {
         var votes: [String: Int]
     }
 
-    func sessionInfo(_ context: RaveboxRequestContext, privilege: Privilege? = nil) throws -> SessionInfo {
-        let votes = try actions.votes(of: context)
+    func sessionInfo(_ context: RaveboxRequestContext, privilege: Privilege? = nil) async throws -> SessionInfo {
+        let votes = try await actions.votes(of: context)
         return SessionInfo(
             privilege: privilege ?? context.privilege,
-            adminPasswordSet: try AdminCredentials.adminPasswordIsSet(in: store),
+            adminPasswordSet: try await AdminCredentials.adminPasswordIsSet(in: store),
             votes: Dictionary(uniqueKeysWithValues: votes.map { (String($0.key), $0.value) }))
     }
 
@@ -75,21 +76,21 @@ struct SessionController: Sendable {
         guard try await checkLogin(body.password, role: body.role, context) else {
             throw APIError(.unauthorized, "That password is not right.")
         }
-        _ = try sessions.setPrivilege(body.role, context, now: PartySettings.now())
-        return try sessionInfo(context, privilege: body.role)
+        _ = try await sessions.setPrivilege(body.role, context, now: PartySettings.now())
+        return try await sessionInfo(context, privilege: body.role)
     }
 
     /// Whether `password` is `role`'s, within the try limits (429 beyond them).
     func checkLogin(_ password: String, role: Privilege, _ context: RaveboxRequestContext) async throws -> Bool {
         let store = store
-        return try await guardian.attempt(device: try device(context)) {
+        return try await guardian.attempt(device: try await device(context)) {
             try AdminCredentials.verify(password, role: role, in: store)
         }
     }
 
-    func logout(context: RaveboxRequestContext) throws -> SessionInfo {
-        _ = try sessions.setPrivilege(.guest, context, now: PartySettings.now())
-        return try sessionInfo(context, privilege: .guest)
+    func logout(context: RaveboxRequestContext) async throws -> SessionInfo {
+        _ = try await sessions.setPrivilege(.guest, context, now: PartySettings.now())
+        return try await sessionInfo(context, privilege: .guest)
     }
 
     struct PasswordBody: Decodable { var password: String }
@@ -102,20 +103,20 @@ struct SessionController: Sendable {
     func setup(_ request: Request, context: RaveboxRequestContext) async throws -> SessionInfo {
         let body = try await request.decodeJSON(
             SetupBody.self, context: context, example: "{\"password\": \"...\", \"code\": \"K7QM-2XWD\"}")
-        guard try !AdminCredentials.adminPasswordIsSet(in: store) else {
+        guard try await !AdminCredentials.adminPasswordIsSet(in: store) else {
             throw APIError(.conflict, "The admin password is already set. Log in instead.")
         }
         try Self.checkPassword(body.password)
         try await claim(password: body.password, code: body.code, context)
-        return try sessionInfo(context, privilege: .admin)
+        return try await sessionInfo(context, privilege: .admin)
     }
 
     /// Claims the box with its setup code (a try within the login limits): 403 for a wrong code, 409 when
     /// someone claimed it first.
     func claim(password: String, code: String, _ context: RaveboxRequestContext) async throws {
-        let (store, session, now) = (store, try sessions.ensure(context), PartySettings.now())
+        let (store, session, now) = (store, try await sessions.ensure(context), PartySettings.now())
         let outcome = Mutex<AdminCredentials.Claim>(.wrongCode)
-        _ = try await guardian.attempt(device: try device(context)) {
+        _ = try await guardian.attempt(device: try await device(context)) {
             let claim = try AdminCredentials.claim(
                 password: password, code: code, session: session, now: now, in: store)
             outcome.withLock { $0 = claim }
@@ -132,7 +133,7 @@ struct SessionController: Sendable {
     }
 
     func modPassword(_ request: Request, context: RaveboxRequestContext) async throws -> Response {
-        try actions.authorize(.settings, context)
+        try await actions.authorize(.settings, context)
         let body = try await request.decodeJSON(
             PasswordBody.self, context: context, example: "{\"password\": \"...\"}")
         try Self.checkPassword(body.password)
@@ -146,10 +147,8 @@ struct SessionController: Sendable {
 
     func loginPage(
         _ request: Request, context: RaveboxRequestContext, message: String? = nil, status: HTTPResponse.Status = .ok
-    )
-        throws -> Response
-    {
-        guard try AdminCredentials.adminPasswordIsSet(in: store) else {
+    ) async throws -> Response {
+        guard try await AdminCredentials.adminPasswordIsSet(in: store) else {
             return Response(status: .seeOther, headers: [.location: "/setup"])
         }
         var model = Templates.baseModel(privilege: context.privilege)
@@ -162,24 +161,24 @@ struct SessionController: Sendable {
     func loginForm(_ request: Request, context: RaveboxRequestContext) async throws -> Response {
         let fields = try await request.formFields()
         guard let role = fields["role"].flatMap(Privilege.init(rawValue:)), role != .guest else {
-            return try loginPage(request, context: context, message: "Choose mod or admin.", status: .badRequest)
+            return try await loginPage(request, context: context, message: "Choose mod or admin.", status: .badRequest)
         }
         do {
             guard try await checkLogin(fields["password"] ?? "", role: role, context) else {
-                return try loginPage(
+                return try await loginPage(
                     request, context: context, message: "That password is not right.", status: .unauthorized)
             }
         } catch let error as RuleError {
-            return try loginPage(request, context: context, message: error.message, status: .tooManyRequests)
+            return try await loginPage(request, context: context, message: error.message, status: .tooManyRequests)
         }
-        _ = try sessions.setPrivilege(role, context, now: PartySettings.now())
+        _ = try await sessions.setPrivilege(role, context, now: PartySettings.now())
         return Response(status: .seeOther, headers: [.location: "/"])
     }
 
     func setupPage(
         _ request: Request, context: RaveboxRequestContext, message: String? = nil, status: HTTPResponse.Status = .ok
-    ) throws -> Response {
-        guard try !AdminCredentials.adminPasswordIsSet(in: store) else {
+    ) async throws -> Response {
+        guard try await !AdminCredentials.adminPasswordIsSet(in: store) else {
             return Response(status: .seeOther, headers: [.location: "/login"])
         }
         var model = Templates.baseModel(privilege: context.privilege)
@@ -191,21 +190,22 @@ struct SessionController: Sendable {
     }
 
     func setupForm(_ request: Request, context: RaveboxRequestContext) async throws -> Response {
-        guard try !AdminCredentials.adminPasswordIsSet(in: store) else {
+        guard try await !AdminCredentials.adminPasswordIsSet(in: store) else {
             return Response(status: .seeOther, headers: [.location: "/login"])
         }
         let fields = try await request.formFields()
         let password = fields["password"] ?? ""
         guard password == fields["confirm"] else {
-            return try setupPage(request, context: context, message: "The two passwords differ.", status: .badRequest)
+            return try await setupPage(
+                request, context: context, message: "The two passwords differ.", status: .badRequest)
         }
         do {
             try Self.checkPassword(password)
             try await claim(password: password, code: fields["code"] ?? "", context)
         } catch let error as APIError {
-            return try setupPage(request, context: context, message: error.message, status: error.status)
+            return try await setupPage(request, context: context, message: error.message, status: error.status)
         } catch let error as RuleError {
-            return try setupPage(request, context: context, message: error.message, status: .tooManyRequests)
+            return try await setupPage(request, context: context, message: error.message, status: .tooManyRequests)
         }
         return Response(status: .seeOther, headers: [.location: "/"])
     }

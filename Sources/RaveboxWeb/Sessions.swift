@@ -32,13 +32,13 @@ public final class Sessions: Sendable {
     /// The session whose cookie holds `token` at `now`, with its lifetimes applied: `nil` for a missing,
     /// malformed, unknown or expired token. A mod's or admin's session whose privilege timed out comes back
     /// as a guest's, under a new token (`renewed`), which the caller sends to the browser.
-    func load(token: String?, now: Double) throws(StoreError) -> (session: GuestSession, renewed: Bool)? {
+    func load(token: String?, now: Double) async throws(StoreError) -> (session: GuestSession, renewed: Bool)? {
         guard let token, SessionToken.isWellFormed(token) else { return nil }
         var session: GuestSession
         if let cached = cache.withLock({ $0[token] }) {
             session = cached.session
         } else {
-            guard let stored = try store.session(token: token) else { return nil }
+            guard let stored = try await store.session(token: token) else { return nil }
             session = stored
         }
         switch SessionLifetime.standing(of: session.times, privilege: session.privilege, now: now) {
@@ -46,12 +46,12 @@ public final class Sessions: Sendable {
             _ = cache.withLock { $0.removeValue(forKey: token) }
             return nil
         case .privilegeExpired:
-            let renewed = try store.setPrivilege(.guest, session: session.id, now: now)
+            let renewed = try await store.setPrivilege(.guest, session: session.id, now: now)
             remember(renewed, replacing: token)
             return (renewed, true)
         case .valid:
             if now - session.times.lastSeenAt >= Self.touchInterval {
-                try store.touchSession(id: session.id, now: now)
+                try await store.touchSession(id: session.id, now: now)
                 session.times.lastSeenAt = now
             }
             remember(session, replacing: nil)
@@ -61,23 +61,24 @@ public final class Sessions: Sendable {
 
     /// The id of the request's session, begun now when it has none: the guest's identity for votes and
     /// requests. 429 when this device began too many sessions lately (loopback is exempt: that is the box).
-    func ensure(_ context: RaveboxRequestContext) throws -> String {
-        try context.sessionSlot.ensure { () throws -> GuestSession in
-            let now = PartySettings.now()
-            if let device = context.device, !Self.isLoopback(context.clientAddress) {
-                try starts.admit(voter: device, now: now)
-            }
-            let session = try store.beginSession(device: context.device, now: now)
-            remember(session, replacing: nil)
-            return session
-        }.id
+    func ensure(_ context: RaveboxRequestContext) async throws -> String {
+        if let session = context.sessionSlot.session { return session.id }
+        let now = PartySettings.now()
+        if let device = context.device, !Self.isLoopback(context.clientAddress) {
+            try starts.admit(voter: device, now: now)
+        }
+        let session = try await store.beginSession(device: context.device, now: now)
+        remember(session, replacing: nil)
+        return context.sessionSlot.settle(session).id
     }
 
     /// Gives the request's session `privilege` (login, logout) under a new token, beginning one if needed.
-    func setPrivilege(_ privilege: Privilege, _ context: RaveboxRequestContext, now: Double) throws -> GuestSession {
-        let id = try ensure(context)
+    func setPrivilege(
+        _ privilege: Privilege, _ context: RaveboxRequestContext, now: Double
+    ) async throws -> GuestSession {
+        let id = try await ensure(context)
         let old = context.sessionSlot.session?.token
-        let session = try store.setPrivilege(privilege, session: id, now: now)
+        let session = try await store.setPrivilege(privilege, session: id, now: now)
         remember(session, replacing: old)
         context.sessionSlot.replace(with: session)
         return session
@@ -135,13 +136,12 @@ public final class SessionSlot: Sendable {
         load(session, issue: true)
     }
 
-    /// The session, begun with `begin` when there is none (once, however many callers ask).
-    func ensure(_ begin: () throws -> GuestSession) throws -> GuestSession {
-        try state.withLock { state in
+    /// The request's session: `begun` (sent to the browser), unless the request got one meanwhile.
+    func settle(_ begun: GuestSession) -> GuestSession {
+        state.withLock { state in
             if let session = state.session { return session }
-            let session = try begin()
-            state = State(session: session, issue: true)
-            return session
+            state = State(session: begun, issue: true)
+            return begun
         }
     }
 }

@@ -12,7 +12,7 @@ import Testing
         // One vote per session (not per device: every test client shares 127.0.0.1), set before the start.
         let box = try SupervisorProcessTests.Box(prepare: { data in
             let store = try Store(path: data + "/ravebox.sqlite")
-            _ = try store.updateSettings(["oneVotePerDevice": .bool(false)])
+            try store.setSetting("oneVotePerDevice", to: SettingValue.bool(false).storedString)
         })
         #expect(await HTTPClient.waitUntilUp(box.base + "/api/state", seconds: 30), "\(box.logText)")
         var songID: Int64?

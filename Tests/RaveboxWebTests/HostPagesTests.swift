@@ -78,13 +78,13 @@ import Testing
                 refused.text.contains(
                     "<p class=\"error\" id=\"error-downvotesToKick\" role=\"alert\">downvotesToKick must be a whole "
                         + "number from 1 to 100, not 0.</p>"))
-            #expect(try box.store.boxSettings().downvotesToKick == 2)
+            #expect(try await box.store.boxSettings().downvotesToKick == 2)
             let saved = try await post("key=downvotesToKick&value=3")
             #expect(saved.status == .seeOther)
-            #expect(try box.store.boxSettings().downvotesToKick == 3)
+            #expect(try await box.store.boxSettings().downvotesToKick == 3)
             let choice = try await post("key=captivePortal&value=quiet")
             #expect(choice.status == .seeOther)
-            #expect(try box.store.boxSettings().captivePortal == .quiet)
+            #expect(try await box.store.boxSettings().captivePortal == .quiet)
         }
     }
 

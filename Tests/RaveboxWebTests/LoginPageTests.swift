@@ -42,7 +42,7 @@ import Testing
                 guest, client, "/setup", "code=0000-0000&password=party-password&confirm=party-password")
             #expect(wrongCode.status == .forbidden)
             #expect(wrongCode.text.contains("That is not the setup code."))
-            #expect(try !AdminCredentials.adminPasswordIsSet(in: box.store))
+            #expect(try await !AdminCredentials.adminPasswordIsSet(in: box.store))
             let done = try await form(guest, client, "/setup", code + "password=party-password&confirm=party-password")
             #expect(done.status == .seeOther)
             #expect(try await privilege(guest, client) == "admin")

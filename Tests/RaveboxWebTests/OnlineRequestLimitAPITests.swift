@@ -70,10 +70,10 @@ import Testing
         }
     }
 
-    private func box(_ fake: FakeYTDLP, running: Int, waiting: Int) throws -> WebTestBox {
+    private func box(_ fake: FakeYTDLP, running: Int, waiting: Int) async throws -> WebTestBox {
         let box = try WebTestBox(
             withMusicFolders: true, ytDLP: fake.path, onlineLimits: .init(running: running, waiting: waiting))
-        try box.set(["youtubeEnabled": .bool(true), "connectivityHost": .string("localhost")])
+        try await box.set(["youtubeEnabled": .bool(true), "connectivityHost": .string("localhost")])
         return box
     }
 
@@ -94,7 +94,7 @@ import Testing
     @Test func threeGuestsAtOnceStartAtMostTwoYtDlpsAndTheThirdWaitsItsTurn() async throws {
         let fake = try FakeYTDLP()
         defer { fake.folder.remove() }
-        let box = try box(fake, running: 2, waiting: 6)
+        let box = try await box(fake, running: 2, waiting: 6)
         let limiter = try #require(box.web.sources?.online)
         try await Application(router: box.web.router()).test(.router) { client in
             let replies = try await withThrowingTaskGroup(of: Guest.Reply.self) { group in
@@ -108,7 +108,7 @@ import Testing
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(replies.map(\.status) == [.created, .created, .created], "\(replies.map(\.text))")
-            #expect(try box.store.queue().count == 3)
+            #expect(try await box.store.queue().count == 3)
         }
         #expect(fake.started == 6, "a lookup and a download per request")
         #expect(fake.mostAtOnce == 2)
@@ -118,7 +118,7 @@ import Testing
     @Test func aGuestsSecondRequestWhileTheFirstRunsIs429WithRetryAfter() async throws {
         let fake = try FakeYTDLP()
         defer { fake.folder.remove() }
-        let box = try box(fake, running: 2, waiting: 6)
+        let box = try await box(fake, running: 2, waiting: 6)
         try await Application(router: box.web.router()).test(.router) { client in
             let guest = Guest()
             // A guest the box knows (one with its session cookie): a brand-new phone's two first requests
@@ -138,7 +138,7 @@ import Testing
     @Test func beyondTheWaitingQueueTheBoxIsBusy() async throws {
         let fake = try FakeYTDLP()
         defer { fake.folder.remove() }
-        let box = try box(fake, running: 1, waiting: 1)
+        let box = try await box(fake, running: 1, waiting: 1)
         let limiter = try #require(box.web.sources?.online)
         try await Application(router: box.web.router()).test(.router) { client in
             async let running = request("first", as: Guest(), client)
@@ -161,7 +161,7 @@ import Testing
         defer { fake.folder.remove() }
         fake.fail()
         fake.go()
-        let box = try box(fake, running: 1, waiting: 0)
+        let box = try await box(fake, running: 1, waiting: 0)
         let limiter = try #require(box.web.sources?.online)
         try await Application(router: box.web.router()).test(.router) { client in
             let guest = Guest()

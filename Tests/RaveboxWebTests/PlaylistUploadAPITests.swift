@@ -19,36 +19,36 @@ import Testing
     /// An HLS playlist naming an MP3 in the test folder, uploaded as `.m3u8` and as `.mp3`.
     @Test func anHLSPlaylistIsRefusedWhateverItIsCalled() async throws {
         let box = try WebTestBox(withMusicFolders: true)
-        try box.set(["uploads": .string("everybody")])
+        try await box.set(["uploads": .string("everybody")])
         let named = box.folder.file("named.mp3")
         let ffmpeg = try #require(Subprocess.resolve("ffmpeg"), "these tests need the ffmpeg command")
         let made = try ProcessRunner.run(
             ffmpeg, ["-loglevel", "error", "-nostdin", "-f", "lavfi", "-i", "sine=duration=1", named])
         #expect(made.status == 0, "\(made.standardError)")
         let playlist = "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:1.0,\n\(named)\n#EXT-X-ENDLIST\n"
-        let songs = try box.store.songCount()
+        let songs = try await box.store.songCount()
         try await Application(router: box.web.router()).test(.router) { client in
             expectRefused(
                 try await Guest().upload(Data(playlist.utf8), name: "party.m3u8", client),
                 "The box accepts only music files (mp3, flac, ogg, opus, m4a, aac, wav, wma).")
             expectRefused(try await Guest().upload(Data(playlist.utf8), name: "Party Hit.mp3", client))
         }
-        #expect(try box.store.songCount() == songs)
-        #expect(try box.store.queue().isEmpty)
+        #expect(try await box.store.songCount() == songs)
+        #expect(try await box.store.queue().isEmpty)
         #expect(FolderListing.names(in: box.folder.file("uploads")).isEmpty)
     }
 
     /// An `ffconcat` list naming an earlier upload: FFmpeg's safe mode allows a name in the list's own folder.
     @Test func aConcatListNamingAnotherUploadIsRefused() async throws {
         let box = try WebTestBox(withMusicFolders: true)
-        try box.set(["uploads": .string("everybody")])
+        try await box.set(["uploads": .string("everybody")])
         let song = WAVFile.bytes(WAVFile.sine(frequency: 440, seconds: 0.3))
         try await Application(router: box.web.router()).test(.router) { client in
             #expect(try await Guest().upload(song, name: "tone.wav", client).status == .created)
             let list = Data("ffconcat version 1.0\nfile tone.wav\n".utf8)
             expectRefused(try await Guest().upload(list, name: "b.mp3", client))
         }
-        #expect(try box.store.queue().count == 1)
+        #expect(try await box.store.queue().count == 1)
         #expect(FolderListing.names(in: box.folder.file("uploads")) == ["tone.wav"])
     }
 }

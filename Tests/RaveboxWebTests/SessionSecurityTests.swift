@@ -31,7 +31,7 @@ import Testing
             let noCode = try await stranger.call(
                 client, .post, "/api/session/setup", "{\"password\": \"strangers-pass\"}")
             #expect(noCode.status == .badRequest)
-            #expect(try !AdminCredentials.adminPasswordIsSet(in: box.store))
+            #expect(try await !AdminCredentials.adminPasswordIsSet(in: box.store))
             // Typed as a person would: lower case, without the dash, O for 0.
             let typed = box.setupCode.characters.lowercased().replacingOccurrences(of: "0", with: "o")
             let host = Guest()
@@ -77,7 +77,7 @@ import Testing
             #expect(vote.status == .created)
             let issued = try #require(victim.token)
             #expect(issued != planted && issued.count == SessionToken.length)
-            #expect(try box.store.session(token: planted) == nil, "the planted value is not a session")
+            #expect(try await box.store.session(token: planted) == nil, "the planted value is not a session")
             let login = try await victim.call(
                 client, .post, "/api/session/login", "{\"role\": \"admin\", \"password\": \"admin-password\"}")
             #expect(login.status == .ok)
@@ -89,7 +89,8 @@ import Testing
             #expect(try await victim.call(client, .post, "/api/playback/skip").status == .accepted)
             // The identity stays: the request made before the login is still this guest's.
             let requester = try box.store.queueItems().first?.requester
-            #expect(requester == "session:\(try #require(try box.store.session(token: afterLogin)).id)")
+            let session = try #require(try await box.store.session(token: afterLogin))
+            #expect(requester == "session:\(session.id)")
             _ = try await victim.call(client, .post, "/api/session/logout")
             #expect(victim.token != afterLogin, "a new token at logout")
             #expect(try await Guest(cookie: afterLogin).call(client, .post, "/api/playback/skip").status == .forbidden)

@@ -35,7 +35,7 @@ final class WebTestBox: Sendable {
                     path: "/music/\(index).mp3", size: 1, mtime: 1, title: song.title, artist: song.artist,
                     album: "", duration: 180 + Double(index))
             })
-        songIDs = try store.searchSongs("", limit: 100).sorted { $0.path < $1.path }.map(\.id)
+        songIDs = try store.knownFiles(under: "/music").sorted { $0.key < $1.key }.map(\.value.id)
         let folders =
             withMusicFolders
             ? MusicFolders(
@@ -47,12 +47,12 @@ final class WebTestBox: Sendable {
     }
 
     /// Changes a setting as the admin would, and tells the web process.
-    func setInteractivity(_ level: Interactivity) throws {
-        try set(["interactivity": .string(level.rawValue)])
+    func setInteractivity(_ level: Interactivity) async throws {
+        try await set(["interactivity": .string(level.rawValue)])
     }
 
-    func set(_ patch: [String: SettingValue]) throws {
-        _ = try store.updateSettings(patch)
+    func set(_ patch: [String: SettingValue]) async throws {
+        _ = try await store.updateSettings(patch)
         segment.bump(.settings)
     }
 
