@@ -23,6 +23,21 @@ public enum AdminCredentials {
         return true
     }
 
+    /// The bcrypt hash of `password` as the store keeps it (what `ravebox setup` hands the box instead of the
+    /// password).
+    public static func hash(_ password: String) -> String {
+        Bcrypt.hash(password, cost: cost)
+    }
+
+    /// Stores `hash` (from ``hash(_:)``) as the password of `role` unless it is the stored one already. Returns
+    /// whether it was written.
+    @discardableResult
+    public static func install(hash: String, role: Privilege = .admin, in store: Store) throws -> Bool {
+        guard try store.setting(key(for: role)) != hash else { return false }
+        try store.setSetting(key(for: role), to: hash)
+        return true
+    }
+
     /// Whether `password` is the password of `role`. `false` when none was set yet.
     public static func verify(_ password: String, role: Privilege = .admin, in store: Store) throws -> Bool {
         guard let hash = try store.setting(key(for: role)) else { return false }

@@ -38,6 +38,8 @@ struct RunCommand: AsyncParsableCommand {
             }
             if let password = config.adminPassword {
                 try AdminCredentials.install(password: password, in: store)
+            } else if let hash = config.adminPasswordHash {
+                try AdminCredentials.install(hash: hash, in: store)
             }
             segment = try SharedSegment.create(name: try paths.segmentName())
         } catch {
