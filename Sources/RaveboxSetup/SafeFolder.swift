@@ -172,8 +172,11 @@ public final class SafeFolder {
     /// The names of the entries in this folder, without `.` and `..`.
     public func names() throws(SafeFileError) -> [String] {
         let copy = dup(descriptor)
-        guard copy >= 0, let directory = fdopendir(copy) else {
-            throw SafeFileError(path: path, reason: .system(errno))
+        guard copy >= 0 else { throw SafeFileError(path: path, reason: .system(errno)) }
+        guard let directory = fdopendir(copy) else {
+            let code = errno
+            close(copy)
+            throw SafeFileError(path: path, reason: .system(code))
         }
         defer { closedir(directory) }
         rewinddir(directory)
