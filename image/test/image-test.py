@@ -275,9 +275,10 @@ def check_root_boundary(machine: Machine, secrets: list[str]) -> None:
     box_copy = machine.check("cat /run/ravebox/ravebox.yaml")
     check("admin_password_hash:" in box_copy and not any(secret in box_copy for secret in secrets[1:]),
           "the box's copy of ravebox.yaml has the admin password's hash, not the password", box_copy[-400:])
-    journal = machine.run("journalctl -b --no-pager -o cat")[1]
-    leaked = [secret for secret in secrets if secret in journal]
-    check(not leaked, "no secret from ravebox.yaml is in the journal", str(leaked))
+    # Searched in the guest: the whole journal is too long for the serial shell.
+    patterns = " ".join(f"-e '{secret}'" for secret in secrets)
+    leaked = machine.run(f"journalctl -b --no-pager -o cat | grep -F -c {patterns}")[1].strip()
+    check(leaked == "0", "no secret from ravebox.yaml is in the journal", f"{leaked} lines")
     links = " && ".join(f"ln -s /boot/firmware/{target} {name}" for name, target in PLANTED.items())
     rc, out = machine.run(f"{as_box} 'cd /var/lib/ravebox && rm -f .ravebox-grown && {links}' 2>&1 && sync")
     check(rc == 0, "the box's user could plant symlinks in the data folder", out)
