@@ -150,12 +150,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // What `ravebox setup` touches as root: folders and files opened without following symlinks, and the
+        // root-only folder for its secrets on the data partition. No dependencies: it trusts nothing.
+        .target(name: "RaveboxSetup"),
         .executableTarget(
             name: "ravebox",
             dependencies: [
                 "RaveboxCore", "RaveboxStore", "RaveboxIPC", "RaveboxMedia", "RaveboxAudio", "RaveboxEngine",
                 "RaveboxLibrary", "RaveboxLights", "RaveboxButtons", "RaveboxStatusLight", "RaveboxWeb",
-                "RaveboxSupervisor",
+                "RaveboxSupervisor", "RaveboxSetup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -239,6 +242,7 @@ let package = Package(
                 "RaveboxSupervisor", "RaveboxIPC", "RaveboxCore", "RaveboxStore", "RaveboxTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
+        .testTarget(name: "RaveboxSetupTests", dependencies: ["RaveboxSetup", "RaveboxTestSupport"]),
         // Holds Package.swift's graph and the sources' imports to docs/architecture.md's module table.
         .testTarget(name: "RaveboxArchitectureTests"),
         .testTarget(

@@ -29,15 +29,29 @@ public enum AdminCredentials {
         if let existing = try store.setting(key(for: role)), Bcrypt.verify(password, hash: existing) {
             return false
         }
-        let hash = Bcrypt.hash(password, cost: cost)
+        return try install(hash: hash(password), role: role, keeping: session, in: store)
+    }
+
+    /// The bcrypt hash of `password` as the store keeps it (what `ravebox setup` hands the box instead of the
+    /// password).
+    public static func hash(_ password: String) -> String {
+        Bcrypt.hash(password, cost: cost)
+    }
+
+    /// Stores `hash` (from ``hash(_:)``) as the password of `role` unless it is the stored one already; a new
+    /// hash ends every session of that role but `keeping`'s, in the same transaction. Returns whether it was
+    /// written.
+    @discardableResult
+    public static func install(
+        hash: String, role: Privilege = .admin, keeping session: String? = nil, in store: Store
+    ) throws -> Bool {
         try store.write { db in
+            guard try Store.setting(key(for: role), in: db) != hash else { return false }
             try Store.setSetting(key(for: role), to: hash, in: db)
             try Store.revokeSessions(of: role, keeping: session, in: db)
-            if role == .admin {
-                try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [setupCodeKey])
-            }
+            if role == .admin { try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [setupCodeKey]) }
+            return true
         }
-        return true
     }
 
     /// Whether `password` is the password of `role`; `false` when none was set yet, after as long a check.

@@ -39,6 +39,8 @@ struct RunCommand: AsyncParsableCommand {
             }
             if let password = config.adminPassword {
                 try AdminCredentials.install(password: password, in: store)
+            } else if let hash = config.adminPasswordHash {
+                try AdminCredentials.install(hash: hash, in: store)
             }
             // Until someone claims the box, its setup code: the one `ravebox setup` wrote to the boot partition,
             // else one made here. The screen shows it; the log says it for a box run from a terminal.

@@ -18,6 +18,16 @@ private final class CredentialsBox {
 }
 
 @Suite struct AdminCredentialsTests {
+    /// `ravebox setup` hands the box the hash, never the password; the box stores it once.
+    @Test func aHashFromSetupIsTheAdminPassword() throws {
+        let box = try CredentialsBox()
+        let hash = AdminCredentials.hash("from ravebox.yaml")
+        #expect(!hash.contains("from ravebox.yaml"))
+        #expect(try AdminCredentials.install(hash: hash, in: box.store))
+        #expect(try !AdminCredentials.install(hash: hash, in: box.store), "the same hash is not written again")
+        #expect(try AdminCredentials.verify("from ravebox.yaml", in: box.store))
+    }
+
     @Test func passwordIsStoredOnlyAsABcryptHash() async throws {
         let box = try CredentialsBox()
         #expect(try !AdminCredentials.verify("correct horse", in: box.store))
