@@ -256,3 +256,32 @@ let package = Package(
 for target in package.targets where target.type != .system && !target.name.hasPrefix("C") {
     target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-warnings-as-errors"])]
 }
+
+// RAVEBOX_SANITIZE_SUBSET="RaveboxIPCTests RaveboxAudioTests ...": declare only those test targets and the targets
+// they need, for CI's sanitizer runs (`make test-tsan-ci`, `make test-asan-ci`). `--sanitize` instruments every
+// module it builds, dependencies too, and the test runner links every test target, so a `--filter` alone still
+// builds the whole package under the sanitizer; a subset without the web tests leaves swift-nio, Hummingbird and
+// the CLI out of the build. The package dependencies stay declared, so Package.resolved is the same either way.
+if let subset = Context.environment["RAVEBOX_SANITIZE_SUBSET"] {
+    let targetsByName = Dictionary(uniqueKeysWithValues: package.targets.map { ($0.name, $0) })
+    var needed = Set<String>()
+    var pending = subset.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+    while let name = pending.popLast() {
+        guard let target = targetsByName[name] else {
+            fatalError("RAVEBOX_SANITIZE_SUBSET names \(name), which is not a target of this package")
+        }
+        guard needed.insert(name).inserted else { continue }
+        for dependency in target.dependencies {
+            switch dependency {
+            case .targetItem(let name, _), .byNameItem(let name, _): pending.append(name)
+            case .productItem: break
+            @unknown default: break
+            }
+        }
+    }
+    package.targets.removeAll { !needed.contains($0.name) }
+    package.products.removeAll { product in
+        let targets = (product as? Product.Executable)?.targets ?? (product as? Product.Library)?.targets ?? []
+        return !targets.allSatisfy(needed.contains)
+    }
+}
