@@ -284,6 +284,10 @@ bench: bench-deps $(BROWSER_STAMP)
 	RAVEBOX_BIN="$(RELEASE_BIN)" $(BROWSER_PYTHON) bench/page-weight.py | tee bench/out/page-weight.txt \
 	    || failed+=(page-weight); \
 	echo; \
+	echo "== bench/idle-connections.py"; \
+	RAVEBOX_BIN="$(RELEASE_BIN)" $(BROWSER_PYTHON) bench/idle-connections.py | tee bench/out/idle-connections.txt \
+	    || failed+=(idle-connections); \
+	echo; \
 	echo "== Benchmarks/ (package-benchmark: analysis hop, LED frames, light thread pass, search at 50 000 songs)"; \
 	swift package --package-path Benchmarks --disable-sandbox benchmark --no-progress \
 	    | tee bench/out/benchmarks.txt || failed+=(benchmarks); \

@@ -14,7 +14,7 @@ import RaveboxStore
 ///
 /// ```swift
 /// let web = WebApp(store: store, segment: segment, logger: logger)
-/// let app = web.application(host: "0.0.0.0", port: 8080)
+/// let app = web.application(host: "0.0.0.0", port: 8080, limits: .box)
 /// try await app.runService()
 /// ```
 public struct WebApp: Sendable {
@@ -88,12 +88,12 @@ public struct WebApp: Sendable {
         return router
     }
 
-    /// The Hummingbird application serving ``router()`` with WebSocket upgrades.
-    public func application(host: String, port: Int) -> some ApplicationProtocol {
+    /// The Hummingbird application serving ``router()`` with WebSocket upgrades, its connections held to `limits`.
+    public func application(host: String, port: Int, limits: ConnectionLimits = .box) -> some ApplicationProtocol {
         let router = router()
         return Application(
             router: router,
-            server: .http1WebSocketUpgrade(webSocketRouter: router),
+            server: BoundedHTTPChannel.server(webSocketRouter: router, limits: limits),
             configuration: .init(address: .hostname(host, port: port), serverName: "ravebox"),
             logger: logger)
     }
