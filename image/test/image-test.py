@@ -455,8 +455,15 @@ def check_captive_portal(machine: Machine, phone: Phone) -> None:
 
 
 def check_mdns(space, name: str, address: str, what: str) -> None:
-    answer = space.run(f"perl {space.tools}/mdns-query.pl {name} 4", timeout=60)[1]
-    check(address in answer.split(), f"{name} resolves to {address} over mDNS (avahi) {what}", answer)
+    # Asked again for up to 30 s: avahi announces a new address with a delay, and a loaded host (TCG) answers late.
+    answers: list[str] = []
+
+    def resolved():
+        answers.append(space.run(f"perl {space.tools}/mdns-query.pl {name} 4", timeout=60)[1])
+        return address in answers[-1].split()
+
+    found = eventually(30, resolved, interval=1)
+    check(bool(found), f"{name} resolves to {address} over mDNS (avahi) {what}", answers[-1] if answers else "")
 
 
 def check_no_forwarding(machine: Machine, phone: Phone, uplink: Uplink) -> None:
