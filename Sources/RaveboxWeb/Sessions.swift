@@ -11,12 +11,8 @@ import Synchronization
 /// gives the session a new token (``setPrivilege(_:_:now:)``), and a new password ends the other sessions of
 /// its role (``forgetCached(role:)`` after ``AdminCredentials``).
 public final class Sessions: Sendable {
-    private struct Cached {
-        var session: GuestSession
-    }
-
     private let store: Store
-    private let cache = Mutex<[String: Cached]>([:])
+    private let cache = Mutex<[String: GuestSession]>([:])
     /// Sessions begun per device: 30 per 10 minutes, so a script without cookies cannot begin a session per vote
     /// (each would be a new voter) or push other guests' sessions out of the table.
     private let starts = VoteRateLimiter(rule: VoteRateLimit(limit: 30, window: 600, activity: .startingSessions))
@@ -36,7 +32,7 @@ public final class Sessions: Sendable {
         guard let token, SessionToken.isWellFormed(token) else { return nil }
         var session: GuestSession
         if let cached = cache.withLock({ $0[token] }) {
-            session = cached.session
+            session = cached
         } else {
             guard let stored = try await store.session(token: token) else { return nil }
             session = stored
@@ -92,14 +88,14 @@ public final class Sessions: Sendable {
 
     /// Forgets the sessions of `role` kept in memory, after a new password ended them in the database.
     func forgetCached(role: Privilege) {
-        cache.withLock { $0 = $0.filter { $0.value.session.privilege != role } }
+        cache.withLock { $0 = $0.filter { $0.value.privilege != role } }
     }
 
     private func remember(_ session: GuestSession, replacing old: String?) {
         cache.withLock { cache in
             if let old, old != session.token { cache[old] = nil }
             if cache.count >= Self.cacheLimit, cache[session.token] == nil { cache.removeAll(keepingCapacity: true) }
-            cache[session.token] = Cached(session: session)
+            cache[session.token] = session
         }
     }
 
