@@ -51,8 +51,8 @@ struct SetupCommand: ParsableCommand {
             text = (try? String(contentsOfFile: lastGoodFile, encoding: .utf8)) ?? ""
             fromBoot = false
         }
-        let boxText = BootFiles.unmasking(text, stored: stored)
-        let config: BoxConfiguration
+        var boxText = BootFiles.unmasking(text, stored: stored)
+        var config: BoxConfiguration
         do {
             config = try Self.resolve(boxText)
         } catch {
@@ -60,6 +60,16 @@ struct SetupCommand: ParsableCommand {
             config = try Self.resolve("")
             text = ""
             fromBoot = false
+        }
+
+        // WPA2/WPA3 without a wifi_password: the box's own, made once and kept with the secrets.
+        var madeUp: String?
+        if config.hotspotSecurity.usesPassword, config.wifiPassword == nil {
+            let password = stored[BootFiles.generatedWiFiPasswordKey] ?? WiFiPassword.generate()
+            stored[BootFiles.generatedWiFiPasswordKey] = password
+            boxText = BootFiles.setting("wifi_password", password, in: boxText)
+            config = config.withHotspotPassword(password)
+            madeUp = password
         }
 
         // 2. Secrets onto the data partition, then out of the user's file. The admin password is not kept in
@@ -96,7 +106,7 @@ struct SetupCommand: ParsableCommand {
             try Self.writeAtomically(runDirectory + "/" + name, contents, mode: 0o600)
         }
         try fileManager.createDirectory(atPath: network, withIntermediateDirectories: true)
-        for name in ["10-ravebox-hotspot.network", "20-ravebox-client.network"] {
+        for name in ApplianceFiles.networkFileNames {
             try? fileManager.removeItem(atPath: network + "/" + name)
         }
         for (name, contents) in files.networkFiles {
@@ -123,11 +133,14 @@ struct SetupCommand: ParsableCommand {
                 changed.append(name)
             }
         }
+        Self.noteWiFiPassword(madeUp, config: config, boot: boot)
         var hotspot = "no hotspot"
         if let interface = config.appliance.hotspotInterface {
             hotspot =
                 "hotspot \"\(config.wifiName ?? "Ravebox")\" on \(interface)"
                 + Self.untilPresent(interface, else: "check that the Wi-Fi adapter is there and not disabled")
+                + " (wifi_security: \(config.hotspotSecurity.rawValue)"
+                + (madeUp == nil ? ")" : "; the password the box made up is in \(BootFiles.wifiNoteFile))")
         }
         var named = ""
         if setHostname, let label = config.hostLabel {
@@ -147,6 +160,24 @@ struct SetupCommand: ParsableCommand {
         Self.say(
             "ravebox setup: \(hotspot)\(client)\(named)"
                 + (changed.isEmpty ? "" : "; \(changed.joined(separator: " and ")) updated, in effect after a reboot"))
+    }
+
+    /// Writes the made-up Wi-Fi password to the boot partition for the owner of a box without a screen (only when
+    /// it changed: the card's FAT is written as little as possible), or removes the note when there is none.
+    static func noteWiFiPassword(_ password: String?, config: BoxConfiguration, boot: String) {
+        let path = boot + "/" + BootFiles.wifiNoteFile
+        guard let password else {
+            try? FileManager.default.removeItem(atPath: path)
+            return
+        }
+        let note = BootFiles.wifiNote(name: config.wifiName ?? "Ravebox", password: password)
+        if (try? String(contentsOfFile: path, encoding: .utf8)) != note {
+            do {
+                try writeAtomically(path, note, mode: 0o644)
+            } catch {
+                say("ravebox setup: \(error)")
+            }
+        }
     }
 
     /// "" when the network interface exists; else what the summary line adds: its service starts once it appears.
