@@ -69,6 +69,9 @@ class Phone(Namespace):
             network.append(f'    psk="{password}"')
         if key_mgmt in ("OWE", "SAE"):
             network.append("    ieee80211w=2")
+        if key_mgmt == "OWE":
+            # Otherwise wpa_supplicant falls back to the open network when it misses the hidden OWE one.
+            network.append("    owe_only=1")
         conf = f"ctrl_interface={self.dir}/wpa-ctrl\n" + "network={\n" + "\n".join(network) + "\n}\n"
         self.machine.check(f"printf '%s' {shlex.quote(conf)} > {self.dir}/wpa.conf")
         self.run(f"wpa_supplicant -B -D nl80211 -i {self.interface} -c {self.dir}/wpa.conf "
