@@ -365,15 +365,18 @@ def phone_on_hotspot(machine: Machine, phone: Phone, ssid: str, password: str | 
                      connected_to: str | None = None) -> Phone:
     """The phone joins the hotspot as a phone of one kind (key_mgmt) and takes a DHCP lease: the lease, its router,
     DNS and option 114."""
+    def wifi_log() -> str:
+        return (f"{phone.status()}\n" + phone.link()
+                + machine.run(f"tail -n 30 {phone.dir}/wpa.log; journalctl -b -u 'ravebox-hostapd@*' --no-pager -n 30; "
+                              "bridge link; iw dev | grep -E 'Interface|ssid'")[1])
+
     joined = phone.join(ssid, password, key_mgmt=key_mgmt, connected_to=connected_to)
-    must(joined, f"a phone joins the hotspot '{ssid}' with {key_mgmt}",
-         phone.link() + machine.run(f"tail -n 30 {phone.dir}/wpa.log; journalctl -b -u 'ravebox-hostapd@*' "
-                                    "--no-pager -n 30")[1])
+    must(joined, f"a phone joins the hotspot '{ssid}' with {key_mgmt}", wifi_log())
     lease = phone.lease()
     address = lease.get("ip", "")
     last = int(address.rsplit(".", 1)[-1]) if re.fullmatch(r"10\.42\.0\.\d+", address) else 0
     must(20 <= last <= 250, "the phone gets a DHCP lease on the hotspot (10.42.0.20-250)",
-         f"{lease}\n" + machine.run("journalctl -b -u ravebox-dnsmasq --no-pager -n 20")[1])
+         f"{lease}\n" + machine.run("journalctl -b -u ravebox-dnsmasq --no-pager -n 20")[1] + wifi_log())
     check(lease.get("router") == "10.42.0.1" and lease.get("dns", "").split()[:1] == ["10.42.0.1"],
           "the lease names the box as router and DNS server", str(lease))
     api = option_114(lease)
@@ -680,6 +683,8 @@ def main() -> int:
         for thread in threads:
             thread.start()
         time.sleep(4)
+        # Enough acknowledged votes for the count below to mean something, however slowly a busy host answers.
+        eventually(60, lambda: len(acknowledged) > 20, interval=0.2)
         m1.kill()
         stop.set()
         for thread in threads:

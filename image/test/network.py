@@ -59,10 +59,14 @@ class Phone(Namespace):
         super().__init__(machine, "phone", PHONE, tools)
 
     def join(self, ssid: str, password: str | None, key_mgmt: str | None = None, seconds: float = 90,
-             connected_to: str | None = None) -> bool:
+             connected_to: str | None = None, retry: float = 20) -> bool:
         """Joins `ssid` the way a phone of one kind does: `key_mgmt` NONE (an open network), OWE, WPA-PSK
         (a phone without WPA3) or SAE; by default WPA-PSK with a password, else NONE. True once the link is up
-        to `connected_to` (the network actually joined: an OWE phone ends up on the hidden OWE network)."""
+        to `connected_to` (the network actually joined: an OWE phone ends up on the hidden OWE network) and
+        wpa_supplicant has its keys (wpa_state COMPLETED), which is when a phone's system starts DHCP: `iw link`
+        shows the network from the association on, and until the 4-way handshake is done no data flows.
+        Like a phone's system, it gives up a link that stays without keys for `retry` seconds and associates
+        again (see image/README.md, "The image test", for how an OWE join gets stuck under TCG)."""
         key_mgmt = key_mgmt or ("WPA-PSK" if password else "NONE")
         network = [f'    ssid="{ssid}"', f"    key_mgmt={key_mgmt}", "    scan_ssid=1"]
         if password:
@@ -78,9 +82,19 @@ class Phone(Namespace):
                  f"-P {self.dir}/wpa.pid -f {self.dir}/wpa.log")
         expected = f"SSID: {connected_to or ssid}"
         deadline = time.monotonic() + seconds
+        associated = None  # since when the link is up without keys
         while time.monotonic() < deadline:
-            if expected in self.link():
+            if expected not in self.link():
+                associated = None
+            elif self.status().get("wpa_state") == "COMPLETED":
                 return True
+            elif associated is None:
+                associated = time.monotonic()
+            elif time.monotonic() - associated > retry:
+                print(f"phone: up on {connected_to or ssid} for {retry:.0f} s without keys "
+                      f"({self.status().get('wpa_state')}); associating again", flush=True)
+                self.run(f"wpa_cli -p {self.dir}/wpa-ctrl -i {self.interface} reassociate")
+                associated = None
             time.sleep(2)
         return False
 
