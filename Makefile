@@ -3,6 +3,7 @@
 #   make run     install missing Debian packages, build, make the demo library, start on http://localhost:8080
 #   make test    install missing packages, lint, build, run the test suite (Swift, then real-browser tests)
 #   make test-tsan / test-asan   the Swift suite under ThreadSanitizer / AddressSanitizer
+#   make test-tsan-ci / test-asan-ci   the suites CI runs under each sanitizer (a smaller build, see README)
 #
 # Variables: PORT, DATA_DIR, DEMO_DIR, ARGS (extra `ravebox run` arguments), SWIFT_FLAGS (extra
 # `swift build`/`swift test` arguments, e.g. SWIFT_FLAGS='--jobs 1').
@@ -102,7 +103,7 @@ fi
 endef
 
 .PHONY: image image-qemu image-test image-check image-deps image-test-deps help deps test-deps test-packages browser-deps browser-venv demo-deps run-deps bench-deps check-swift \
-	build swift-build run demo test test-tsan test-asan lint format bench screenshots clean distclean
+	build swift-build run demo test test-tsan test-asan test-tsan-ci test-asan-ci lint format bench screenshots clean distclean
 
 help:
 	@echo "make run        install what is missing, build, start on http://localhost:$(PORT) with a demo library"
@@ -110,7 +111,11 @@ help:
 	@echo "make test       install what is missing, lint, build, run the tests"
 	@echo "make test-tsan  the Swift tests built and run under ThreadSanitizer (own build in .build-tsan)"
 	@echo "make test-asan  the same under AddressSanitizer (.build-asan); SANITIZE_FILTER='RaveboxIPCTests|...'"
-	@echo "                runs only the matching suites (CI does)"
+	@echo "                runs only the matching suites"
+	@echo "make test-tsan-ci  what CI runs under ThreadSanitizer: IPC, audio, engine and the web's live updates,"
+	@echo "                built without the rest of the package (.build-tsan-ci)"
+	@echo "make test-asan-ci  what CI runs under AddressSanitizer: IPC, DSP, audio and media, lights, screen,"
+	@echo "                display and QR (.build-asan-ci)"
 	@echo "make build      swift build (debug)"
 	@echo "make demo       make the demo library in $(DEMO_DIR)"
 	@echo "make lint       swift format lint --strict"
@@ -121,7 +126,8 @@ help:
 	@echo "make image      the Raspberry Pi SD-card image .build-image/out/ravebox-VERSION-rpi-arm64.img(.xz)"
 	@echo "make image-qemu the same recipe for amd64 (QEMU); make image-test boots it and checks the box"
 	@echo "make image-check  static checks of the image: overlays, udev rules, units, scripts, generated configs"
-	@echo "make clean      remove .build, .build-browser, .build-tsan, .build-asan and bench/out (distclean: also $(DATA_DIR), .swiftpm, Package.resolved)"
+	@echo "make clean      remove .build, .build-browser, the sanitizer builds and bench/out (distclean: also $(DATA_DIR),"
+	@echo "                .swiftpm, Package.resolved)"
 
 deps:
 	@$(call apt-install,$(BUILD_PACKAGES))
@@ -200,15 +206,37 @@ TSAN_OPTIONS_TEST := halt_on_error=0 exitcode=66 second_deadlock_stack=1 print_s
 # 4 KB buffer of every FoundationEssentials FileManager.contents(atPath:) read inside a #require.
 ASAN_OPTIONS_TEST := halt_on_error=1 exitcode=66 detect_leaks=0
 
-# $(call sanitizer-test,SANITIZER,SCRATCH,OPTIONS_VARIABLE,OPTIONS,SKIPS)
+# CI's runs (.ci/run): the suites where each sanitizer matters most, built by a package that declares only those
+# test targets and what they need (RAVEBOX_SANITIZE_SUBSET, see the end of Package.swift). The test runner links
+# every test target it is given, so this, not a --filter, is what keeps the rest of the package (and for ASan
+# swift-nio, Hummingbird and BoringSSL) out of the sanitized build. Times are in README, "Tests and formatting".
+# ThreadSanitizer: the threads that share memory. The engine's audio, light, screen and control threads; the IPC
+# rings, seqlock and doorbells between threads; the player. The web's suites (its LiveUpdates fanout and spectrum
+# feed included) are left to `make test-tsan`: their test clients bring BoringSSL, AsyncHTTPClient and HTTP/2 into
+# the build, about 400 CPU seconds under TSan, a third of the step, for two suites.
+TSAN_CI_TESTS := RaveboxIPCTests RaveboxAudioTests RaveboxEngineTests
+TSAN_CI_FILTER :=
+# AddressSanitizer: C interop and unsafe pointers. The shared segment (IPC), the DSP's FFTW buffers, ALSA and FFmpeg
+# (the audio suite holds the media decoder's and prober's tests), the LED encoders' packets and SPI buffers, the
+# screen's framebuffers, FreeType and PNG, the DRM display, libqrencode.
+ASAN_CI_TESTS := RaveboxIPCTests RaveboxDSPTests RaveboxAudioTests RaveboxLightsTests RaveboxScreenTests \
+	RaveboxDisplayTests RaveboxQRTests
+ASAN_CI_FILTER :=
+# The tests that start the `ravebox` binary, which a subset does not build (the command line links everything):
+# the IPC probe across two processes, its refusal of another build's segment, its create/unlink commands.
+SUBSET_SKIP := RaveboxIPCTests\.IPCProbeTests/(hundredThousandCommandsCrossProcesses|processOfAnotherBuild|probeCommandLine)
+
+# $(call sanitizer-test,SANITIZER,SCRATCH,OPTIONS_VARIABLE,OPTIONS,SKIPS,FILTER,SUBSET)
 define sanitizer-test
-swift build --build-tests --sanitize=$(1) --scratch-path $(2) $(SWIFT_FLAGS)
+$(if $(7),RAVEBOX_SANITIZE_SUBSET='$(strip $(7))') \
+    swift build --build-tests --sanitize=$(1) --scratch-path $(2) $(SWIFT_FLAGS)
 @rm -rf $(2)/sanitizer-reports && mkdir -p $(2)/sanitizer-reports
 @shopt -s nullglob; status=0; \
 set -x; \
 $(3)="$(4) log_path=$(CURDIR)/$(2)/sanitizer-reports/report" RAVEBOX_TEST_ASOUNDRC="$(TEST_ASOUNDRC)" \
+    $(if $(7),RAVEBOX_SANITIZE_SUBSET='$(strip $(7))') \
     swift test --skip-build --sanitize=$(1) --scratch-path $(2) --no-parallel --disable-xctest \
-    $(if $(SANITIZE_FILTER),--filter '$(SANITIZE_FILTER)') $(foreach skip,$(5),--skip '$(skip)') \
+    $(if $(6),--filter '$(6)') $(foreach skip,$(5),--skip '$(skip)') \
     $(SWIFT_FLAGS) || status=$$?; \
 set +x; \
 reports=($(2)/sanitizer-reports/report.*); \
@@ -218,10 +246,16 @@ exit $$status
 endef
 
 test-tsan: test-packages
-	$(call sanitizer-test,thread,.build-tsan,TSAN_OPTIONS,$(TSAN_OPTIONS_TEST),$(TSAN_SKIP))
+	$(call sanitizer-test,thread,.build-tsan,TSAN_OPTIONS,$(TSAN_OPTIONS_TEST),$(TSAN_SKIP),$(SANITIZE_FILTER))
 
 test-asan: test-packages
-	$(call sanitizer-test,address,.build-asan,ASAN_OPTIONS,$(ASAN_OPTIONS_TEST),$(ASAN_SKIP))
+	$(call sanitizer-test,address,.build-asan,ASAN_OPTIONS,$(ASAN_OPTIONS_TEST),$(ASAN_SKIP),$(SANITIZE_FILTER))
+
+test-tsan-ci: test-packages
+	$(call sanitizer-test,thread,.build-tsan-ci,TSAN_OPTIONS,$(TSAN_OPTIONS_TEST),$(TSAN_SKIP) $(SUBSET_SKIP),$(TSAN_CI_FILTER),$(TSAN_CI_TESTS))
+
+test-asan-ci: test-packages
+	$(call sanitizer-test,address,.build-asan-ci,ASAN_OPTIONS,$(ASAN_OPTIONS_TEST),$(ASAN_SKIP) $(SUBSET_SKIP),$(ASAN_CI_FILTER),$(ASAN_CI_TESTS))
 
 lint: check-swift
 	swift format lint --strict --recursive --parallel $(SWIFT_FORMAT_PATHS) \
@@ -250,6 +284,10 @@ bench: bench-deps $(BROWSER_STAMP)
 	RAVEBOX_BIN="$(RELEASE_BIN)" $(BROWSER_PYTHON) bench/page-weight.py | tee bench/out/page-weight.txt \
 	    || failed+=(page-weight); \
 	echo; \
+	echo "== bench/idle-connections.py"; \
+	RAVEBOX_BIN="$(RELEASE_BIN)" $(BROWSER_PYTHON) bench/idle-connections.py | tee bench/out/idle-connections.txt \
+	    || failed+=(idle-connections); \
+	echo; \
 	echo "== Benchmarks/ (package-benchmark: analysis hop, LED frames, light thread pass, search at 50 000 songs)"; \
 	swift package --package-path Benchmarks --disable-sandbox benchmark --no-progress \
 	    | tee bench/out/benchmarks.txt || failed+=(benchmarks); \
@@ -267,7 +305,7 @@ screenshots: swift-build $(BROWSER_STAMP)
 	RAVEBOX_BIN="$(DEBUG_BIN)" $(BROWSER_PYTHON) Tests/Browser/screenshots.py docs/screenshots
 
 clean:
-	rm -rf .build .build-browser .build-tsan .build-asan bench/out
+	rm -rf .build .build-browser .build-tsan .build-asan .build-tsan-ci .build-asan-ci bench/out
 
 distclean: clean
 	rm -rf $(DATA_DIR) .swiftpm Package.resolved

@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        // Already under Hummingbird; the web process's connection guards are NIO channel handlers.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
     ],
     targets: [
         // System libraries (module map + pkg-config + apt provider).
@@ -127,8 +129,11 @@ let package = Package(
             dependencies: [
                 "RaveboxCore", "RaveboxStore", "RaveboxIPC", "RaveboxQR", "RaveboxIntake", "RaveboxScreen", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             // Pages, styles and scripts are compiled into the binary: one file to install, nothing to lose.
@@ -150,12 +155,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // What `ravebox setup` touches as root: folders and files opened without following symlinks, and the
+        // root-only folder for its secrets on the data partition. No dependencies: it trusts nothing.
+        .target(name: "RaveboxSetup"),
         .executableTarget(
             name: "ravebox",
             dependencies: [
                 "RaveboxCore", "RaveboxStore", "RaveboxIPC", "RaveboxMedia", "RaveboxAudio", "RaveboxEngine",
                 "RaveboxLibrary", "RaveboxLights", "RaveboxButtons", "RaveboxStatusLight", "RaveboxWeb",
-                "RaveboxSupervisor",
+                "RaveboxSupervisor", "RaveboxSetup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -226,8 +234,8 @@ let package = Package(
         .testTarget(
             name: "RaveboxWebTests",
             dependencies: [
-                "RaveboxWeb", "RaveboxStore", "RaveboxIPC", "RaveboxCore", "RaveboxMedia", "RaveboxTestSupport",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "RaveboxWeb", "RaveboxStore", "RaveboxIPC", "RaveboxCore", "RaveboxMedia", "RaveboxIntake",
+                "RaveboxTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
@@ -239,6 +247,7 @@ let package = Package(
                 "RaveboxSupervisor", "RaveboxIPC", "RaveboxCore", "RaveboxStore", "RaveboxTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
+        .testTarget(name: "RaveboxSetupTests", dependencies: ["RaveboxSetup", "RaveboxTestSupport"]),
         // Holds Package.swift's graph and the sources' imports to docs/architecture.md's module table.
         .testTarget(name: "RaveboxArchitectureTests"),
         .testTarget(
@@ -251,4 +260,33 @@ let package = Package(
 // Warnings are errors in our own Swift targets, never in dependencies.
 for target in package.targets where target.type != .system && !target.name.hasPrefix("C") {
     target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-warnings-as-errors"])]
+}
+
+// RAVEBOX_SANITIZE_SUBSET="RaveboxIPCTests RaveboxAudioTests ...": declare only those test targets and the targets
+// they need, for CI's sanitizer runs (`make test-tsan-ci`, `make test-asan-ci`). `--sanitize` instruments every
+// module it builds, dependencies too, and the test runner links every test target, so a `--filter` alone still
+// builds the whole package under the sanitizer; a subset without the web tests leaves swift-nio, Hummingbird and
+// the CLI out of the build. The package dependencies stay declared, so Package.resolved is the same either way.
+if let subset = Context.environment["RAVEBOX_SANITIZE_SUBSET"] {
+    let targetsByName = Dictionary(uniqueKeysWithValues: package.targets.map { ($0.name, $0) })
+    var needed = Set<String>()
+    var pending = subset.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+    while let name = pending.popLast() {
+        guard let target = targetsByName[name] else {
+            fatalError("RAVEBOX_SANITIZE_SUBSET names \(name), which is not a target of this package")
+        }
+        guard needed.insert(name).inserted else { continue }
+        for dependency in target.dependencies {
+            switch dependency {
+            case .targetItem(let name, _), .byNameItem(let name, _): pending.append(name)
+            case .productItem: break
+            @unknown default: break
+            }
+        }
+    }
+    package.targets.removeAll { !needed.contains($0.name) }
+    package.products.removeAll { product in
+        let targets = (product as? Product.Executable)?.targets ?? (product as? Product.Library)?.targets ?? []
+        return !targets.allSatisfy(needed.contains)
+    }
 }

@@ -8,11 +8,12 @@
 #              RAVEBOX_BENCH_SETTINGS: upAndDown, and oneVotePerDevice off, since every connection comes
 #              from 127.0.0.1 and would otherwise be one voter; one song playing (paused), one queued;
 #              wrk sends PUT /api/queue/{entryId}/vote {"vote": 1 | -1 | 0} with Content-Type:
-#              application/json, Origin: http://127.0.0.1:PORT and Cookie: rb_session=<uuid>, the next
+#              application/json, Origin: http://127.0.0.1:PORT and Cookie: rb_session=<token>, the next
 #              voter of a pool of VOTE_VOTERS for every request (each voter may vote 10 times per 30 s;
-#              429s are counted on their own). The pool's sessions are seen once (GET /api/state)
-#              before the run, and CONNECTIONS other voters vote +1 once, so that the net votes stay
-#              far above the kick threshold whatever order the in-flight votes land in.
+#              429s are counted on their own). The box issues session tokens itself, so each pool voter
+#              begins its session with a vote of 0 before the run (the token comes in its Set-Cookie),
+#              and CONNECTIONS other voters vote +1 once, so that the net votes stay far above the kick
+#              threshold whatever order the in-flight votes land in.
 #   Raveberry: installed by bench/raveberry/setup.sh, started by bench/raveberry/common.sh
 #              (`raveberry run --nomopidy`, Django debug server, SQLite, private redis); a queued song
 #              made through its ORM (bench/raveberry/queue_song.py); wrk sends
@@ -178,19 +179,25 @@ cat >"$out/ravebox-vote.lua" <<EOF
 $lua_common
 local values = { "1", "-1", "0" }
 local visits = 0
+local mine = {}
 function init(args)
-    entry, origin, pool, nonce = args[1], args[2], tonumber(args[3]), tonumber(args[4])
+    entry, origin = args[1], args[2]
     path = "/api/queue/" .. entry .. "/vote"
+    local n = 0
+    for line in io.lines(args[3]) do
+        if n % tonumber(args[4]) == id then table.insert(mine, line) end
+        n = n + 1
+    end
+    if #mine == 0 then error("no voters for thread " .. id) end
 end
 function request()
-    local i = visits % pool
-    local pass = math.floor(visits / pool)
+    local i = visits % #mine
+    local pass = math.floor(visits / #mine)
     visits = visits + 1
-    local cookie = string.format("rb_session=%08x-%04x-4000-8000-%012x", nonce, id, i)
     return wrk.format("PUT", path, {
         ["Content-Type"] = "application/json",
         ["Origin"] = origin,
-        ["Cookie"] = cookie,
+        ["Cookie"] = "rb_session=" .. mine[i + 1],
     }, '{"vote": ' .. values[(pass + i) % 3 + 1] .. '}')
 end
 EOF
@@ -253,7 +260,7 @@ ravebox_result=""
 ravebox_error=""
 
 ravebox_half() {
-    local port base origin songs filler target code body web_pid nonce entry_state
+    local port base origin songs filler target code body web_pid entry_state
     "$BENCH_ROOT/scripts/make-demo-library.sh" "$work/demo" >/dev/null
     port=$(raveberry_free_port)
     base=http://127.0.0.1:$port
@@ -346,32 +353,39 @@ sys.exit(1) if len(songs) < 2 else print(songs[0]["id"], songs[1]["id"])'); do
     esac
 
     # Bias: CONNECTIONS voters vote +1 once, so reordered in-flight -1s never reach the kick threshold.
-    # Warm-up: every pool voter's session is seen once (GET), as a guest's phone loads the page first.
-    nonce=$(python3 -c 'import random; print(random.getrandbits(31))')
-    python3 - "$port" "$entry" "$connections" "$voters" "$threads" "$nonce" <<'PY'
-import http.client, json, sys
-port, entry, bias, voters, threads, nonce = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:])
+    # Warm-up: every pool voter begins its session with a vote of 0 (which changes no count), as a guest's
+    # first tap does; the box answers with the session's token, which the voter then sends.
+    python3 - "$port" "$entry" "$connections" "$voters" "$work/ravebox-voters.txt" <<'PY'
+import http.client, sys
+port, entry, bias, voters, tokens_file = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=10)
 origin = f"http://127.0.0.1:{port}"
-for i in range(bias):
-    cookie = f"rb_session={0xfffffff0:08x}-{i:04x}-4000-8000-{nonce:012x}"
-    conn.request("PUT", f"/api/queue/{entry}/vote", body=b'{"vote": 1}',
-                 headers={"Content-Type": "application/json", "Origin": origin, "Cookie": cookie})
+
+def vote(value):
+    conn.request("PUT", f"/api/queue/{entry}/vote", body=b'{"vote": %d}' % value,
+                 headers={"Content-Type": "application/json", "Origin": origin})
     response = conn.getresponse(); response.read()
-    if response.status != 200:
-        print(f"warning: bias vote {i} answered {response.status}", file=sys.stderr)
+    cookie = response.getheader("Set-Cookie") or ""
+    return response.status, cookie.split(";", 1)[0].removeprefix("rb_session=")
+
+for i in range(bias):
+    status, _ = vote(1)
+    if status != 200:
+        print(f"warning: bias vote {i} answered {status}", file=sys.stderr)
         break
-for t in range(threads):
-    for i in range(voters // threads):
-        conn.request("GET", "/api/state", headers={"Cookie": f"rb_session={nonce:08x}-{t:04x}-4000-8000-{i:012x}"})
-        conn.getresponse().read()
+with open(tokens_file, "w") as tokens:
+    for i in range(voters):
+        status, token = vote(0)
+        if status != 200 or not token:
+            sys.exit(f"warm-up vote {i} answered {status} without a session")
+        tokens.write(token + "\n")
 PY
     local rss_idle
     rss_idle=$(rss_now "$web_pid")
     start_sampler "$web_pid" "$work/ravebox-rss.txt"
     local cpu_before
     cpu_before=$(cpu_seconds "$web_pid")
-    run_wrk ravebox "$base/" "$out/ravebox-vote.lua" "$entry" "$origin" "$((voters / threads))" "$nonce" || {
+    run_wrk ravebox "$base/" "$out/ravebox-vote.lua" "$entry" "$origin" "$work/ravebox-voters.txt" "$threads" || {
         ravebox_error="wrk failed"
         return 1
     }

@@ -54,7 +54,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from urllib.parse import urlsplit
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -67,6 +66,22 @@ def log(message):
 
 # --------------------------------------------------------------------------------------------------
 # Minimal HTTP/1.1 client (keep-alive, Content-Length or chunked bodies).
+
+
+class Jar:
+    """One guest's session cookie: empty until the box issues one (a vote, a request or a login begins a
+    session), then whatever its Set-Cookie says, as a browser keeps it."""
+
+    def __init__(self):
+        self.value = None
+
+    def header(self):
+        return f"rb_session={self.value}" if self.value else None
+
+    def keep(self, set_cookie):
+        name, _, rest = (set_cookie or "").partition("=")
+        if name.strip() == "rb_session":
+            self.value = rest.split(";", 1)[0]
 
 
 class HTTPClient:
@@ -91,8 +106,8 @@ class HTTPClient:
             ]
             if body is not None:
                 headers.append("Content-Type: application/json")
-            if cookie:
-                headers.append(f"Cookie: {cookie}")
+            if cookie and cookie.header():
+                headers.append(f"Cookie: {cookie.header()}")
             self.writer.write(("\r\n".join(headers) + "\r\n\r\n").encode() + data)
             try:
                 await self.writer.drain()
@@ -126,6 +141,8 @@ class HTTPClient:
                 payload = await self.reader.readexactly(int(response_headers.get("content-length", "0")))
             if response_headers.get("connection", "").lower() == "close":
                 self.close()
+            if cookie:
+                cookie.keep(response_headers.get("set-cookie"))
             return status, response_headers, payload
         raise RuntimeError("unreachable")
 
@@ -419,7 +436,7 @@ async def main_async(args, base_url):
     host, port = parts.hostname, parts.port or 80
     origin = f"http://{host}:{port}"
     http = HTTPClient(host, port, origin)
-    requester = f"rb_session={uuid.uuid4()}"
+    requester = Jar()
 
     async def call(method, path, body=None, cookie=requester, expect=(200, 201, 202)):
         status, headers, payload = await http.request(method, path, body, cookie)
@@ -439,7 +456,7 @@ async def main_async(args, base_url):
         raise RuntimeError(f"timed out waiting for {what}")
 
     # Admin: settings for the run, and the pause (guests may not pause while they vote).
-    admin = f"rb_session={uuid.uuid4()}"
+    admin = Jar()
     if args.admin_password:
         await call("POST", "/api/session/login", {"role": "admin", "password": args.admin_password}, admin)
         if args.settings:
@@ -480,7 +497,7 @@ async def main_async(args, base_url):
         answer = await call("POST", "/api/queue", {"songId": song_ids[1]})
         target = (answer.get("entry") or answer)["id"]
         status, _, payload = await http.request("PUT", f"/api/queue/{target}/vote", {"vote": 0},
-                                                f"rb_session={uuid.uuid4()}")
+                                                Jar())
         if status in (404, 405):
             raise RuntimeError(f"PUT /api/queue/{target}/vote answered {status} "
                                f"({payload[:200].decode(errors='replace')}): this ravebox has no vote route; "
@@ -526,7 +543,7 @@ async def main_async(args, base_url):
         before = await state()
         if args.change == "vote":
             if k % 2 == 0:
-                voter = f"rb_session={uuid.uuid4()}"
+                voter = Jar()
             value = 1 if k % 2 == 0 else 0
             previous = entry_votes(before, target)
             if previous is None:
@@ -539,7 +556,7 @@ async def main_async(args, base_url):
             method, path, body = "POST", "/api/queue", {"songId": song}
             snapshot = set(known_ids)
             predicate = lambda s, snapshot=snapshot: bool(entry_ids(s) - snapshot)
-            voter = f"rb_session={uuid.uuid4()}"
+            voter = Jar()
 
         for attempt in range(4):
             times, done = bench.begin(predicate)

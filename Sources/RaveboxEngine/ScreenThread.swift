@@ -32,6 +32,9 @@ final class ScreenThread: @unchecked Sendable {
     private var model = ScreenModel()
     private var queueCount: UInt64 = .max
     private var songCount: UInt64 = .max
+    /// When (monotonic nanoseconds) to look for the setup code again: every few seconds until someone claims
+    /// the box.
+    private var nextSetupCheck: UInt64 = 0
 
     /// A screen thread for the first DRM screen, or nil (after one log line) when there is none or no font.
     static func open(
@@ -152,5 +155,10 @@ final class ScreenThread: @unchecked Sendable {
             model.current = (try? store.currentSong()).flatMap { $0 }.map { ScreenModel.Playing($0, elapsed: 0) }
         }
         if model.current != nil { model.current?.elapsed = cues.position }
+        let now = SharedSegment.monotonicNanos()
+        if now >= nextSetupCheck {
+            nextSetupCheck = now + 5_000_000_000
+            model.setupCode = ((try? AdminCredentials.setupCode(in: store)) ?? nil)?.description ?? ""
+        }
     }
 }

@@ -26,6 +26,9 @@ enum FFmpegSupport {
     static let streamNotFound = rb_averror_stream_not_found()
     static let decoderNotFound = rb_averror_decoder_not_found()
     static let notFound = rb_averror_errno(ENOENT)
+    /// What `avformat_open_input` returns for a file whose demuxer is not on the `format_whitelist` (and for an
+    /// empty file).
+    static let invalidArgument = rb_averror_errno(EINVAL)
     /// Codes that mean "the file cannot be read" (missing, a directory, no permission, a read error), as
     /// opposed to "this is not audio". An empty file fails with EINVAL and stays "not audio".
     static let unreadable: Set<Int32> = Set(

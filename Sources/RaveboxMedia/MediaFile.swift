@@ -18,7 +18,8 @@ final class MediaFile {
     /// Decoder FFmpeg chose for the stream (owned by FFmpeg, static).
     let codec: UnsafePointer<AVCodec>
 
-    /// Opens `path`, reads enough of it to know its streams, and picks the audio stream to play.
+    /// Opens `path` with the demuxers and protocol of `AudioContainers` only, reads enough of it to know its
+    /// streams, and picks the audio stream to play.
     init(path: String) throws(DecodeError) {
         _ = FFmpegSupport.silenced
         if access(path, R_OK) != 0 {
@@ -26,10 +27,15 @@ final class MediaFile {
             throw .fileNotFound(path: path, detail: String(cString: strerror(code)))
         }
         var opened: UnsafeMutablePointer<AVFormatContext>?
-        let openResult = avformat_open_input(&opened, path, nil, nil)
+        var options = AudioContainers.openOptions()
+        let openResult = avformat_open_input(&opened, path, nil, &options)
+        av_dict_free(&options)
         guard openResult >= 0, let context = opened else {
             if FFmpegSupport.unreadable.contains(openResult) {
                 throw .fileNotFound(path: path, detail: FFmpegSupport.message(openResult))
+            }
+            if openResult == FFmpegSupport.invalidArgument, let demuxer = AudioContainers.refusedDemuxer(path: path) {
+                throw .notAudio(path: path, detail: "a '\(demuxer)' file, not an audio container the box plays")
             }
             throw .notAudio(path: path, detail: FFmpegSupport.message(openResult))
         }

@@ -77,6 +77,9 @@ public struct ScreenModel: Sendable, Equatable {
     public var wifi: WiFi?
     /// The voting page's address, shown as text and as a QR code on the join panel.
     public var url: String
+    /// While the box has no admin password, its first-run setup code (`K7QM-2XWD`), shown over every
+    /// layout so whoever is at the box can claim it; empty once it is claimed.
+    public var setupCode: String = ""
 
     /// How many upcoming songs a layout shows at most.
     public static let maximumUpcoming = 5

@@ -46,6 +46,17 @@ extension ScreenRenderer {
         }
     }
 
+    /// The first-run banner along the bottom: where to set the box up and its setup code.
+    func drawSetupBanner(_ model: ScreenModel, _ canvas: inout Canvas) {
+        canvas.clip = Canvas.Rect(x: 0, y: 0, width: renderWidth, height: renderHeight)
+        let height = small.lineHeight + 2 * padding
+        canvas.fill(Canvas.Rect(x: 0, y: renderHeight - height, width: renderWidth, height: height), Self.dark)
+        let place = model.url.isEmpty ? "/setup" : (model.url.hasSuffix("/") ? model.url : model.url + "/") + "setup"
+        caption(
+            "Set up at \(place) with the code ".unicodeScalars, model.setupCode.unicodeScalars, x: padding,
+            baseline: renderHeight - padding - small.descent, width: renderWidth - 2 * padding, &canvas)
+    }
+
     /// "Label value" centred in a panel, the label dimmer.
     func caption<Label: Collection<Unicode.Scalar>, Value: Collection<Unicode.Scalar>>(
         _ label: Label, _ value: Value, x: Int, baseline: Int, width: Int, _ canvas: inout Canvas

@@ -5,9 +5,10 @@ import RaveboxCore
 extension Store {
     /// The box's settings (defaults for keys never set; a stored value that no longer validates falls back
     /// to its default rather than stopping the box).
-    public func boxSettings() throws(StoreError) -> BoxSettings {
-        try Self.wrap { try pool.read { db in try Self.boxSettings(in: db) } }
-    }
+    public func boxSettings() throws(StoreError) -> BoxSettings { try read(Self.boxSettings(in:)) }
+
+    /// ``boxSettings()``, for the web process.
+    public func boxSettings() async throws(StoreError) -> BoxSettings { try await read(Self.boxSettings(in:)) }
 
     static func boxSettings(in db: Database) throws -> BoxSettings {
         var stored: [String: String] = [:]
@@ -20,29 +21,19 @@ extension Store {
 
     /// Validates `patch` against the schema and stores it, all or nothing. Returns the settings after.
     /// - Throws: the ``RuleError`` naming the first invalid setting; nothing is stored then.
-    public func updateSettings(_ patch: [String: SettingValue]) throws -> BoxSettings {
-        let current = try boxSettings()
-        let updated = try SettingsSchema.apply(patch, to: current)
-        let strings = updated.storedStrings
-        try Self.wrap {
-            try pool.write { db in
-                for key in patch.keys {
-                    guard let value = strings[key] else { continue }
-                    try db.execute(
-                        sql: """
-                            INSERT INTO setting (key, value) VALUES (?, ?)
-                            ON CONFLICT(key) DO UPDATE SET value = excluded.value
-                            """,
-                        arguments: [key, value])
-                }
+    public func updateSettings(_ patch: [String: SettingValue]) async throws -> BoxSettings {
+        try await writeOrRefuse { db in
+            let updated = try SettingsSchema.apply(patch, to: try Self.boxSettings(in: db))
+            let strings = updated.storedStrings
+            for key in patch.keys {
+                guard let value = strings[key] else { continue }
+                try Self.setSetting(key, to: value, in: db)
             }
+            return updated
         }
-        return updated
     }
 
-    public func playbackModes() throws(StoreError) -> PlaybackModes {
-        try Self.wrap { try pool.read { db in try Self.playbackModes(in: db) } }
-    }
+    public func playbackModes() throws(StoreError) -> PlaybackModes { try read(Self.playbackModes(in:)) }
 
     static func playbackModes(in db: Database) throws -> PlaybackModes {
         let row = try Row.fetchOne(
@@ -53,18 +44,30 @@ extension Store {
     }
 
     public func savePlaybackModes(_ modes: PlaybackModes) throws(StoreError) {
-        try Self.wrap {
-            try pool.write { db in
-                try db.execute(
-                    sql: "UPDATE player_state SET shuffle = ?, \"repeat\" = ?, autoplay = ? WHERE id = 1",
-                    arguments: [modes.shuffle, modes.repeat, modes.autoplay])
-            }
+        try write { db in try Self.savePlaybackModes(modes, in: db) }
+    }
+
+    /// Changes the shuffle, repeat and autoplay modes in one transaction and returns them as saved.
+    public func updatePlaybackModes(
+        _ change: @Sendable (inout PlaybackModes) -> Void
+    ) async throws(StoreError) -> PlaybackModes {
+        try await write { db in
+            var modes = try Self.playbackModes(in: db)
+            change(&modes)
+            try Self.savePlaybackModes(modes, in: db)
+            return modes
         }
+    }
+
+    static func savePlaybackModes(_ modes: PlaybackModes, in db: Database) throws {
+        try db.execute(
+            sql: "UPDATE player_state SET shuffle = ?, \"repeat\" = ?, autoplay = ? WHERE id = 1",
+            arguments: [modes.shuffle, modes.repeat, modes.autoplay])
     }
 
     /// Songs played per requester since `since` (seconds since 1970), for round-robin fairness.
     public func playsPerRequester(since: Double) throws(StoreError) -> [String: Int] {
-        try Self.wrap { try pool.read { db in try Self.playsPerRequester(since: since, in: db) } }
+        try read { db in try Self.playsPerRequester(since: since, in: db) }
     }
 
     static func playsPerRequester(since: Double, in db: Database) throws -> [String: Int] {
@@ -85,7 +88,7 @@ extension Store {
 
     /// Guests' requests since `since` (seconds since 1970), for counting active guests.
     public func requestActivity(since: Double) throws(StoreError) -> [ActiveGuests.Activity] {
-        try Self.wrap { try pool.read { db in try Self.requestActivity(since: since, in: db) } }
+        try read { db in try Self.requestActivity(since: since, in: db) }
     }
 
     static func requestActivity(since: Double, in db: Database) throws -> [ActiveGuests.Activity] {
@@ -101,42 +104,35 @@ extension Store {
 
     /// When the song last started playing (seconds since 1970), or `nil`.
     public func lastPlayed(songID: Int64) throws(StoreError) -> Double? {
-        try Self.wrap {
-            try pool.read { db in
-                try Double.fetchOne(
-                    db,
-                    sql: """
-                        SELECT (julianday(MAX(startedAt)) - 2440587.5) * 86400.0 FROM play_log
-                        WHERE songId = ? AND outcome != 'failed'
-                        """,
-                    arguments: [songID])
-            }
-        }
+        try read { db in try Self.lastPlayed(songID: songID, in: db) }
+    }
+
+    static func lastPlayed(songID: Int64, in db: Database) throws -> Double? {
+        try Double.fetchOne(
+            db,
+            sql: """
+                SELECT (julianday(MAX(startedAt)) - 2440587.5) * 86400.0 FROM play_log
+                WHERE songId = ? AND outcome != 'failed'
+                """,
+            arguments: [songID])
     }
 
     /// Whether anyone requested the song before.
     public func wasRequested(songID: Int64) throws(StoreError) -> Bool {
-        try Self.wrap {
-            try pool.read { db in
-                try Bool.fetchOne(db, sql: "SELECT 1 FROM request_log WHERE songId = ? LIMIT 1", arguments: [songID])
-                    ?? false
-            }
-        }
+        try read { db in try Self.wasRequested(songID: songID, in: db) }
+    }
+
+    static func wasRequested(songID: Int64, in db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM request_log WHERE songId = ? LIMIT 1", arguments: [songID]) ?? false
     }
 
     /// Adds a hashtag (normalised by ``Hashtag/normalize(_:)`` beforehand); a repeated one is kept once.
-    public func addHashtag(_ text: String) throws(StoreError) {
-        try Self.wrap {
-            try pool.write { db in
-                try db.execute(sql: "INSERT INTO hashtag (text) VALUES (?)", arguments: [text])
-            }
-        }
+    public func addHashtag(_ text: String) async throws(StoreError) {
+        try await write { db in try db.execute(sql: "INSERT INTO hashtag (text) VALUES (?)", arguments: [text]) }
     }
 
     /// Active hashtags, oldest first.
-    public func activeHashtags() throws(StoreError) -> [String] {
-        try Self.wrap { try pool.read { db in try Self.activeHashtags(in: db) } }
-    }
+    public func activeHashtags() throws(StoreError) -> [String] { try read(Self.activeHashtags(in:)) }
 
     static func activeHashtags(in db: Database) throws -> [String] {
         try String.fetchAll(db, sql: "SELECT text FROM hashtag WHERE active ORDER BY id")

@@ -22,26 +22,23 @@ extension Store {
     /// The party's rows as of one commit. The queue is read once, as rule input and as display rows together.
     ///
     /// - Parameter now: Unix time in seconds (active guests, plays of the last hour for fairness).
-    public func partySnapshot(now: Double) throws(StoreError) -> PartySnapshot {
-        try Self.wrap {
-            try pool.read { db in
-                let settings = try Self.boxSettings(in: db)
-                let rows = try Self.queueRows(in: db)
-                let plays =
-                    settings.fairness == .roundRobin
-                    ? try Self.playsPerRequester(since: now - QueueOrder.fairnessWindow, in: db) : [:]
-                let entries = Dictionary(uniqueKeysWithValues: rows.map { ($0.item.id, $0.entry) })
-                let order = QueueOrder.playOrder(
-                    rows.map(\.item), interactivity: settings.interactivity, fairness: settings.fairness,
-                    playsLastHour: plays)
-                return PartySnapshot(
-                    currentSong: try Self.currentSong(in: db), player: try Self.playerSettings(in: db),
-                    settings: settings, modes: try Self.playbackModes(in: db),
-                    queue: order.compactMap { entries[$0.id] }, lastFailure: try Self.lastFailure(within: 600, in: db),
-                    activeGuests: ActiveGuests.count(
-                        try Self.requestActivity(since: now - ActiveGuests.window, in: db), now: now),
-                    visitors: try Self.visitors(in: db), hashtags: try Self.activeHashtags(in: db))
-            }
+    public func partySnapshot(now: Double) async throws(StoreError) -> PartySnapshot {
+        try await read { db in
+            let settings = try Self.boxSettings(in: db)
+            let rows = try Self.queueRows(in: db)
+            let plays =
+                settings.fairness == .roundRobin
+                ? try Self.playsPerRequester(since: now - QueueOrder.fairnessWindow, in: db) : [:]
+            let entries = Dictionary(uniqueKeysWithValues: rows.map { ($0.item.id, $0.entry) })
+            let order = QueueOrder.playOrder(
+                rows.map(\.item), interactivity: settings.interactivity, fairness: settings.fairness,
+                playsLastHour: plays)
+            return PartySnapshot(
+                currentSong: try Self.currentSong(in: db), player: try Self.playerSettings(in: db),
+                settings: settings, modes: try Self.playbackModes(in: db),
+                queue: order.compactMap { entries[$0.id] }, lastFailure: try Self.lastFailure(within: 600, in: db),
+                activeGuests: try Self.activeGuests(now: now, in: db), visitors: try Self.visitors(in: db),
+                hashtags: try Self.activeHashtags(in: db))
         }
     }
 

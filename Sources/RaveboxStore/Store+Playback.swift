@@ -34,7 +34,7 @@ public struct PlayLogEntry: Sendable, Equatable {
 extension Store {
     /// The current song with its last persisted position, or `nil` when nothing plays.
     public func currentSong() throws(StoreError) -> CurrentSong? {
-        try Self.wrap { try pool.read(Self.currentSong(in:)) }
+        try read(Self.currentSong(in:))
     }
 
     static func currentSong(in db: Database) throws -> CurrentSong? {
@@ -55,31 +55,27 @@ extension Store {
     /// Persists how far the current play got, so a restarted engine resumes there.
     /// - Parameter seconds: position since the song started, excluding pauses.
     public func savePosition(playID: Int64, seconds: Double) throws(StoreError) {
-        try Self.wrap {
-            try pool.write { db in
-                try db.execute(
-                    sql: "UPDATE current_song SET position = ? WHERE play_logId = ?", arguments: [seconds, playID])
-            }
+        try write { db in
+            try db.execute(
+                sql: "UPDATE current_song SET position = ? WHERE play_logId = ?", arguments: [seconds, playID])
         }
     }
 
     /// Ends a play: closes its play-log row with the outcome (and the reason when it failed) and clears
     /// the current song, in one transaction. Ending a play that is no longer current only updates the log.
     public func endPlay(playID: Int64, outcome: PlayOutcome, reason: String? = nil) throws(StoreError) {
-        try Self.wrap {
-            try pool.write { db in
-                try db.execute(
-                    sql: """
-                        UPDATE play_log SET outcome = ?, reason = ?, endedAt = strftime('%Y-%m-%d %H:%M:%f', 'now')
-                        WHERE id = ?
-                        """,
-                    arguments: [outcome.rawValue, reason, playID])
-                // The votes on this play's request go with it.
-                try db.execute(
-                    sql: "DELETE FROM vote WHERE entryId = (SELECT entryId FROM current_song WHERE play_logId = ?)",
-                    arguments: [playID])
-                try db.execute(sql: "DELETE FROM current_song WHERE play_logId = ?", arguments: [playID])
-            }
+        try write { db in
+            try db.execute(
+                sql: """
+                    UPDATE play_log SET outcome = ?, reason = ?, endedAt = strftime('%Y-%m-%d %H:%M:%f', 'now')
+                    WHERE id = ?
+                    """,
+                arguments: [outcome.rawValue, reason, playID])
+            // The votes on this play's request go with it.
+            try db.execute(
+                sql: "DELETE FROM vote WHERE entryId = (SELECT entryId FROM current_song WHERE play_logId = ?)",
+                arguments: [playID])
+            try db.execute(sql: "DELETE FROM current_song WHERE play_logId = ?", arguments: [playID])
         }
     }
 
@@ -88,30 +84,28 @@ extension Store {
     /// or `nil` when the entry is no longer queued.
     @discardableResult
     public func failQueued(entryID: Int64, reason: String) throws(StoreError) -> Int64? {
-        try Self.wrap {
-            try pool.write { db -> Int64? in
-                var queue = try SongQueue(Self.queueItems(in: db))
-                guard let item = try? queue.remove(id: entryID) else { return nil }
-                try db.execute(sql: "DELETE FROM vote WHERE entryId = ?", arguments: [entryID])
-                try db.execute(sql: "DELETE FROM queue_entry WHERE id = ?", arguments: [entryID])
-                try Self.savePositions(of: queue, in: db)
-                try db.execute(
-                    sql: """
-                        INSERT INTO play_log (songId, outcome, manuallyRequested, votes, requester, reason, endedAt)
-                        VALUES (?, ?, ?, ?, ?, ?, strftime('%Y-%m-%d %H:%M:%f', 'now'))
-                        """,
-                    arguments: [
-                        item.songID, PlayOutcome.failed.rawValue, item.manuallyRequested, item.votes, item.requester,
-                        reason,
-                    ])
-                return item.songID
-            }
+        try write { db -> Int64? in
+            var queue = try SongQueue(Self.queueItems(in: db))
+            guard let item = try? queue.remove(id: entryID) else { return nil }
+            try db.execute(sql: "DELETE FROM vote WHERE entryId = ?", arguments: [entryID])
+            try db.execute(sql: "DELETE FROM queue_entry WHERE id = ?", arguments: [entryID])
+            try Self.savePositions(of: queue, in: db)
+            try db.execute(
+                sql: """
+                    INSERT INTO play_log (songId, outcome, manuallyRequested, votes, requester, reason, endedAt)
+                    VALUES (?, ?, ?, ?, ?, ?, strftime('%Y-%m-%d %H:%M:%f', 'now'))
+                    """,
+                arguments: [
+                    item.songID, PlayOutcome.failed.rawValue, item.manuallyRequested, item.votes, item.requester,
+                    reason,
+                ])
+            return item.songID
         }
     }
 
     /// The most recent failed play of the last `window` seconds, with its reason.
     public func lastFailure(within window: Double = 600) throws(StoreError) -> PartyState.Failure? {
-        try Self.wrap { try pool.read { db in try Self.lastFailure(within: window, in: db) } }
+        try read { db in try Self.lastFailure(within: window, in: db) }
     }
 
     static func lastFailure(within window: Double, in db: Database) throws -> PartyState.Failure? {
@@ -131,34 +125,27 @@ extension Store {
 
     /// The most recent plays, oldest first (for tests and the admin log).
     public func playLog(limit: Int = 100) throws(StoreError) -> [PlayLogEntry] {
-        try Self.wrap {
-            try pool.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: "\(Self.playLogSelect) ORDER BY p.id DESC LIMIT ?",
-                    arguments: [limit]
-                ).reversed().map(Self.playLogEntry(from:))
-            }
+        try read { db in
+            try Row.fetchAll(db, sql: "\(Self.playLogSelect) ORDER BY p.id DESC LIMIT ?", arguments: [limit])
+                .reversed().map(Self.playLogEntry(from:))
         }
     }
 
     /// Songs that started between two unix times (`from` included, `to` excluded), oldest first, for an
     /// M3U export by the admin.
-    public func playLog(from: Double, to: Double) throws(StoreError) -> [PlayLogEntry] {
-        try Self.wrap {
-            try pool.read { db in
-                try Row.fetchAll(
-                    db,
-                    // Compared as the stored text (UTC, milliseconds): exact at the bounds, unlike julian days.
-                    sql: """
-                        \(Self.playLogSelect)
-                        WHERE p.startedAt >= strftime('%Y-%m-%d %H:%M:%f', ?, 'unixepoch')
-                            AND p.startedAt < strftime('%Y-%m-%d %H:%M:%f', ?, 'unixepoch')
-                        ORDER BY p.startedAt, p.id
-                        """,
-                    arguments: [from, to]
-                ).map(Self.playLogEntry(from:))
-            }
+    public func playLog(from: Double, to: Double) async throws(StoreError) -> [PlayLogEntry] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                // Compared as the stored text (UTC, milliseconds): exact at the bounds, unlike julian days.
+                sql: """
+                    \(Self.playLogSelect)
+                    WHERE p.startedAt >= strftime('%Y-%m-%d %H:%M:%f', ?, 'unixepoch')
+                        AND p.startedAt < strftime('%Y-%m-%d %H:%M:%f', ?, 'unixepoch')
+                    ORDER BY p.startedAt, p.id
+                    """,
+                arguments: [from, to]
+            ).map(Self.playLogEntry(from:))
         }
     }
 
@@ -180,7 +167,7 @@ extension Store {
 
     /// The persisted paused flag and volume.
     public func playerSettings() throws(StoreError) -> PlayerSettings {
-        try Self.wrap { try pool.read { db in try Self.playerSettings(in: db) } }
+        try read(Self.playerSettings(in:))
     }
 
     static func playerSettings(in db: Database) throws -> PlayerSettings {
@@ -190,12 +177,10 @@ extension Store {
 
     /// Persists the paused flag and volume.
     public func savePlayerSettings(_ settings: PlayerSettings) throws(StoreError) {
-        try Self.wrap {
-            try pool.write { db in
-                try db.execute(
-                    sql: "UPDATE player_state SET paused = ?, volume = ? WHERE id = 1",
-                    arguments: [settings.paused, settings.volume])
-            }
+        try write { db in
+            try db.execute(
+                sql: "UPDATE player_state SET paused = ?, volume = ? WHERE id = 1",
+                arguments: [settings.paused, settings.volume])
         }
     }
 }

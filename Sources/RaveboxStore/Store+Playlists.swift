@@ -34,98 +34,91 @@ extension Store {
         let prefix = trimmed.hasSuffix("/") ? trimmed : trimmed + "/"
         var bySource: [String: ScannedPlaylist] = [:]
         for playlist in playlists { bySource[playlist.source] = playlist }
-        return try Self.wrap {
-            try pool.write { db in
-                var missing = 0
-                for playlist in bySource.values {
-                    let id = try Int64.fetchOne(
+        return try write { db in
+            var missing = 0
+            for playlist in bySource.values {
+                let id = try Int64.fetchOne(
+                    db,
+                    sql: """
+                        INSERT INTO playlist (source, name, kind, available) VALUES (?, ?, ?, 1)
+                        ON CONFLICT(source) DO UPDATE SET name = excluded.name, kind = excluded.kind,
+                            available = 1
+                        RETURNING id
+                        """,
+                    arguments: [playlist.source, playlist.name, playlist.kind.rawValue])
+                guard let id else { continue }
+                let stored = try String.fetchAll(
+                    db, sql: "SELECT path FROM playlist_entry WHERE playlistId = ? ORDER BY position",
+                    arguments: [id])
+                if stored != playlist.paths {
+                    try db.execute(sql: "DELETE FROM playlist_entry WHERE playlistId = ?", arguments: [id])
+                    for (position, path) in playlist.paths.enumerated() {
+                        try db.execute(
+                            sql: "INSERT INTO playlist_entry (playlistId, position, path) VALUES (?, ?, ?)",
+                            arguments: [id, position + 1, path])
+                    }
+                }
+                missing +=
+                    try Int.fetchOne(
                         db,
                         sql: """
-                            INSERT INTO playlist (source, name, kind, available) VALUES (?, ?, ?, 1)
-                            ON CONFLICT(source) DO UPDATE SET name = excluded.name, kind = excluded.kind,
-                                available = 1
-                            RETURNING id
+                            SELECT COUNT(*) FROM playlist_entry e
+                            WHERE e.playlistId = ? AND NOT EXISTS (SELECT 1 FROM song s WHERE s.path = e.path)
                             """,
-                        arguments: [playlist.source, playlist.name, playlist.kind.rawValue])
-                    guard let id else { continue }
-                    let stored = try String.fetchAll(
-                        db, sql: "SELECT path FROM playlist_entry WHERE playlistId = ? ORDER BY position",
-                        arguments: [id])
-                    if stored != playlist.paths {
-                        try db.execute(sql: "DELETE FROM playlist_entry WHERE playlistId = ?", arguments: [id])
-                        for (position, path) in playlist.paths.enumerated() {
-                            try db.execute(
-                                sql: "INSERT INTO playlist_entry (playlistId, position, path) VALUES (?, ?, ?)",
-                                arguments: [id, position + 1, path])
-                        }
-                    }
-                    missing +=
-                        try Int.fetchOne(
-                            db,
-                            sql: """
-                                SELECT COUNT(*) FROM playlist_entry e
-                                WHERE e.playlistId = ? AND NOT EXISTS (SELECT 1 FROM song s WHERE s.path = e.path)
-                                """,
-                            arguments: [id]) ?? 0
-                }
-                let gone = try String.fetchAll(
-                    db,
-                    sql: "SELECT source FROM playlist WHERE available AND (source = ? OR substr(source, 1, ?) = ?)",
-                    arguments: [trimmed, prefix.utf8.count, prefix]
-                ).filter { bySource[$0] == nil }
-                for source in gone {
-                    try db.execute(sql: "UPDATE playlist SET available = 0 WHERE source = ?", arguments: [source])
-                }
-                return (bySource.count, missing)
+                        arguments: [id]) ?? 0
             }
+            let gone = try String.fetchAll(
+                db,
+                sql: "SELECT source FROM playlist WHERE available AND (source = ? OR substr(source, 1, ?) = ?)",
+                arguments: [trimmed, prefix.utf8.count, prefix]
+            ).filter { bySource[$0] == nil }
+            for source in gone {
+                try db.execute(sql: "UPDATE playlist SET available = 0 WHERE source = ?", arguments: [source])
+            }
+            return (bySource.count, missing)
         }
     }
 
     /// Available playlists with at least one available song whose name matches `query` like
     /// ``searchSongs(_:limit:)`` matches a title (word prefixes, case and accents ignored), by name; an
     /// empty `query` lists them all by name.
-    public func playlists(matching query: String, limit: Int) throws(StoreError) -> [PlaylistSummary] {
+    public func playlists(matching query: String, limit: Int) async throws(StoreError) -> [PlaylistSummary] {
         let search = SearchQuery(query)
         guard limit > 0 else { return [] }
         if search.isEmpty && !query.allSatisfy(\.isWhitespace) { return [] }
         let filter = search.isEmpty ? "" : "AND p.id IN (SELECT rowid FROM playlist_fts WHERE playlist_fts MATCH ?)"
-        var arguments: StatementArguments = search.isEmpty ? [] : [search.prefixMatch]
-        arguments += [limit]
-        return try Self.wrap {
-            try pool.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT p.id, p.name, p.kind, COUNT(*) AS songCount FROM playlist p
-                        JOIN playlist_entry e ON e.playlistId = p.id
-                        JOIN song s ON s.path = e.path AND s.available
-                        WHERE p.available \(filter)
-                        GROUP BY p.id ORDER BY p.name COLLATE NOCASE, p.id LIMIT ?
-                        """,
-                    arguments: arguments
-                ).map { row in
-                    PlaylistSummary(
-                        id: row["id"], name: row["name"], kind: PlaylistKind(rawValue: row["kind"]) ?? .m3u,
-                        songCount: row["songCount"])
-                }
+        let arguments: StatementArguments = search.isEmpty ? [limit] : [search.prefixMatch, limit]
+        return try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.id, p.name, p.kind, COUNT(*) AS songCount FROM playlist p
+                    JOIN playlist_entry e ON e.playlistId = p.id
+                    JOIN song s ON s.path = e.path AND s.available
+                    WHERE p.available \(filter)
+                    GROUP BY p.id ORDER BY p.name COLLATE NOCASE, p.id LIMIT ?
+                    """,
+                arguments: arguments
+            ).map { row in
+                PlaylistSummary(
+                    id: row["id"], name: row["name"], kind: PlaylistKind(rawValue: row["kind"]) ?? .m3u,
+                    songCount: row["songCount"])
             }
         }
     }
 
     /// A playlist's available songs in its order (a song listed twice comes twice); empty for an unknown
     /// or unavailable playlist.
-    public func playlistSongs(id: Int64, limit: Int) throws(StoreError) -> [Song] {
-        try Self.wrap {
-            try pool.read { db in
-                try SQLRequest<Song>(
-                    """
-                    SELECT \(columnsOf: Song.self, tableAlias: "s") FROM playlist p
-                    JOIN playlist_entry e ON e.playlistId = p.id
-                    JOIN song s ON s.path = e.path AND s.available
-                    WHERE p.id = \(id) AND p.available ORDER BY e.position LIMIT \(limit)
-                    """
-                ).fetchAll(db)
-            }
+    public func playlistSongs(id: Int64, limit: Int) async throws(StoreError) -> [Song] {
+        try await read { db in
+            try SQLRequest<Song>(
+                """
+                SELECT \(columnsOf: Song.self, tableAlias: "s") FROM playlist p
+                JOIN playlist_entry e ON e.playlistId = p.id
+                JOIN song s ON s.path = e.path AND s.available
+                WHERE p.id = \(id) AND p.available ORDER BY e.position LIMIT \(limit)
+                """
+            ).fetchAll(db)
         }
     }
 }

@@ -6,33 +6,29 @@ extension Store {
     /// and logs the request. Throws ``StoreError/unknownSong(id:)`` for an unknown or unavailable song.
     /// The requester's own request counts as their +1: with a `voter` key, a +1 vote is recorded for them.
     public func enqueue(songID: Int64, requestedBy: String?, voter: String? = nil) throws(StoreError) -> QueueEntry {
-        try Self.wrap {
-            try pool.write { db in
-                guard
-                    let song = try Row.fetchOne(
-                        db, sql: "SELECT title, artist, duration FROM song WHERE id = ? AND available",
-                        arguments: [songID])
-                else { throw StoreError.unknownSong(id: songID) }
-                let addition = QueueAddition(songID: songID, requester: voter, manuallyRequested: true, requestedAt: 0)
-                let id = try Self.insert(addition, session: requestedBy, in: db)
-                try db.execute(
-                    sql: "INSERT INTO request_log (songId, session, voter) VALUES (?, ?, ?)",
-                    arguments: [songID, requestedBy, voter])
-                let position = try Int.fetchOne(
-                    db, sql: "SELECT position FROM queue_entry WHERE id = ?", arguments: [id])
-                var item = addition.item(id: id)
-                item.position = position ?? 0
-                return QueueEntry(item, title: song["title"], artist: song["artist"], duration: song["duration"])
-            }
+        try write { db in
+            guard
+                let song = try Row.fetchOne(
+                    db, sql: "SELECT title, artist, duration FROM song WHERE id = ? AND available",
+                    arguments: [songID])
+            else { throw StoreError.unknownSong(id: songID) }
+            let addition = QueueAddition(songID: songID, requester: voter, manuallyRequested: true, requestedAt: 0)
+            let id = try Self.insert(addition, session: requestedBy, in: db)
+            try db.execute(
+                sql: "INSERT INTO request_log (songId, session, voter) VALUES (?, ?, ?)",
+                arguments: [songID, requestedBy, voter])
+            let position = try Int.fetchOne(
+                db, sql: "SELECT position FROM queue_entry WHERE id = ?", arguments: [id])
+            var item = addition.item(id: id)
+            item.position = position ?? 0
+            return QueueEntry(item, title: song["title"], artist: song["artist"], duration: song["duration"])
         }
     }
 
     /// Queues a song the box adds itself (repeat, autoplay): at the end, with no requester and 0 votes.
     @discardableResult
     public func add(_ addition: QueueAddition) throws(StoreError) -> Int64 {
-        try Self.wrap {
-            try pool.write { db in try Self.insert(addition, session: nil, in: db) }
-        }
+        try write { db in try Self.insert(addition, session: nil, in: db) }
     }
 
     /// Inserts a queue entry for `addition` after the last one, with the votes it starts with
@@ -55,9 +51,10 @@ extension Store {
     }
 
     /// The queue in play order.
-    public func queue() throws(StoreError) -> [QueueEntry] {
-        try Self.wrap { try pool.read(Self.queue(in:)) }
-    }
+    public func queue() throws(StoreError) -> [QueueEntry] { try read(Self.queue(in:)) }
+
+    /// ``queue()``, for the web process.
+    public func queue() async throws(StoreError) -> [QueueEntry] { try await read(Self.queue(in:)) }
 
     static func queue(in db: Database) throws -> [QueueEntry] {
         try queueRows(in: db).map(\.entry)
@@ -70,31 +67,29 @@ extension Store {
     public func startNextSong(
         pick: @Sendable ([QueueItem]) -> Int64? = { $0.min { $0.position < $1.position }?.id }
     ) throws(StoreError) -> CurrentSong? {
-        try Self.wrap {
-            try pool.write { db -> CurrentSong? in
-                if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM current_song") ?? 0 > 0 { return nil }
-                var queue = try SongQueue(Self.queueItems(in: db))
-                guard let id = pick(queue.items), let item = try? queue.remove(id: id) else { return nil }
-                try db.execute(sql: "DELETE FROM queue_entry WHERE id = ?", arguments: [item.id])
-                try Self.savePositions(of: queue, in: db)
-                try db.execute(
-                    sql: """
-                        INSERT INTO play_log (songId, outcome, manuallyRequested, votes, requester)
-                        VALUES (?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        item.songID, PlayOutcome.playing.rawValue, item.manuallyRequested, item.votes,
-                        item.requester,
-                    ])
-                let playID = db.lastInsertedRowID
-                try db.execute(
-                    sql: """
-                        INSERT INTO current_song (id, play_logId, songId, votes, position, entryId)
-                        VALUES (1, ?, ?, ?, 0, ?)
-                        """,
-                    arguments: [playID, item.songID, item.votes, item.id])
-                return try Self.currentSong(in: db)
-            }
+        try write { db -> CurrentSong? in
+            if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM current_song") ?? 0 > 0 { return nil }
+            var queue = try SongQueue(Self.queueItems(in: db))
+            guard let id = pick(queue.items), let item = try? queue.remove(id: id) else { return nil }
+            try db.execute(sql: "DELETE FROM queue_entry WHERE id = ?", arguments: [item.id])
+            try Self.savePositions(of: queue, in: db)
+            try db.execute(
+                sql: """
+                    INSERT INTO play_log (songId, outcome, manuallyRequested, votes, requester)
+                    VALUES (?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    item.songID, PlayOutcome.playing.rawValue, item.manuallyRequested, item.votes,
+                    item.requester,
+                ])
+            let playID = db.lastInsertedRowID
+            try db.execute(
+                sql: """
+                    INSERT INTO current_song (id, play_logId, songId, votes, position, entryId)
+                    VALUES (1, ?, ?, ?, 0, ?)
+                    """,
+                arguments: [playID, item.songID, item.votes, item.id])
+            return try Self.currentSong(in: db)
         }
     }
 }

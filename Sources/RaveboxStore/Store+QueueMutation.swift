@@ -7,23 +7,19 @@ extension Store {
     /// changed: removed entries go (with their votes), positions are rewritten 1…n. Errors `body` throws
     /// (a stale reorder, an unknown id) abort the transaction and reach the caller unchanged.
     @discardableResult
-    public func mutateQueue<T: Sendable>(_ body: @Sendable (inout SongQueue) throws -> T) throws -> T {
-        do {
-            return try pool.write { db in
-                let before = try SongQueue(Self.queueItems(in: db))
-                var after = before
-                let result = try body(&after)
-                let kept = Set(after.items.map(\.id))
-                let removed = before.items.map(\.id).filter { !kept.contains($0) }
-                for id in removed {
-                    try db.execute(sql: "DELETE FROM queue_entry WHERE id = ?", arguments: [id])
-                    try db.execute(sql: "DELETE FROM vote WHERE entryId = ?", arguments: [id])
-                }
-                try Self.savePositions(of: after, in: db)
-                return result
+    public func mutateQueue<T: Sendable>(_ body: @Sendable (inout SongQueue) throws -> T) async throws -> T {
+        try await writeOrRefuse { db in
+            let before = try SongQueue(Self.queueItems(in: db))
+            var after = before
+            let result = try body(&after)
+            let kept = Set(after.items.map(\.id))
+            let removed = before.items.map(\.id).filter { !kept.contains($0) }
+            for id in removed {
+                try db.execute(sql: "DELETE FROM queue_entry WHERE id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM vote WHERE entryId = ?", arguments: [id])
             }
-        } catch let error as DatabaseError {
-            throw StoreError.database("\(error)")
+            try Self.savePositions(of: after, in: db)
+            return result
         }
     }
 
@@ -38,7 +34,7 @@ extension Store {
 
     /// The queue as rule input, in position order.
     public func queueItems() throws(StoreError) -> [QueueItem] {
-        try Self.wrap { try pool.read(Self.queueItems(in:)) }
+        try read(Self.queueItems(in:))
     }
 
     static func queueItems(in db: Database) throws -> [QueueItem] {

@@ -21,45 +21,42 @@ extension Store {
     public func request(
         songID: Int64, session: String?, voter: String, privilege: Privilege, settings: BoxSettings, now: Double,
         kickThreshold: KickThreshold
-    ) throws -> RequestOutcome {
-        do {
-            return try pool.write { db in
-                guard let song = try Song.filter(key: songID).filter(Column("available")).fetchOne(db) else {
-                    throw StoreError.unknownSong(id: songID)
-                }
-                var queue = try SongQueue(Self.queueItems(in: db))
-                let current = try Self.currentSong(in: db)
-                let facts = try Self.requestFacts(songID: songID, in: db)
-                let decision = try RequestDecision.decide(
-                    song: song, queue: queue.items, currentSongID: current?.songID,
-                    requesterQueuedCount: queue.count(requestedBy: voter), requestedBefore: facts.requestedBefore,
-                    lastPlayed: facts.lastPlayed, now: now, settings: settings, privilege: privilege)
-                try db.execute(
-                    sql: "INSERT INTO request_log (songId, session, voter) VALUES (?, ?, ?)",
-                    arguments: [songID, session, voter])
-                try Self.numberVoter(voter, in: db)
-                switch decision {
-                case .enqueue:
-                    let addition = QueueAddition(
-                        songID: songID, requester: voter, manuallyRequested: true, requestedAt: now)
-                    let id = try Self.insert(addition, session: session, in: db)
-                    queue.enqueue([addition.item(id: id)], first: settings.enqueueFirst)
-                    try Self.savePositions(of: queue, in: db)
-                    let item = queue.item(id: id) ?? addition.item(id: id)
-                    return .queued(QueueEntry(item, title: song.title, artist: song.artist, duration: song.duration))
-                case .upvoteQueued(let entryID, let message):
-                    let result = try Self.castVote(
-                        entryID: entryID, voter: voter, vote: .up, kickThreshold: kickThreshold, in: db)
-                    return .upvoted(result, message: message)
-                case .upvoteCurrent(let message):
-                    let entryID = current?.entryID ?? 0
-                    let result = try Self.castVote(
-                        entryID: entryID, voter: voter, vote: .up, kickThreshold: kickThreshold, in: db)
-                    return .upvoted(result, message: message)
-                }
+    ) async throws -> RequestOutcome {
+        try await writeOrRefuse { db in
+            guard let song = try Song.filter(key: songID).filter(Column("available")).fetchOne(db) else {
+                throw StoreError.unknownSong(id: songID)
             }
-        } catch let error as DatabaseError {
-            throw StoreError.database("\(error)")
+            var queue = try SongQueue(Self.queueItems(in: db))
+            let current = try Self.currentSong(in: db)
+            let decision = try RequestDecision.decide(
+                song: song, queue: queue.items, currentSongID: current?.songID,
+                requesterQueuedCount: queue.count(requestedBy: voter),
+                requestedBefore: try Self.wasRequested(songID: songID, in: db),
+                lastPlayed: try Self.lastPlayed(songID: songID, in: db), now: now, settings: settings,
+                privilege: privilege)
+            try db.execute(
+                sql: "INSERT INTO request_log (songId, session, voter) VALUES (?, ?, ?)",
+                arguments: [songID, session, voter])
+            try Self.numberVoter(voter, in: db)
+            switch decision {
+            case .enqueue:
+                let addition = QueueAddition(
+                    songID: songID, requester: voter, manuallyRequested: true, requestedAt: now)
+                let id = try Self.insert(addition, session: session, in: db)
+                queue.enqueue([addition.item(id: id)], first: settings.enqueueFirst)
+                try Self.savePositions(of: queue, in: db)
+                let item = queue.item(id: id) ?? addition.item(id: id)
+                return .queued(QueueEntry(item, title: song.title, artist: song.artist, duration: song.duration))
+            case .upvoteQueued(let entryID, let message):
+                let result = try Self.castVote(
+                    entryID: entryID, voter: voter, vote: .up, kickThreshold: kickThreshold, in: db)
+                return .upvoted(result, message: message)
+            case .upvoteCurrent(let message):
+                let entryID = current?.entryID ?? 0
+                let result = try Self.castVote(
+                    entryID: entryID, voter: voter, vote: .up, kickThreshold: kickThreshold, in: db)
+                return .upvoted(result, message: message)
+            }
         }
     }
 }

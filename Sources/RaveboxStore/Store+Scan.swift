@@ -15,25 +15,21 @@ extension Store {
         } catch {
             throw .database("cannot encode the scan progress: \(error)")
         }
-        try Self.wrap {
-            try pool.write { db in
-                try db.execute(
-                    sql: """
-                        INSERT INTO scan_progress (id, json) VALUES (1, ?)
-                        ON CONFLICT(id) DO UPDATE SET json = excluded.json
-                        """,
-                    arguments: [json])
-            }
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO scan_progress (id, json) VALUES (1, ?)
+                    ON CONFLICT(id) DO UPDATE SET json = excluded.json
+                    """,
+                arguments: [json])
         }
     }
 
     /// The last saved scan progress, or an idle one when no scan ever ran (or the saved one is from a
     /// firmware whose `ScanProgress` had other fields: it only describes a past scan, the next one
     /// replaces it).
-    public func scanProgress() throws(StoreError) -> ScanProgress {
-        let json = try Self.wrap {
-            try pool.read { db in try String.fetchOne(db, sql: "SELECT json FROM scan_progress WHERE id = 1") }
-        }
+    public func scanProgress() async throws(StoreError) -> ScanProgress {
+        let json = try await read { db in try String.fetchOne(db, sql: "SELECT json FROM scan_progress WHERE id = 1") }
         guard let json else { return ScanProgress() }
         return (try? JSONDecoder().decode(ScanProgress.self, from: Data(json.utf8))) ?? ScanProgress()
     }

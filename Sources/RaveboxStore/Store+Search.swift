@@ -15,19 +15,17 @@ extension Store {
     ///   votes), then bm25, then artist and title.
     ///
     /// ```swift
-    /// let songs = try store.searchSongs("queen bohemian", limit: 20)
+    /// let songs = try await store.searchSongs("queen bohemian", limit: 20)
     /// ```
-    public func searchSongs(_ query: String, limit: Int) throws(StoreError) -> [Song] {
+    public func searchSongs(_ query: String, limit: Int) async throws(StoreError) -> [Song] {
         let search = SearchQuery(query)
         guard limit > 0 else { return [] }
         if search.isEmpty {
             // Blank means "show me everything"; punctuation or emoji alone matches nothing.
             guard query.allSatisfy(\.isWhitespace) else { return [] }
-            return try Self.wrap { try pool.read { db in try Self.allSongs(limit: limit, in: db) } }
+            return try await read { db in try Self.allSongs(limit: limit, in: db) }
         }
-        return try Self.wrap {
-            try pool.read { db in try Self.searchSongs(search, limit: limit, in: db) }
-        }
+        return try await read { db in try Self.searchSongs(search, limit: limit, in: db) }
     }
 
     /// All available songs for the empty search, without sorting the whole library: the few songs ever
@@ -139,31 +137,29 @@ extension Store {
     /// song's tags do not already match it ("bohem" for "Bohemian Rhapsody" teaches nothing). A song keeps
     /// its ``requestTextLimit`` most frequent texts. Throws ``StoreError/unknownSong(id:)`` for an unknown
     /// song.
-    public func recordRequestText(_ text: String, songID: Int64) throws(StoreError) {
+    public func recordRequestText(_ text: String, songID: Int64) async throws(StoreError) {
         let search = SearchQuery(text)
         guard !search.isEmpty else { return }
-        try Self.wrap {
-            try pool.write { db in
-                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM song WHERE id = ?", arguments: [songID]) ?? false
-                else { throw StoreError.unknownSong(id: songID) }
-                let taught =
-                    try Bool.fetchOne(
-                        db, sql: "SELECT 1 FROM song_fts WHERE song_fts MATCH ? AND rowid = ?",
-                        arguments: [search.tagPrefixMatch, songID]) ?? false
-                guard !taught else { return }
-                try db.execute(
-                    sql: """
-                        INSERT INTO request_text (songId, text) VALUES (?, ?)
-                        ON CONFLICT(songId, text) DO UPDATE SET count = count + 1
-                        """,
-                    arguments: [songID, search.normalizedText])
-                try db.execute(
-                    sql: """
-                        DELETE FROM request_text WHERE songId = ?1 AND rowid NOT IN (
-                            SELECT rowid FROM request_text WHERE songId = ?1 ORDER BY count DESC, rowid DESC LIMIT ?2)
-                        """,
-                    arguments: [songID, Self.requestTextLimit])
-            }
+        try await write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM song WHERE id = ?", arguments: [songID]) ?? false
+            else { throw StoreError.unknownSong(id: songID) }
+            let taught =
+                try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM song_fts WHERE song_fts MATCH ? AND rowid = ?",
+                    arguments: [search.tagPrefixMatch, songID]) ?? false
+            guard !taught else { return }
+            try db.execute(
+                sql: """
+                    INSERT INTO request_text (songId, text) VALUES (?, ?)
+                    ON CONFLICT(songId, text) DO UPDATE SET count = count + 1
+                    """,
+                arguments: [songID, search.normalizedText])
+            try db.execute(
+                sql: """
+                    DELETE FROM request_text WHERE songId = ?1 AND rowid NOT IN (
+                        SELECT rowid FROM request_text WHERE songId = ?1 ORDER BY count DESC, rowid DESC LIMIT ?2)
+                    """,
+                arguments: [songID, Self.requestTextLimit])
         }
     }
 

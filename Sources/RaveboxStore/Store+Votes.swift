@@ -40,10 +40,17 @@ extension Store {
     public func vote(
         entryID: Int64, voter: String, vote: Vote, kickThreshold: KickThreshold
     ) throws(StoreError) -> VoteResult {
-        try Self.wrap {
-            try pool.write { db in
-                try Self.castVote(entryID: entryID, voter: voter, vote: vote, kickThreshold: kickThreshold, in: db)
-            }
+        try write { db in
+            try Self.castVote(entryID: entryID, voter: voter, vote: vote, kickThreshold: kickThreshold, in: db)
+        }
+    }
+
+    /// ``vote(entryID:voter:vote:kickThreshold:)``, for the web process.
+    public func vote(
+        entryID: Int64, voter: String, vote: Vote, kickThreshold: KickThreshold
+    ) async throws(StoreError) -> VoteResult {
+        try await write { db in
+            try Self.castVote(entryID: entryID, voter: voter, vote: vote, kickThreshold: kickThreshold, in: db)
         }
     }
 
@@ -54,14 +61,29 @@ extension Store {
     ///
     /// - Parameter now: Unix time in seconds.
     public func kickThreshold(settings: BoxSettings, now: Double) throws(StoreError) -> KickThreshold {
-        let guests = settings.downvoteShareToKick > 0 ? try activeGuests(now: now) : 0
-        return KickThreshold(settings: settings, activeGuests: guests)
+        KickThreshold(
+            settings: settings, activeGuests: settings.downvoteShareToKick > 0 ? try activeGuests(now: now) : 0)
+    }
+
+    /// ``kickThreshold(settings:now:)``, for the web process.
+    public func kickThreshold(settings: BoxSettings, now: Double) async throws(StoreError) -> KickThreshold {
+        KickThreshold(
+            settings: settings, activeGuests: settings.downvoteShareToKick > 0 ? try await activeGuests(now: now) : 0)
     }
 
     /// Distinct guests who requested something in the last ``ActiveGuests/window`` seconds before `now`
     /// (Unix time in seconds): ``ActiveGuests/count(_:now:)`` over the request log.
     public func activeGuests(now: Double) throws(StoreError) -> Int {
-        ActiveGuests.count(try requestActivity(since: now - ActiveGuests.window), now: now)
+        try read { db in try Self.activeGuests(now: now, in: db) }
+    }
+
+    /// ``activeGuests(now:)``, for the web process.
+    public func activeGuests(now: Double) async throws(StoreError) -> Int {
+        try await read { db in try Self.activeGuests(now: now, in: db) }
+    }
+
+    static func activeGuests(now: Double, in db: Database) throws -> Int {
+        ActiveGuests.count(try requestActivity(since: now - ActiveGuests.window, in: db), now: now)
     }
 
     /// ``vote(entryID:voter:vote:kickThreshold:)`` inside a transaction.
@@ -106,17 +128,14 @@ extension Store {
     }
 
     /// A voter's current vote on each request they voted on (for showing *your* vote).
-    public func votes(of voter: String) throws(StoreError) -> [Int64: Int] {
-        try Self.wrap {
-            try pool.read { db in
-                var result: [Int64: Int] = [:]
-                for row in try Row.fetchAll(
-                    db, sql: "SELECT entryId, value FROM vote WHERE voter = ?", arguments: [voter])
-                {
-                    result[row["entryId"]] = row["value"]
-                }
-                return result
+    public func votes(of voter: String) async throws(StoreError) -> [Int64: Int] {
+        try await read { db in
+            var result: [Int64: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT entryId, value FROM vote WHERE voter = ?", arguments: [voter])
+            {
+                result[row["entryId"]] = row["value"]
             }
+            return result
         }
     }
 
@@ -138,43 +157,41 @@ extension Store {
 
     /// Who voted how on each queued or playing request, as colour numbers (``GuestColor/init(number:offset:)``):
     /// the requester's, and the other voters' up and down votes.
-    public func voteColors() throws(StoreError) -> [Int64: VoteColors] {
-        try Self.wrap {
-            try pool.read { db in
-                var requesters: [Int64: String] = [:]
-                for row in try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT id, requesterVoter AS voter FROM queue_entry WHERE requesterVoter IS NOT NULL
-                        UNION ALL
-                        SELECT c.entryId, p.requester FROM current_song c JOIN play_log p ON p.id = c.play_logId
-                        WHERE p.requester IS NOT NULL
-                        """)
-                {
-                    requesters[row["id"]] = row["voter"]
-                }
-                var result: [Int64: VoteColors] = [:]
-                for row in try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT v.entryId, v.voter, v.value, c.number FROM vote v
-                        JOIN voter_color c ON c.voter = v.voter ORDER BY c.number
-                        """)
-                {
-                    let entry: Int64 = row["entryId"]
-                    let number: Int = row["number"]
-                    var colors = result[entry] ?? VoteColors()
-                    if requesters[entry] == row["voter"] {
-                        colors.requester = number
-                    } else if (row["value"] as Int) > 0 {
-                        colors.up.append(number)
-                    } else {
-                        colors.down.append(number)
-                    }
-                    result[entry] = colors
-                }
-                return result
+    public func voteColors() async throws(StoreError) -> [Int64: VoteColors] {
+        try await read { db in
+            var requesters: [Int64: String] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, requesterVoter AS voter FROM queue_entry WHERE requesterVoter IS NOT NULL
+                    UNION ALL
+                    SELECT c.entryId, p.requester FROM current_song c JOIN play_log p ON p.id = c.play_logId
+                    WHERE p.requester IS NOT NULL
+                    """)
+            {
+                requesters[row["id"]] = row["voter"]
             }
+            var result: [Int64: VoteColors] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT v.entryId, v.voter, v.value, c.number FROM vote v
+                    JOIN voter_color c ON c.voter = v.voter ORDER BY c.number
+                    """)
+            {
+                let entry: Int64 = row["entryId"]
+                let number: Int = row["number"]
+                var colors = result[entry] ?? VoteColors()
+                if requesters[entry] == row["voter"] {
+                    colors.requester = number
+                } else if (row["value"] as Int) > 0 {
+                    colors.up.append(number)
+                } else {
+                    colors.down.append(number)
+                }
+                result[entry] = colors
+            }
+            return result
         }
     }
 

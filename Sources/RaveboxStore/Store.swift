@@ -9,8 +9,15 @@ import RaveboxCore
 ///
 /// ```swift
 /// let store = try Store(path: "\(data)/ravebox.sqlite")
-/// let entry = try await store.enqueue(songID: 3, requestedBy: session)
+/// let entry = try store.enqueue(songID: 3, requestedBy: session)
+/// let songs = try await store.searchSongs("queen", limit: 20)
 /// ```
+///
+/// Methods come in two surfaces over the same transactions: synchronous ones for the engine's threads,
+/// the library scanner and the command line, and `async` ones for the web process, whose handlers must
+/// not hold a thread while SQLite waits for the write lock. A method only one side calls exists only in
+/// that side's form; the few both call have both, with the same name (an `async` context picks the
+/// `async` one).
 public final class Store: Sendable {
     /// The underlying pool; readers never block the writer and vice versa.
     public let pool: DatabasePool
@@ -37,17 +44,53 @@ public final class Store: Sendable {
     }
 
     /// The journal mode SQLite reports (`wal` when all is well).
-    public func journalMode() throws -> String {
-        try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+    public func journalMode() throws(StoreError) -> String {
+        try read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
     }
 
-    static func wrap<T>(_ body: () throws -> T) throws(StoreError) -> T {
+    // MARK: - Transactions
+    //
+    // Every public method runs its transaction through one of these, so SQLite's errors become a
+    // ``StoreError`` in one place. The synchronous pair is for the engine's threads, the library scanner and
+    // the command line: the calling thread waits for the transaction. The `async` pair is for the web
+    // process: the calling task suspends while GRDB runs the transaction on its own queues, so a commit that
+    // waits for the write lock (another process writes; busy timeout 5 s) or for the WAL's fsync holds no
+    // thread of Swift's cooperative pool, which serves every request and WebSocket.
+
+    /// Runs `body` in a read transaction on the calling thread.
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do { return try pool.read(body) } catch { throw Self.storeError(error) }
+    }
+
+    /// Runs `body` in a read transaction on GRDB's reader queues; the caller suspends meanwhile.
+    func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do { return try await pool.read(body) } catch { throw Self.storeError(error) }
+    }
+
+    /// Runs `body` in a write transaction on the calling thread, which waits for the write lock.
+    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do { return try pool.write(body) } catch { throw Self.storeError(error) }
+    }
+
+    /// Runs `body` in a write transaction on GRDB's writer queue; the caller suspends while it waits for the
+    /// write lock and the commit.
+    func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do { return try await pool.write(body) } catch { throw Self.storeError(error) }
+    }
+
+    /// The `async` write for a body that may refuse with an error of its own (a ``RuleError``, a stale
+    /// reorder): that error rolls the transaction back and reaches the caller unchanged; only SQLite's errors
+    /// become ``StoreError/database(_:)``.
+    func writeOrRefuse<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try body()
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw .database("\(error)")
+            return try await pool.write(body)
+        } catch let error as DatabaseError {
+            throw StoreError.database("\(error)")
         }
+    }
+
+    /// A ``StoreError`` a transaction's body threw, unchanged; any other error as ``StoreError/database(_:)``.
+    static func storeError(_ error: any Error) -> StoreError {
+        error as? StoreError ?? .database("\(error)")
     }
 }

@@ -240,6 +240,25 @@ enum StoreMigrations {
                 t.column("json", .text).notNull()
             }
         }
+        migrator.registerMigration("v6: session tokens apart from voter ids, lifetimes") { db in
+            // The cookie holds `token`, which rotates at every privilege change; `id` stays the guest's voter
+            // identity. Sessions from before keep their cookie: their token is their id. Times are Unix seconds.
+            try db.alter(table: "guest_session") { t in
+                t.add(column: "token", .text)
+                t.add(column: "lastSeenAt", .double)
+                t.add(column: "startedAt", .double)
+                t.add(column: "privilegedAt", .double)
+            }
+            try db.execute(
+                sql: """
+                    UPDATE guest_session SET token = id,
+                        startedAt = (julianday(createdAt) - 2440587.5) * 86400.0,
+                        lastSeenAt = (julianday(createdAt) - 2440587.5) * 86400.0,
+                        privilegedAt = CASE WHEN privilege != 'guest' THEN (julianday(createdAt) - 2440587.5) * 86400.0 END
+                    """)
+            try db.create(index: "guest_session_token", on: "guest_session", columns: ["token"], unique: true)
+            try db.create(index: "guest_session_lastSeenAt", on: "guest_session", columns: ["lastSeenAt"])
+        }
         return migrator
     }
 }

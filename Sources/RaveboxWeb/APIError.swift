@@ -39,22 +39,27 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     ) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as APIError {
-            throw error
-        } catch let error as RuleError {
-            throw APIError(error)
-        } catch let error as StoreError {
+        } catch {
+            throw Self.apiError(error, request: request, context: context)
+        }
+    }
+
+    /// What a route's error becomes for the client: one sentence and its status.
+    static func apiError(_ error: any Error, request: Request, context: Context) -> APIError {
+        switch error {
+        case let error as APIError: return error
+        case let error as RuleError: return APIError(error)
+        case let error as StoreError:
             switch error {
-            case .unknownSong, .unknownEntry: throw APIError(.notFound, error.description)
+            case .unknownSong, .unknownEntry: return APIError(.notFound, error.description)
             case .database:
                 context.logger.error("database error", metadata: ["error": "\(error)"])
-                throw APIError(.serviceUnavailable, "The box could not save that. Please try again.")
+                return APIError(.serviceUnavailable, "The box could not save that. Please try again.")
             }
-        } catch let error as HTTPError {
-            throw APIError(error.status, Self.sentence(for: error))
-        } catch {
+        case let error as HTTPError: return APIError(error.status, Self.sentence(for: error))
+        default:
             context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
-            throw APIError(.internalServerError, "Something went wrong on the box. Please try again.")
+            return APIError(.internalServerError, "Something went wrong on the box. Please try again.")
         }
     }
 

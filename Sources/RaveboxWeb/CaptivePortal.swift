@@ -130,7 +130,7 @@ struct CaptivePortalMiddleware: RouterMiddleware {
     ) async throws -> Response {
         let path = request.uri.path
         if let probe = CaptivePortal.probes[path] {
-            let mode = (try? settings.current().captivePortal) ?? .popup
+            let mode = (try? await settings.current().captivePortal) ?? .popup
             return portal.answer(probe, captive: portal.isCaptive(context.clientAddress, mode: mode))
         }
         guard portal.isOwnHost(request.head.authority, localAddress: context.localAddress) else {

@@ -17,7 +17,7 @@ struct JoinController: Sendable {
         routes.get("/join") { request, context in try joinPage(request, context: context) }
         routes.get("/api/captive-portal") { _, context in
             captive.apiResponse(
-                captive: captive.isCaptive(context.clientAddress, mode: try settings.current().captivePortal))
+                captive: captive.isCaptive(context.clientAddress, mode: try await settings.current().captivePortal))
         }
         return routes
     }

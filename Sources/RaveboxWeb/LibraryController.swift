@@ -37,14 +37,14 @@ struct LibraryController: Sendable {
     /// Mounted at `/api`.
     var routes: RouteCollection<RaveboxRequestContext> {
         let routes = RouteCollection(context: RaveboxRequestContext.self)
-        routes.get("search") { request, _ in try search(request) }
-        routes.get("search/random") { _, _ in try randomSong() }
+        routes.get("search") { request, _ in try await search(request) }
+        routes.get("search/random") { _, _ in try await randomSong() }
         routes.post("uploads", use: upload)
         routes.post("queue/online", use: requestOnline)
-        routes.get("playlists") { request, context in try playlists(request, context: context) }
+        routes.get("playlists") { request, context in try await playlists(request, context: context) }
         routes.post("queue/playlist", use: requestPlaylist)
         routes.get("library") { _, context in try await library(context: context) }
-        routes.get("playlog.m3u") { request, context in try playLogExport(request, context: context) }
+        routes.get("playlog.m3u") { request, context in try await playLogExport(request, context: context) }
         return routes
     }
 
@@ -67,7 +67,7 @@ struct LibraryController: Sendable {
         }
     }
 
-    func search(_ request: Request) throws -> [LibrarySong] {
+    func search(_ request: Request) async throws -> [LibrarySong] {
         let query = request.uri.queryParameters.get("q") ?? ""
         var limit = Self.searchLimit.default
         if let text = request.uri.queryParameters.get("limit") {
@@ -76,13 +76,13 @@ struct LibraryController: Sendable {
             }
             limit = value
         }
-        let songs = try store.searchSongs(query, limit: limit)
-        let counts = try store.requestCounts(songIDs: songs.map(\.id))
+        let songs = try await store.searchSongs(query, limit: limit)
+        let counts = try await store.requestCounts(songIDs: songs.map(\.id))
         return songs.map { LibrarySong($0, timesRequested: counts[$0.id] ?? 0) }
     }
 
-    func randomSong() throws -> LibrarySong {
-        guard let song = try store.randomSong(now: PartySettings.now()) else {
+    func randomSong() async throws -> LibrarySong {
+        guard let song = try await store.randomSong(now: PartySettings.now()) else {
             throw APIError(.notFound, "The library is empty: add music to the box first.")
         }
         return LibrarySong(song)
@@ -101,13 +101,13 @@ struct LibraryController: Sendable {
         _ request: Request, context: RaveboxRequestContext
     ) async throws -> EditedResponse<PartyActions.RequestResult> {
         let sources = try requireSources()
-        let settings = try actions.settings.current()
+        let settings = try await actions.settings.current()
         guard settings.uploads.allows(context.privilege) else {
             throw APIError(
                 .forbidden,
                 settings.uploads == .off ? "Uploads are off at this party." : "Only mods may upload songs here.")
         }
-        try actions.authorize(.request, context)
+        try await actions.authorize(.request, context)
         guard let name = request.uri.queryParameters.get("name"), !name.isEmpty else {
             throw APIError(.badRequest, "Say the file's name: POST /api/uploads?name=song.mp3")
         }
@@ -116,7 +116,7 @@ struct LibraryController: Sendable {
         let accepted: AcceptedUpload
         do {
             let upload = try sources.uploads.begin(
-                guest: try actions.voterKey(context), filename: name, expectedSize: expected)
+                guest: try await actions.voterKey(context), filename: name, expectedSize: expected)
             do {
                 for try await buffer in request.body { try upload.append(buffer.readableBytesView) }
             } catch {
@@ -129,14 +129,13 @@ struct LibraryController: Sendable {
             throw APIError(Self.status(of: error), error.reason)
         }
         let info = accepted.info
-        let songID = try addToLibrary(
+        let songID = try await addToLibrary(
             ScannedFile(
                 path: accepted.file.path, size: accepted.size, mtime: Date().timeIntervalSince1970, title: info.title,
                 artist: info.artist ?? "", album: info.album ?? "", duration: info.duration ?? 0, track: info.track,
-                year: info.year, genre: info.genre),
-            in: sources.folders.uploads)
+                year: info.year, genre: info.genre))
         logger.info("upload accepted: \(accepted.file.path) (\(accepted.size) bytes)")
-        let result = try actions.requestSong(songID, context: context)
+        let result = try await actions.requestSong(songID, context: context)
         return EditedResponse(status: .created, response: result)
     }
 
@@ -160,21 +159,24 @@ struct LibraryController: Sendable {
 
     /// `POST /api/queue/online {"query": "words or a link"}`: the library first would have answered through
     /// search; this asks the enabled online providers (YouTube, Jamendo) in order, then the library, downloads
-    /// what was found into the cache and requests it. Waits for the download.
+    /// what was found into the cache and requests it. Waits for the download, and first for its turn among the
+    /// online requests under way (`MusicSources.onlineSlot`: 429 when the box is busy).
     func requestOnline(
         _ request: Request, context: RaveboxRequestContext
     ) async throws -> EditedResponse<PartyActions.RequestResult> {
         let sources = try requireSources()
-        try actions.authorize(.request, context)
+        try await actions.authorize(.request, context)
         let body = try await request.decodeJSON(
             OnlineBody.self, context: context, example: "{\"query\": \"daft punk one more time\"}")
         let query = body.query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !query.isEmpty, query.count <= 500 else {
             throw APIError(.badRequest, "Say what to look for (at most 500 characters).")
         }
-        let settings = try actions.settings.current()
+        let settings = try await actions.settings.current()
         let store = store
-        let chain = await sources.chain(settings) { words in try store.searchSongs(words, limit: 1).first }
+        let chain = await sources.chain(settings) { words in try await store.searchSongs(words, limit: 1).first }
+        let slot = try await sources.onlineSlot(guest: try await actions.voterKey(context), chain: chain)
+        defer { slot?.release() }
         let songID: Int64
         let message: String
         do {
@@ -191,8 +193,8 @@ struct LibraryController: Sendable {
             logger.info("online request failed: \(error.details)")
             throw APIError(.badRequest, error.reason)
         }
-        try? store.recordRequestText(query, songID: songID)
-        var result = try actions.requestSong(songID, context: context)
+        try? await store.recordRequestText(query, songID: songID)
+        var result = try await actions.requestSong(songID, context: context)
         if !result.countedAsUpvote { result.message = message + " is in the queue." }
         return EditedResponse(status: result.countedAsUpvote ? .ok : .created, response: result)
     }
@@ -200,35 +202,31 @@ struct LibraryController: Sendable {
     /// Files a downloaded song in the library (evicting what the cache no longer holds) and returns its id.
     private func addDownloaded(_ track: OnlineTrack, file: URL, sources: MusicSources) async throws -> Int64 {
         let evicted = await sources.cache.admit(file)
-        if !evicted.isEmpty {
-            let known = try store.knownFiles(under: sources.folders.cache)
-            try store.setAvailable(false, songIDs: evicted.compactMap { known[$0.path]?.id })
-        }
         let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int64) ?? 0
-        return try addToLibrary(
+        return try await addToLibrary(
             ScannedFile(
                 path: file.path, size: size, mtime: Date().timeIntervalSince1970, title: track.title,
                 artist: track.artist, album: track.platform.rawValue, duration: track.duration ?? 0),
-            in: sources.folders.cache)
+            evicted: evicted.map(\.path))
     }
 
     /// Files a song the web process brought in (an upload, a download) in the library, tells the engine, and
     /// returns its id.
-    private func addToLibrary(_ file: ScannedFile, in folder: String) throws -> Int64 {
-        try store.upsert([file])
+    private func addToLibrary(_ file: ScannedFile, evicted: [String] = []) async throws -> Int64 {
+        let id = try await store.addToLibrary(file, evicted: evicted)
         actions.segment.bump(.library)
-        guard let song = try store.knownFiles(under: folder)[file.path] else {
+        guard let id else {
             throw APIError(.internalServerError, "The song was stored but could not be added to the library.")
         }
-        return song.id
+        return id
     }
 
     // MARK: Playlists
 
-    func playlists(_ request: Request, context: RaveboxRequestContext) throws -> [PlaylistSummary] {
-        try actions.authorize(.queueControl, context)
+    func playlists(_ request: Request, context: RaveboxRequestContext) async throws -> [PlaylistSummary] {
+        try await actions.authorize(.queueControl, context)
         let query = request.uri.queryParameters.get("q") ?? ""
-        return try store.playlists(matching: query, limit: Self.searchLimit.maximum)
+        return try await store.playlists(matching: query, limit: Self.searchLimit.maximum)
     }
 
     struct PlaylistBody: Decodable { var playlistId: Int64 }
@@ -244,21 +242,22 @@ struct LibraryController: Sendable {
     func requestPlaylist(
         _ request: Request, context: RaveboxRequestContext
     ) async throws -> EditedResponse<PlaylistResult> {
-        try actions.authorize(.queueControl, context)
+        try await actions.authorize(.queueControl, context)
         let body = try await request.decodeJSON(PlaylistBody.self, context: context, example: "{\"playlistId\": 4}")
-        let settings = try actions.settings.current()
+        let settings = try await actions.settings.current()
         guard
-            let playlist = try store.playlists(matching: "", limit: 100_000).first(where: { $0.id == body.playlistId })
+            let playlist = try await store.playlists(matching: "", limit: 100_000)
+                .first(where: { $0.id == body.playlistId })
         else { throw APIError(.notFound, "There is no such playlist.") }
-        let songs = try store.playlistSongs(id: body.playlistId, limit: settings.maxPlaylistItems)
-        let outcome = try store.enqueuePlaylist(
-            songIDs: songs.map(\.id), requestedBy: try actions.voterKey(context), privilege: context.privilege,
+        let songs = try await store.playlistSongs(id: body.playlistId, limit: settings.maxPlaylistItems)
+        let outcome = try await store.enqueuePlaylist(
+            songIDs: songs.map(\.id), requestedBy: try await actions.voterKey(context), privilege: context.privilege,
             settings: settings, now: PartySettings.now())
         guard !outcome.entries.isEmpty else {
             if songs.isEmpty { throw APIError(.conflict, "That playlist has no songs on the box.") }
             throw outcome.refusals.first ?? RuleError.conflict("None of that playlist's songs can be queued now.")
         }
-        _ = try actions.queueAfterChange()
+        _ = try await actions.queueAfterChange()
         let added = outcome.entries.count
         var message =
             "\(added == 1 ? "1 song" : "\(added) songs") of \(playlist.name) \(added == 1 ? "is" : "are") in the queue."
@@ -273,7 +272,7 @@ struct LibraryController: Sendable {
     // MARK: Library state and export
 
     func library(context: RaveboxRequestContext) async throws -> LibraryView {
-        let settings = try actions.settings.current()
+        let settings = try await actions.settings.current()
         var connectivity = "unknown"
         var stored: Int64 = 0
         if let sources {
@@ -281,7 +280,7 @@ struct LibraryController: Sendable {
             stored = sources.uploads.usage().stored
         }
         return LibraryView(
-            songs: try store.songCount(), scan: try store.scanProgress(), connectivity: connectivity,
+            songs: try await store.songCount(), scan: try await store.scanProgress(), connectivity: connectivity,
             uploads: .init(
                 permission: settings.uploads.rawValue,
                 allowed: sources != nil && settings.uploads.allows(context.privilege), storedBytes: stored,
@@ -290,8 +289,8 @@ struct LibraryController: Sendable {
 
     /// `GET /api/playlog.m3u?from=<unix s>&to=<unix s>` (admin): what played in that span as an M3U playlist
     /// (default: the last 24 hours).
-    func playLogExport(_ request: Request, context: RaveboxRequestContext) throws -> Response {
-        try actions.authorize(.settings, context)
+    func playLogExport(_ request: Request, context: RaveboxRequestContext) async throws -> Response {
+        try await actions.authorize(.settings, context)
         let now = Date().timeIntervalSince1970
         func time(_ name: String, default value: Double) throws -> Double {
             guard let text = request.uri.queryParameters.get(name) else { return value }
@@ -302,7 +301,7 @@ struct LibraryController: Sendable {
         }
         let from = try time("from", default: now - 86_400)
         let to = try time("to", default: now)
-        let entries = try store.playLog(from: from, to: to).map {
+        let entries = try await store.playLog(from: from, to: to).map {
             (path: $0.path, title: $0.title, artist: $0.artist, duration: $0.duration)
         }
         return Response(

@@ -36,21 +36,23 @@ struct LightsController: Sendable {
     /// The API and the page; mounted at `/`.
     var routes: RouteCollection<RaveboxRequestContext> {
         let routes = RouteCollection(context: RaveboxRequestContext.self)
-        routes.get("/api/lights") { _, context in try lights(context: context) }
+        routes.get("/api/lights") { _, context in try await lights(context: context) }
         routes.patch("/api/lights/{name}", use: patchLight)
-        routes.get("/api/status") { _, context in try engineStatus(context: context) }
-        routes.get("/lights") { request, context in try lightsPage(request, context: context) }
+        routes.get("/api/status") { _, context in try await engineStatus(context: context) }
+        routes.get("/lights") { request, context in try await lightsPage(request, context: context) }
         routes.post("/lights/{name}", use: lightsForm)
         return routes
     }
 
     // MARK: - API
 
-    func lights(context: RaveboxRequestContext) throws -> LightsView {
+    func lights(context: RaveboxRequestContext) async throws -> LightsView {
         try context.requireMod(to: "change the lights")
+        var outputs: [LightOutputView] = []
+        for output in site.ledOutputs { outputs.append(try await view(output)) }
         return LightsView(
-            outputs: try site.ledOutputs.map(view), programs: LightProgram.allCases.map(\.rawValue),
-            partyLightProgram: try settings.current().partyLightProgram.rawValue)
+            outputs: outputs, programs: LightProgram.allCases.map(\.rawValue),
+            partyLightProgram: try await settings.current().partyLightProgram.rawValue)
     }
 
     func patchLight(_ request: Request, context: RaveboxRequestContext) async throws -> LightOutputView {
@@ -62,26 +64,26 @@ struct LightsController: Sendable {
         let patch = try await request.decodeJSON(
             [String: SettingValue].self, context: context, example: "{\"program\": \"rave\", \"brightness\": 0.5}")
         // A bad value is a RuleError, which the error middleware turns into a 400 naming the field.
-        let updated = try store.lightSettings(output: name).applying(patch)
-        try store.setLightSettings(updated, output: name)
+        let updated = try await store.lightSettings(output: name).applying(patch)
+        try await store.setLightSettings(updated, output: name)
         segment.bump(.settings)
-        return try view(output)
+        return try await view(output)
     }
 
-    private func view(_ output: LEDOutputConfiguration) throws -> LightOutputView {
+    private func view(_ output: LEDOutputConfiguration) async throws -> LightOutputView {
         LightOutputView(
             name: output.name, type: output.kind.rawValue, target: output.target, leds: output.ledCount,
-            fps: output.framesPerSecond, status: try store.lightStatus(output: output.name),
-            settings: try store.lightSettings(output: output.name))
+            fps: output.framesPerSecond, status: try await store.lightStatus(output: output.name),
+            settings: try await store.lightSettings(output: output.name))
     }
 
-    func engineStatus(context: RaveboxRequestContext) throws -> EngineStatusView {
+    func engineStatus(context: RaveboxRequestContext) async throws -> EngineStatusView {
         try context.requireMod(to: "see the engine's status")
         let telemetry = segment.telemetry.read()
         let now = SharedSegment.monotonicNanos()
         let hasLatency = telemetry.ledLatencyP50Micros > 0
         var lights: [String: String] = [:]
-        for output in site.ledOutputs { lights[output.name] = try store.lightStatus(output: output.name) }
+        for output in site.ledOutputs { lights[output.name] = try await store.lightStatus(output: output.name) }
         return EngineStatusView(
             telemetryAgeSeconds: telemetry.updatedNanos == 0
                 ? nil : Double(now &- min(now, telemetry.updatedNanos)) / 1e9,
@@ -99,22 +101,24 @@ struct LightsController: Sendable {
     func lightsPage(
         _ request: Request, context: RaveboxRequestContext, error: (output: String, message: String)? = nil,
         status: HTTPResponse.Status = .ok
-    ) throws -> Response {
+    ) async throws -> Response {
         if let gate = context.pageGate(.mod) { return gate }
         var model = Templates.baseModel(privilege: context.privilege)
-        model["outputs"] = try site.ledOutputs.enumerated().map { index, output -> [String: Any] in
-            let stored = try store.lightSettings(output: output.name)
-            return [
+        var outputs: [[String: Any]] = []
+        for (index, output) in site.ledOutputs.enumerated() {
+            let stored = try await store.lightSettings(output: output.name)
+            outputs.append([
                 "name": output.name, "type": output.kind.rawValue, "target": output.target, "leds": output.ledCount,
                 "fps": SettingKind.format(output.framesPerSecond), "index": index,
-                "status": try store.lightStatus(output: output.name),
+                "status": try await store.lightStatus(output: output.name),
                 "programs": LightProgram.allCases.map { ["value": $0.rawValue, "selected": $0 == stored.program] },
                 "brightness": Int((stored.brightness * 100).rounded()), "color": stored.color,
                 "speed": SettingKind.format(stored.speed), "monochrome": stored.monochrome,
                 "error": error?.output == output.name ? error?.message ?? "" : "",
-            ]
+            ])
         }
-        let current = try settings.current()
+        model["outputs"] = outputs
+        let current = try await settings.current()
         model["partyLightProgram"] = current.partyLightProgram.rawValue
         model["screenPrograms"] = ScreenProgram.allCases.map {
             ["value": $0.rawValue, "selected": $0 == current.screenProgram]
@@ -138,11 +142,11 @@ struct LightsController: Sendable {
         }
         if let text = fields["speed"] { patch["speed"] = Double(text).map(SettingValue.double) ?? .string(text) }
         do {
-            let updated = try store.lightSettings(output: name).applying(patch)
-            try store.setLightSettings(updated, output: name)
+            let updated = try await store.lightSettings(output: name).applying(patch)
+            try await store.setLightSettings(updated, output: name)
             segment.bump(.settings)
         } catch let error as RuleError {
-            return try lightsPage(request, context: context, error: (name, error.message), status: .badRequest)
+            return try await lightsPage(request, context: context, error: (name, error.message), status: .badRequest)
         }
         return Response(status: .seeOther, headers: [.location: "/lights#output-\(name)"])
     }

@@ -15,9 +15,9 @@ struct LiveController: Sendable {
     /// Mounted at `/api`.
     var routes: RouteCollection<RaveboxRequestContext> {
         let routes = RouteCollection(context: RaveboxRequestContext.self)
-        routes.get("state") { _, _ in try reader.read() }
+        routes.get("state") { _, _ in try await reader.read() }
         routes.ws("live") { inbound, outbound, _ in
-            try await Self.send(live.subscribe(), over: outbound, whileOpen: inbound) { .text($0) }
+            try await Self.send(await live.subscribe(), over: outbound, whileOpen: inbound) { .text($0) }
         }
         routes.ws("live/spectrum") { inbound, outbound, _ in
             try await Self.send(spectrum.subscribe(), over: outbound, whileOpen: inbound) {

@@ -5,9 +5,10 @@ import Synchronization
 
 /// Fans the party state out to every open `/api/live` WebSocket whenever it changes.
 ///
-/// A watcher thread sleeps on the shared segment's change doorbell (a futex: no polling), compares
-/// the ``PartyStateReader/fingerprint()`` and, when it moved, reads the state once and sends every
-/// subscriber only the fields that changed, compared as typed values (``PartyStateChanges``).
+/// A watcher thread sleeps on the shared segment's change doorbell (a futex: no polling) and compares
+/// the ``PartyStateReader/fingerprint()``; when it moved, a task reads the state once (through the store's
+/// `async` surface, so the thread never waits for SQLite) and sends every subscriber only the fields that
+/// changed, compared as typed values (``PartyStateChanges``).
 ///
 /// Messages are JSON: first `{"seq": 7, "state": {...}}` (the whole state, as `GET /api/state`), then
 /// `{"seq": 8, "changes": {"queue": [...]}}` with just the top-level fields whose value changed (`null`
@@ -37,8 +38,8 @@ public final class LiveUpdates: Sendable {
     }
 
     /// The state as JSON, read now.
-    public func currentJSON() throws -> String {
-        Self.json(try reader.read())
+    public func currentJSON() async throws -> String {
+        Self.json(try await reader.read())
     }
 
     static func json(_ state: PartyState) -> String {
@@ -46,17 +47,19 @@ public final class LiveUpdates: Sendable {
     }
 
     /// A stream of messages: the whole state first, then the changes after each commit.
-    public func subscribe() -> AsyncStream<String> {
+    public func subscribe() async -> AsyncStream<String> {
         let id = UUID()
         let (stream, continuation) = AsyncStream<String>.makeStream(
             bufferingPolicy: .bufferingOldest(Self.bufferedMessages))
         continuation.onTermination = { [weak self] _ in
             _ = self?.fanout.withLock { $0.subscribers.removeValue(forKey: id) }
         }
+        // Before the watcher's first state, read one here (outside the lock: the read suspends).
+        let first = fanout.withLock { $0.latest == nil } ? try? await reader.read() : nil
         fanout.withLock { fanout in
             fanout.subscribers[id] = continuation
-            if fanout.latest == nil, let state = try? reader.read() {
-                fanout.latest = (state, Self.json(state))
+            if fanout.latest == nil, let first {
+                fanout.latest = (first, Self.json(first))
             }
             if let latest = fanout.latest {
                 continuation.yield("{\"seq\":\(fanout.sequence),\"state\":\(latest.json)}")
@@ -68,16 +71,21 @@ public final class LiveUpdates: Sendable {
     /// Number of open subscriptions.
     public var subscriberCount: Int { fanout.withLock { $0.subscribers.count } }
 
-    /// Starts the watcher thread; it runs until ``stop()``.
+    /// Starts the watcher thread and the task that publishes what it notices; they run until ``stop()``.
     public func start() {
         let alreadyRunning = running.withLock { value in
             defer { value = true }
             return value
         }
         guard !alreadyRunning else { return }
-        let thread = Thread { [self] in watch() }
+        // One pending change is enough: the publish after it reads the newest state.
+        let (changes, changed) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let thread = Thread { [self] in watch(changed) }
         thread.name = "live-updates"
         thread.start()
+        Task { [self] in
+            for await _ in changes { await publish() }
+        }
     }
 
     public func stop() {
@@ -88,24 +96,27 @@ public final class LiveUpdates: Sendable {
         }
     }
 
-    private func watch() {
+    /// The watcher thread: waits on the doorbell (a blocking futex wait, hence a thread of its own) and tells
+    /// the publishing task whenever the fingerprint moved.
+    private func watch(_ changed: AsyncStream<Void>.Continuation) {
         var lastFingerprint: [UInt64] = []
         while running.withLock({ $0 }) {
             let token = reader.segment.changeToken()
             let fingerprint = reader.fingerprint()
             if fingerprint != lastFingerprint {
                 lastFingerprint = fingerprint
-                publish()
+                changed.yield()
             }
             // Wake on any change; the timeout only lets the engine's online/offline flip be noticed.
             _ = reader.segment.waitForChange(after: token, timeout: .seconds(1))
         }
+        changed.finish()
     }
 
-    private func publish() {
+    private func publish() async {
         let state: PartyState
         do {
-            state = try reader.read()
+            state = try await reader.read()
         } catch {
             logger.error("cannot read the party state", metadata: ["error": "\(error)"])
             return

@@ -16,16 +16,20 @@ public struct MusicFolders: Sendable {
     public var jamendoAPI: URL
     /// Tells whether an upload or a download is audio the box can play (RaveboxMedia's FFmpeg probe).
     public var prober: any TrackProbing
+    /// How many online requests run and wait at once (constants that suit a Pi; tests make them small).
+    public var onlineLimits: OnlineRequestLimiter.Limits
 
     public init(
         uploads: String, cache: String, prober: any TrackProbing, ytDLP: String = "yt-dlp",
-        jamendoAPI: URL = URL(string: "https://api.jamendo.com/v3.0/")!
+        jamendoAPI: URL = URL(string: "https://api.jamendo.com/v3.0/")!,
+        onlineLimits: OnlineRequestLimiter.Limits = .init()
     ) {
         self.prober = prober
         self.uploads = uploads
         self.cache = cache
         self.ytDLP = ytDLP
         self.jamendoAPI = jamendoAPI
+        self.onlineLimits = onlineLimits
     }
 
     /// The folders under a data folder.
@@ -40,6 +44,8 @@ final class MusicSources: Sendable {
     let folders: MusicFolders
     let uploads: UploadIntake
     let cache: DownloadCache
+    /// Bounds the online requests (yt-dlp processes) under way.
+    let online: OnlineRequestLimiter
     private let connectivity = Mutex<(host: String, check: Connectivity)?>(nil)
     private let logger: Logger
 
@@ -49,6 +55,20 @@ final class MusicSources: Sendable {
         uploads = try UploadIntake(
             folder: URL(fileURLWithPath: folders.uploads), limits: .init(), prober: folders.prober)
         cache = try DownloadCache(folder: URL(fileURLWithPath: folders.cache), sizeLimit: nil, logger: logger)
+        online = OnlineRequestLimiter(limits: folders.onlineLimits)
+    }
+
+    /// A place for `guest`'s request among the online requests under way, when `chain` may fetch online (YouTube
+    /// or Jamendo enabled); nil when only the library can answer. Release it when the request is done.
+    /// - Throws: `APIError` 429 "The box is busy fetching songs: try again in N s." with `Retry-After` N.
+    func onlineSlot(guest: String, chain: ProviderChain) async throws -> OnlineRequestLimiter.Slot? {
+        guard chain.providers.contains(where: { $0.platform.isOnline }) else { return nil }
+        do {
+            return try await online.admit(guest: guest)
+        } catch let busy as OnlineRequestLimiter.Busy {
+            logger.info("online request refused: \(busy.details)")
+            throw APIError(.tooManyRequests, busy.reason, retryAfter: Double(busy.retryAfter))
+        }
     }
 
     /// The upload limits of `settings`.

@@ -19,7 +19,7 @@ struct PartyPageController: Sendable {
     /// The page, its forms and its assets; mounted at `/`.
     var routes: RouteCollection<RaveboxRequestContext> {
         let routes = RouteCollection(context: RaveboxRequestContext.self)
-        routes.get("/") { request, context in try renderPartyPage(request, context: context) }
+        routes.get("/") { request, context in try await renderPartyPage(request, context: context) }
         routes.post("/request", use: requestFromForm)
         routes.post("/queue/{id}/vote", use: voteFromForm)
         routes.post("/hashtags", use: hashtagFromForm)
@@ -146,16 +146,16 @@ struct PartyPageController: Sendable {
 
     func renderPartyPage(
         _ request: Request, context: RaveboxRequestContext, message: String? = nil
-    ) throws -> Response {
-        let settings = try actions.settings.current()
+    ) async throws -> Response {
+        let settings = try await actions.settings.current()
         let query = request.uri.queryParameters.get("q").map { String($0.prefix(200)) }
         var results: [Song]?
         if let query, !query.trimmingCharacters(in: .whitespaces).isEmpty {
-            results = try actions.store.searchSongs(query, limit: settings.numberOfSuggestions)
+            results = try await actions.store.searchSongs(query, limit: settings.numberOfSuggestions)
         }
-        let votes = try actions.store.votes(of: try actions.voterKey(context))
+        let votes = try await actions.votes(of: context)
         let input = PageInput(
-            state: try reader.read(), settings: settings, privilege: context.privilege, votes: votes,
+            state: try await reader.read(), settings: settings, privilege: context.privilege, votes: votes,
             query: query, results: results, message: message, sourcesAvailable: sourcesAvailable)
         captive.visited(context.clientAddress)
         return Templates.html(Templates.render("party", partyModel(input)), request: request)
@@ -168,20 +168,20 @@ struct PartyPageController: Sendable {
         guard let value = fields["songId"], let songID = Int64(value) else {
             throw APIError(.badRequest, "Choose a song to request.")
         }
-        _ = try actions.requestSong(songID, context: context)
+        _ = try await actions.requestSong(songID, context: context)
         return Response(status: .seeOther, headers: [.location: "/"])
     }
 
     func voteFromForm(_ request: Request, context: RaveboxRequestContext) async throws -> Response {
         let fields = try await request.formFields()
         guard let value = fields["vote"].flatMap(Int.init) else { throw APIError(.badRequest, "A vote is -1, 0 or 1.") }
-        _ = try actions.castVote(value, entryID: try context.entryID(), context: context)
+        _ = try await actions.castVote(value, entryID: try context.entryID(), context: context)
         return Response(status: .seeOther, headers: [.location: "/"])
     }
 
     func hashtagFromForm(_ request: Request, context: RaveboxRequestContext) async throws -> Response {
         let fields = try await request.formFields()
-        try actions.addHashtag(fields["text"] ?? "", context: context)
+        try await actions.addHashtag(fields["text"] ?? "", context: context)
         return Response(status: .seeOther, headers: [.location: "/"])
     }
 }

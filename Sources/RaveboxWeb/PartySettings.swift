@@ -18,30 +18,25 @@ public final class PartySettings: Sendable {
     }
 
     /// The current settings.
-    public func current() throws(StoreError) -> BoxSettings {
+    public func current() async throws(StoreError) -> BoxSettings {
         let count = segment.changeCount(.settings)
         if let cached = cached.withLock({ $0 }), cached.count == count { return cached.settings }
-        let settings = try store.boxSettings()
+        let settings = try await store.boxSettings()
         cached.withLock { $0 = (count, settings) }
         return settings
     }
 
     /// Stores a validated patch and tells every process.
-    public func update(_ patch: [String: SettingValue]) throws -> BoxSettings {
-        let settings = try store.updateSettings(patch)
+    public func update(_ patch: [String: SettingValue]) async throws -> BoxSettings {
+        let settings = try await store.updateSettings(patch)
         segment.bump(.settings)
         return settings
     }
 
-    /// Distinct guests who requested something in the last 10 minutes (``Store/activeGuests(now:)``).
-    public func activeGuests(now: Double) throws(StoreError) -> Int {
-        try store.activeGuests(now: now)
-    }
-
     /// Net downvotes that send a song away now: the store's rule for the current settings
     /// (``Store/kickThreshold(settings:now:)``), the same the engine's vote-up button applies.
-    public func kickThreshold(now: Double) throws(StoreError) -> KickThreshold {
-        try store.kickThreshold(settings: try current(), now: now)
+    public func kickThreshold(now: Double) async throws(StoreError) -> KickThreshold {
+        try await store.kickThreshold(settings: try await current(), now: now)
     }
 
     /// Unix time in seconds.

@@ -26,8 +26,8 @@ public struct PartyStateReader: Sendable {
 
     /// The party state as of one commit (one read transaction), with the engine's live position, playback
     /// state and volume from its telemetry.
-    public func read() throws(StoreError) -> PartyState {
-        let snapshot = try store.partySnapshot(now: PartySettings.now())
+    public func read() async throws(StoreError) -> PartyState {
+        let snapshot = try await store.partySnapshot(now: PartySettings.now())
         var current = snapshot.currentSong
         let settings = snapshot.player
         let online = engineOnline()

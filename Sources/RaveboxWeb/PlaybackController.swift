@@ -14,7 +14,7 @@ struct PlaybackController: Sendable {
     var routes: RouteCollection<RaveboxRequestContext> {
         let routes = RouteCollection(context: RaveboxRequestContext.self)
         for action in ["play", "pause", "skip", "restart", "alarm"] {
-            routes.post(RouterPath(action)) { _, context in try playback(action, context: context) }
+            routes.post(RouterPath(action)) { _, context in try await playback(action, context: context) }
         }
         routes.post("seek", use: seek)
         routes.put("volume", use: volume)
@@ -24,8 +24,8 @@ struct PlaybackController: Sendable {
 
     struct Accepted: ResponseEncodable { var accepted: String }
 
-    func playback(_ action: String, context: RaveboxRequestContext) throws -> EditedResponse<Accepted> {
-        try actions.authorize(.playbackControl, context)
+    func playback(_ action: String, context: RaveboxRequestContext) async throws -> EditedResponse<Accepted> {
+        try await actions.authorize(.playbackControl, context)
         let command: Command =
             switch action {
             case "play": Command(kind: .play)
@@ -41,7 +41,7 @@ struct PlaybackController: Sendable {
     struct SeekBody: Decodable { var seconds: Double }
 
     func seek(_ request: Request, context: RaveboxRequestContext) async throws -> EditedResponse<Accepted> {
-        try actions.authorize(.playbackControl, context)
+        try await actions.authorize(.playbackControl, context)
         let body = try await request.decodeJSON(SeekBody.self, context: context, example: "{\"seconds\": 30}")
         guard body.seconds.isFinite, body.seconds >= 0 else {
             throw APIError(.badRequest, "seconds must be 0 or more.")
@@ -53,7 +53,7 @@ struct PlaybackController: Sendable {
     struct VolumeBody: Decodable { var volume: Double }
 
     func volume(_ request: Request, context: RaveboxRequestContext) async throws -> EditedResponse<Accepted> {
-        try actions.authorize(.playbackControl, context)
+        try await actions.authorize(.playbackControl, context)
         let body = try await request.decodeJSON(VolumeBody.self, context: context, example: "{\"volume\": 0.5}")
         guard body.volume.isFinite, (0...1).contains(body.volume) else {
             throw APIError(.badRequest, "The volume must be between 0 and 1.")
@@ -69,13 +69,13 @@ struct PlaybackController: Sendable {
     }
 
     func modes(_ request: Request, context: RaveboxRequestContext) async throws -> PlaybackModes {
-        try actions.authorize(.playbackControl, context)
+        try await actions.authorize(.playbackControl, context)
         let body = try await request.decodeJSON(ModesBody.self, context: context, example: "{\"shuffle\": true}")
-        var modes = try actions.store.playbackModes()
-        if let shuffle = body.shuffle { modes.shuffle = shuffle }
-        if let value = body.repeat { modes.repeat = value }
-        if let autoplay = body.autoplay { modes.autoplay = autoplay }
-        try actions.store.savePlaybackModes(modes)
+        let modes = try await actions.store.updatePlaybackModes { modes in
+            if let shuffle = body.shuffle { modes.shuffle = shuffle }
+            if let value = body.repeat { modes.repeat = value }
+            if let autoplay = body.autoplay { modes.autoplay = autoplay }
+        }
         actions.segment.bump(.settings)
         return modes
     }

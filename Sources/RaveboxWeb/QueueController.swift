@@ -12,13 +12,13 @@ struct QueueController: Sendable {
     var routes: RouteCollection<RaveboxRequestContext> {
         let routes = RouteCollection(context: RaveboxRequestContext.self)
         routes.post("queue", use: requestSong)
-        routes.delete("queue") { _, context in try removeAll(context: context) }
+        routes.delete("queue") { _, context in try await removeAll(context: context) }
         routes.post("queue/reorder", use: reorder)
-        routes.post("queue/shuffle") { _, context in try shuffleAll(context: context) }
-        routes.delete("queue/{id}") { _, context in try remove(context: context) }
+        routes.post("queue/shuffle") { _, context in try await shuffleAll(context: context) }
+        routes.delete("queue/{id}") { _, context in try await remove(context: context) }
         routes.put("queue/{id}/vote", use: vote)
-        routes.post("queue/{id}/prioritize") { _, context in try prioritize(context: context) }
-        routes.get("colors") { _, context in try colors(context: context) }
+        routes.post("queue/{id}/prioritize") { _, context in try await prioritize(context: context) }
+        routes.get("colors") { _, context in try await colors(context: context) }
         routes.post("hashtags", use: hashtag)
         return routes
     }
@@ -35,17 +35,17 @@ struct QueueController: Sendable {
         _ request: Request, context: RaveboxRequestContext
     ) async throws -> EditedResponse<PartyActions.RequestResult> {
         let body = try await request.decodeJSON(RequestBody.self, context: context, example: "{\"songId\": 3}")
-        let result = try actions.requestSong(body.songId, context: context)
+        let result = try await actions.requestSong(body.songId, context: context)
         if let query = body.query?.trimmingCharacters(in: .whitespacesAndNewlines), !query.isEmpty, query.count <= 200 {
-            try? store.recordRequestText(query, songID: body.songId)
+            try? await store.recordRequestText(query, songID: body.songId)
         }
         return EditedResponse(status: result.countedAsUpvote ? .ok : .created, response: result)
     }
 
-    func removeAll(context: RaveboxRequestContext) throws -> Response {
-        try actions.authorize(.removeAll, context)
-        try store.mutateQueue { queue in _ = queue.removeAll() }
-        _ = try actions.queueAfterChange()
+    func removeAll(context: RaveboxRequestContext) async throws -> Response {
+        try await actions.authorize(.removeAll, context)
+        try await store.mutateQueue { queue in _ = queue.removeAll() }
+        _ = try await actions.queueAfterChange()
         return Response(status: .noContent)
     }
 
@@ -56,35 +56,35 @@ struct QueueController: Sendable {
     }
 
     func reorder(_ request: Request, context: RaveboxRequestContext) async throws -> [QueueEntry] {
-        try actions.authorize(.queueControl, context)
+        try await actions.authorize(.queueControl, context)
         let body = try await request.decodeJSON(
             ReorderBody.self, context: context, example: "{\"id\": 7, \"after\": 3, \"before\": 9}")
-        try store.mutateQueue { queue in try queue.reorder(id: body.id, after: body.after, before: body.before) }
-        return try actions.queueAfterChange()
+        try await store.mutateQueue { queue in try queue.reorder(id: body.id, after: body.after, before: body.before) }
+        return try await actions.queueAfterChange()
     }
 
-    func shuffleAll(context: RaveboxRequestContext) throws -> [QueueEntry] {
-        try actions.authorize(.shuffleAll, context)
-        try store.mutateQueue { queue in
+    func shuffleAll(context: RaveboxRequestContext) async throws -> [QueueEntry] {
+        try await actions.authorize(.shuffleAll, context)
+        try await store.mutateQueue { queue in
             var generator = SystemRandomNumberGenerator()
             queue.shuffleAll(using: &generator)
         }
-        return try actions.queueAfterChange()
+        return try await actions.queueAfterChange()
     }
 
-    func remove(context: RaveboxRequestContext) throws -> Response {
-        try actions.authorize(.queueControl, context)
+    func remove(context: RaveboxRequestContext) async throws -> Response {
+        try await actions.authorize(.queueControl, context)
         let id = try context.entryID()
-        try store.mutateQueue { queue in _ = try queue.remove(id: id) }
-        _ = try actions.queueAfterChange()
+        try await store.mutateQueue { queue in _ = try queue.remove(id: id) }
+        _ = try await actions.queueAfterChange()
         return Response(status: .noContent)
     }
 
-    func prioritize(context: RaveboxRequestContext) throws -> [QueueEntry] {
-        try actions.authorize(.queueControl, context)
+    func prioritize(context: RaveboxRequestContext) async throws -> [QueueEntry] {
+        try await actions.authorize(.queueControl, context)
         let id = try context.entryID()
-        try store.mutateQueue { queue in try queue.prioritize(id: id) }
-        return try actions.queueAfterChange()
+        try await store.mutateQueue { queue in try queue.prioritize(id: id) }
+        return try await actions.queueAfterChange()
     }
 
     struct VoteBody: Decodable { var vote: Int }
@@ -92,7 +92,7 @@ struct QueueController: Sendable {
     func vote(_ request: Request, context: RaveboxRequestContext) async throws -> PartyActions.VoteAnswer {
         let id = try context.entryID()
         let body = try await request.decodeJSON(VoteBody.self, context: context, example: "{\"vote\": 1}")
-        return try actions.castVote(body.vote, entryID: id, context: context)
+        return try await actions.castVote(body.vote, entryID: id, context: context)
     }
 
     struct EntryColors: ResponseEncodable {
@@ -102,8 +102,8 @@ struct QueueController: Sendable {
     }
 
     /// Who voted how, as guest colours, for those the `colorIndication` setting lets see them.
-    func colors(context: RaveboxRequestContext) throws -> [String: EntryColors] {
-        let indication = try actions.settings.current().colorIndication
+    func colors(context: RaveboxRequestContext) async throws -> [String: EntryColors] {
+        let indication = try await actions.settings.current().colorIndication
         guard indication.isVisible(to: context.privilege) else {
             throw APIError(
                 .forbidden,
@@ -112,7 +112,7 @@ struct QueueController: Sendable {
         }
         let hex = { (number: Int) in GuestColor(number: number).hex }
         var result: [String: EntryColors] = [:]
-        for (entry, colors) in try store.voteColors() {
+        for (entry, colors) in try await store.voteColors() {
             result[String(entry)] = EntryColors(
                 requestedBy: colors.requester.map(hex), upvotes: colors.up.map(hex), downvotes: colors.down.map(hex))
         }
@@ -124,7 +124,7 @@ struct QueueController: Sendable {
     func hashtag(_ request: Request, context: RaveboxRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(
             HashtagBody.self, context: context, example: "{\"text\": \"#dancefloor\"}")
-        try actions.addHashtag(body.text, context: context)
+        try await actions.addHashtag(body.text, context: context)
         return Response(status: .created)
     }
 }

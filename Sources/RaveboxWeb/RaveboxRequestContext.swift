@@ -7,8 +7,8 @@ import RaveboxCore
 public struct RaveboxRequestContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let webSocket: WebSocketHandlerReference<Self>
-    /// Anonymous session id of the guest (cookie `rb_session`).
-    public var session = ""
+    /// The guest's session, when the cookie named one or a route began one (``Sessions/ensure(_:)``).
+    public let sessionSlot = SessionSlot()
     /// The client's MAC address (on the box's own network) or IP address, when the connection has
     /// one: the device for one vote per device.
     public let device: String?
@@ -31,8 +31,10 @@ public struct RaveboxRequestContext: RequestContext, WebSocketRequestContext {
     public var maxUploadSize: Int { 64 * 1024 }
 }
 
-/// Gives every guest an anonymous session cookie (`HttpOnly; SameSite=Lax`) and loads the session's
-/// privilege, so every route can check it.
+/// Loads the session the `rb_session` cookie names, so every route can check its privilege, and sends the
+/// browser the token of a session that began or changed during the request (`HttpOnly; SameSite=Lax`, for as
+/// long as a guest's session can last). A cookie the box did not issue is ignored: a new session, with a new
+/// token, begins when a route needs one.
 struct GuestSessionMiddleware: RouterMiddleware {
     static let cookieName = "rb_session"
     let sessions: Sessions
@@ -42,23 +44,29 @@ struct GuestSessionMiddleware: RouterMiddleware {
         next: (Request, RaveboxRequestContext) async throws -> Response
     ) async throws -> Response {
         var context = context
-        let existing = request.cookies[Self.cookieName]?.value
-        let id = existing.flatMap { Self.isWellFormed($0) ? $0 : nil } ?? UUID().uuidString.lowercased()
-        let session = try sessions.session(id: id, device: context.device)
-        context.session = id
-        context.privilege = session.privilege
-        var response = try await next(request, context)
-        if existing != id {
+        if let (session, renewed) = try await sessions.load(
+            token: request.cookies[Self.cookieName]?.value, now: PartySettings.now())
+        {
+            context.sessionSlot.load(session, issue: renewed)
+            context.privilege = session.privilege
+        }
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            // A session that began for a refused request (a wrong password, a vote too many) still goes to the
+            // browser, so the next try is the same guest's.
+            guard context.sessionSlot.tokenToIssue != nil else { throw error }
+            let refusal = JSONErrorMiddleware<RaveboxRequestContext>.apiError(error, request: request, context: context)
+            response = try refusal.response(from: request, context: context)
+        }
+        if let token = context.sessionSlot.tokenToIssue {
             response.setCookie(
                 Cookie(
-                    name: Self.cookieName, value: id, maxAge: 7 * 24 * 3600, path: "/", httpOnly: true,
-                    sameSite: .lax))
+                    name: Self.cookieName, value: token, maxAge: Int(SessionLifetime.guest.absolute), path: "/",
+                    httpOnly: true, sameSite: .lax))
         }
         return response
-    }
-
-    static func isWellFormed(_ value: String) -> Bool {
-        value.count == 36 && value.allSatisfy { $0.isHexDigit || $0 == "-" }
     }
 }
 

@@ -21,9 +21,17 @@ extension Request {
         }
     }
 
-    /// The fields of an `application/x-www-form-urlencoded` body.
+    /// Largest form body read (forms hold a password or a few settings).
+    static let maxFormSize = 4096
+
+    /// The fields of an `application/x-www-form-urlencoded` body; 413 when it is larger than ``maxFormSize``.
     func formFields() async throws -> [String: String] {
-        let body = try await body.collect(upTo: 4096)
+        let body: ByteBuffer
+        do {
+            body = try await self.body.collect(upTo: Self.maxFormSize)
+        } catch {
+            throw APIError(.contentTooLarge, "A form can have at most \(Self.maxFormSize / 1024) KiB.")
+        }
         let form = String(buffer: body).replacingOccurrences(of: "+", with: " ")
         var fields: [String: String] = [:]
         for item in URLComponents(string: "?" + form)?.queryItems ?? [] { fields[item.name] = item.value ?? "" }

@@ -16,15 +16,15 @@ struct ScreenController: Sendable {
     /// The API and the form; mounted at `/`.
     var routes: RouteCollection<RaveboxRequestContext> {
         let routes = RouteCollection(context: RaveboxRequestContext.self)
-        routes.get("/api/screen.png") { request, context in try screenPNG(request, context: context) }
+        routes.get("/api/screen.png") { request, context in try await screenPNG(request, context: context) }
         routes.put("/api/screen/program", use: setScreenProgram)
         routes.post("/lights/screen", use: screenForm)
         return routes
     }
 
     /// What the screen shows, built from the party's state: the same model the engine draws.
-    func screenModel() throws -> ScreenModel {
-        let state = try reader.read()
+    func screenModel() async throws -> ScreenModel {
+        let state = try await reader.read()
         let telemetry = segment.telemetry.read()
         var model = ScreenModel()
         model.bands = Array(telemetry.bands.prefix(telemetry.bandCount))
@@ -39,9 +39,9 @@ struct ScreenController: Sendable {
         return model
     }
 
-    func screenPNG(_ request: Request, context: RaveboxRequestContext) throws -> Response {
+    func screenPNG(_ request: Request, context: RaveboxRequestContext) async throws -> Response {
         try context.requireMod(to: "see the screen")
-        let settings = try settings.current()
+        let settings = try await settings.current()
         var layout = ScreenLayout(rawValue: settings.screenProgram.rawValue) ?? .nowPlaying
         if let name = request.uri.queryParameters.get("layout") {
             guard let chosen = ScreenLayout(rawValue: String(name)) else {
@@ -51,7 +51,7 @@ struct ScreenController: Sendable {
             }
             layout = chosen
         }
-        var model = try screenModel()
+        var model = try await screenModel()
         if settings.screenProgram == .disabled, request.uri.queryParameters.get("layout") == nil {
             model = ScreenModel()
             layout = .bars
@@ -71,7 +71,7 @@ struct ScreenController: Sendable {
         try context.requireMod(to: "change the screen")
         let body = try await request.decodeJSON(
             ScreenProgramBody.self, context: context, example: "{\"program\": \"bars\"}")
-        _ = try settings.update(["screenProgram": .string(body.program)])
+        _ = try await settings.update(["screenProgram": .string(body.program)])
         return ["program": body.program]
     }
 
@@ -79,7 +79,7 @@ struct ScreenController: Sendable {
     func screenForm(_ request: Request, context: RaveboxRequestContext) async throws -> Response {
         if let gate = context.pageGate(.mod) { return gate }
         let fields = try await request.formFields()
-        _ = try settings.update(["screenProgram": .string(fields["program"] ?? "")])
+        _ = try await settings.update(["screenProgram": .string(fields["program"] ?? "")])
         return Response(status: .seeOther, headers: [.location: "/lights#screen-title"])
     }
 }

@@ -2,45 +2,49 @@ import Foundation
 import Hummingbird
 import RaveboxCore
 import RaveboxStore
+import Synchronization
 
 /// Who is logged in: the session API (`/api/session…`) and its pages for phones without JavaScript, the
 /// login page (`/login`) for mods and the admin and the first-run page (`/setup`) that sets the admin
-/// password, reachable only until one exists. The pages are plain forms, so they work in a captive-portal
-/// browser, and follow the same rules as the API.
+/// password, reachable only until one exists and only with the box's setup code, which proves the person is
+/// at the box. The pages are plain forms, so they work in a captive-portal browser, and follow the same rules
+/// as the API. Every privilege change gives the session a new token.
 struct SessionController: Sendable {
     let actions: PartyActions
     let sessions: Sessions
-    /// Failed login attempts per device: 10 per 30 s, so passwords cannot be guessed quickly (successful
-    /// logins do not count).
-    let loginLimiter: VoteRateLimiter
+    /// Limits on password and setup-code tries; bcrypt off the serving threads.
+    let guardian = LoginGuard()
 
     /// The API and the pages; mounted at `/`.
     var routes: RouteCollection<RaveboxRequestContext> {
         let routes = RouteCollection(context: RaveboxRequestContext.self)
-        routes.get("/api/session") { _, context in try sessionInfo(context) }
+        routes.get("/api/session") { _, context in try await sessionInfo(context) }
         routes.post("/api/session/login", use: login)
-        routes.post("/api/session/logout") { _, context in try logout(context: context) }
+        routes.post("/api/session/logout") { _, context in try await logout(context: context) }
         routes.post("/api/session/setup", use: setup)
         routes.put("/api/session/mod-password", use: modPassword)
-        routes.get("/login") { request, context in try loginPage(request, context: context) }
+        routes.get("/login") { request, context in try await loginPage(request, context: context) }
         routes.post("/login", use: loginForm)
         routes.post("/logout") { _, context in
-            try sessions.setPrivilege(.guest, session: context.session)
+            _ = try await sessions.setPrivilege(.guest, context, now: PartySettings.now())
             return Response(status: .seeOther, headers: [.location: "/"])
         }
-        routes.get("/setup") { request, context in try setupPage(request, context: context) }
+        routes.get("/setup") { request, context in try await setupPage(request, context: context) }
         routes.post("/setup", use: setupForm)
         return routes
     }
 
     var store: Store { actions.store }
 
-    /// Refuses a new password shorter than the box's minimum.
+    /// Refuses a new password shorter than the box's minimum or longer than bcrypt reads.
     static func checkPassword(_ password: String) throws {
-        guard password.count >= BoxConfiguration.minimumPasswordLength else {
-            throw APIError(
-                .badRequest, "The password needs at least \(BoxConfiguration.minimumPasswordLength) characters.")
-        }
+        if let problem = BoxConfiguration.passwordProblem(password) { throw APIError(.badRequest, problem) }
+    }
+
+    /// The device a login try counts against: the client's MAC or address, else (in-memory tests) the session.
+    func device(_ context: RaveboxRequestContext) async throws -> String {
+        if let device = context.device { return device }
+        return try await sessions.ensure(context)
     }
 
     // MARK: - API
@@ -52,11 +56,11 @@ struct SessionController: Sendable {
         var votes: [String: Int]
     }
 
-    func sessionInfo(_ context: RaveboxRequestContext, privilege: Privilege? = nil) throws -> SessionInfo {
-        let votes = try store.votes(of: try actions.voterKey(context))
+    func sessionInfo(_ context: RaveboxRequestContext, privilege: Privilege? = nil) async throws -> SessionInfo {
+        let votes = try await actions.votes(of: context)
         return SessionInfo(
             privilege: privilege ?? context.privilege,
-            adminPasswordSet: try AdminCredentials.adminPasswordIsSet(in: store),
+            adminPasswordSet: try await AdminCredentials.adminPasswordIsSet(in: store),
             votes: Dictionary(uniqueKeysWithValues: votes.map { (String($0.key), $0.value) }))
     }
 
@@ -69,41 +73,73 @@ struct SessionController: Sendable {
         let body = try await request.decodeJSON(
             LoginBody.self, context: context, example: "{\"role\": \"mod\", \"password\": \"...\"}")
         guard body.role != .guest else { throw APIError(.badRequest, "Log in as mod or admin.") }
-        let device = context.device ?? context.session
-        try loginLimiter.check(voter: device, now: PartySettings.now())
-        guard try AdminCredentials.verify(body.password, role: body.role, in: store) else {
-            loginLimiter.record(voter: device, now: PartySettings.now())
+        guard try await checkLogin(body.password, role: body.role, context) else {
             throw APIError(.unauthorized, "That password is not right.")
         }
-        try sessions.setPrivilege(body.role, session: context.session)
-        return try sessionInfo(context, privilege: body.role)
+        _ = try await sessions.setPrivilege(body.role, context, now: PartySettings.now())
+        return try await sessionInfo(context, privilege: body.role)
     }
 
-    func logout(context: RaveboxRequestContext) throws -> SessionInfo {
-        try sessions.setPrivilege(.guest, session: context.session)
-        return try sessionInfo(context, privilege: .guest)
+    /// Whether `password` is `role`'s, within the try limits (429 beyond them).
+    func checkLogin(_ password: String, role: Privilege, _ context: RaveboxRequestContext) async throws -> Bool {
+        let store = store
+        return try await guardian.attempt(device: try await device(context)) {
+            try AdminCredentials.verify(password, role: role, in: store)
+        }
+    }
+
+    func logout(context: RaveboxRequestContext) async throws -> SessionInfo {
+        _ = try await sessions.setPrivilege(.guest, context, now: PartySettings.now())
+        return try await sessionInfo(context, privilege: .guest)
     }
 
     struct PasswordBody: Decodable { var password: String }
 
+    struct SetupBody: Decodable {
+        var password: String
+        var code: String
+    }
+
     func setup(_ request: Request, context: RaveboxRequestContext) async throws -> SessionInfo {
         let body = try await request.decodeJSON(
-            PasswordBody.self, context: context, example: "{\"password\": \"...\"}")
-        guard try !AdminCredentials.adminPasswordIsSet(in: store) else {
+            SetupBody.self, context: context, example: "{\"password\": \"...\", \"code\": \"K7QM-2XWD\"}")
+        guard try await !AdminCredentials.adminPasswordIsSet(in: store) else {
             throw APIError(.conflict, "The admin password is already set. Log in instead.")
         }
         try Self.checkPassword(body.password)
-        try AdminCredentials.install(password: body.password, role: .admin, in: store)
-        try sessions.setPrivilege(.admin, session: context.session)
-        return try sessionInfo(context, privilege: .admin)
+        try await claim(password: body.password, code: body.code, context)
+        return try await sessionInfo(context, privilege: .admin)
+    }
+
+    /// Claims the box with its setup code (a try within the login limits): 403 for a wrong code, 409 when
+    /// someone claimed it first.
+    func claim(password: String, code: String, _ context: RaveboxRequestContext) async throws {
+        let (store, session, now) = (store, try await sessions.ensure(context), PartySettings.now())
+        let outcome = Mutex<AdminCredentials.Claim>(.wrongCode)
+        _ = try await guardian.attempt(device: try await device(context)) {
+            let claim = try AdminCredentials.claim(
+                password: password, code: code, session: session, now: now, in: store)
+            outcome.withLock { $0 = claim }
+            return claim != .wrongCode
+        }
+        switch outcome.withLock({ $0 }) {
+        case .claimed(let admin): sessions.adopt(admin, context)
+        case .alreadyClaimed: throw APIError(.conflict, "The admin password is already set. Log in instead.")
+        case .wrongCode:
+            throw APIError(
+                .forbidden,
+                "That is not the setup code. The box's screen shows it, or ravebox-setup-code.txt on its card.")
+        }
     }
 
     func modPassword(_ request: Request, context: RaveboxRequestContext) async throws -> Response {
-        try actions.authorize(.settings, context)
+        try await actions.authorize(.settings, context)
         let body = try await request.decodeJSON(
             PasswordBody.self, context: context, example: "{\"password\": \"...\"}")
         try Self.checkPassword(body.password)
-        try AdminCredentials.install(password: body.password, role: .mod, in: store)
+        let store = store
+        _ = try await guardian.hashing { try AdminCredentials.install(password: body.password, role: .mod, in: store) }
+        sessions.forgetCached(role: .mod)
         return Response(status: .noContent)
     }
 
@@ -111,10 +147,8 @@ struct SessionController: Sendable {
 
     func loginPage(
         _ request: Request, context: RaveboxRequestContext, message: String? = nil, status: HTTPResponse.Status = .ok
-    )
-        throws -> Response
-    {
-        guard try AdminCredentials.adminPasswordIsSet(in: store) else {
+    ) async throws -> Response {
+        guard try await AdminCredentials.adminPasswordIsSet(in: store) else {
             return Response(status: .seeOther, headers: [.location: "/setup"])
         }
         var model = Templates.baseModel(privilege: context.privilege)
@@ -127,26 +161,24 @@ struct SessionController: Sendable {
     func loginForm(_ request: Request, context: RaveboxRequestContext) async throws -> Response {
         let fields = try await request.formFields()
         guard let role = fields["role"].flatMap(Privilege.init(rawValue:)), role != .guest else {
-            return try loginPage(request, context: context, message: "Choose mod or admin.", status: .badRequest)
+            return try await loginPage(request, context: context, message: "Choose mod or admin.", status: .badRequest)
         }
         do {
-            try loginLimiter.check(voter: context.device ?? context.session, now: PartySettings.now())
-        } catch {
-            return try loginPage(request, context: context, message: error.message, status: .tooManyRequests)
+            guard try await checkLogin(fields["password"] ?? "", role: role, context) else {
+                return try await loginPage(
+                    request, context: context, message: "That password is not right.", status: .unauthorized)
+            }
+        } catch let error as RuleError {
+            return try await loginPage(request, context: context, message: error.message, status: .tooManyRequests)
         }
-        guard try AdminCredentials.verify(fields["password"] ?? "", role: role, in: store) else {
-            loginLimiter.record(voter: context.device ?? context.session, now: PartySettings.now())
-            return try loginPage(
-                request, context: context, message: "That password is not right.", status: .unauthorized)
-        }
-        try sessions.setPrivilege(role, session: context.session)
+        _ = try await sessions.setPrivilege(role, context, now: PartySettings.now())
         return Response(status: .seeOther, headers: [.location: "/"])
     }
 
     func setupPage(
         _ request: Request, context: RaveboxRequestContext, message: String? = nil, status: HTTPResponse.Status = .ok
-    ) throws -> Response {
-        guard try !AdminCredentials.adminPasswordIsSet(in: store) else {
+    ) async throws -> Response {
+        guard try await !AdminCredentials.adminPasswordIsSet(in: store) else {
             return Response(status: .seeOther, headers: [.location: "/login"])
         }
         var model = Templates.baseModel(privilege: context.privilege)
@@ -158,21 +190,23 @@ struct SessionController: Sendable {
     }
 
     func setupForm(_ request: Request, context: RaveboxRequestContext) async throws -> Response {
-        guard try !AdminCredentials.adminPasswordIsSet(in: store) else {
+        guard try await !AdminCredentials.adminPasswordIsSet(in: store) else {
             return Response(status: .seeOther, headers: [.location: "/login"])
         }
         let fields = try await request.formFields()
         let password = fields["password"] ?? ""
         guard password == fields["confirm"] else {
-            return try setupPage(request, context: context, message: "The two passwords differ.", status: .badRequest)
+            return try await setupPage(
+                request, context: context, message: "The two passwords differ.", status: .badRequest)
         }
         do {
             try Self.checkPassword(password)
+            try await claim(password: password, code: fields["code"] ?? "", context)
         } catch let error as APIError {
-            return try setupPage(request, context: context, message: error.message, status: .badRequest)
+            return try await setupPage(request, context: context, message: error.message, status: error.status)
+        } catch let error as RuleError {
+            return try await setupPage(request, context: context, message: error.message, status: .tooManyRequests)
         }
-        try AdminCredentials.install(password: password, role: .admin, in: store)
-        try sessions.setPrivilege(.admin, session: context.session)
         return Response(status: .seeOther, headers: [.location: "/"])
     }
 }

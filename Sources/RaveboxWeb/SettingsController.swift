@@ -11,9 +11,9 @@ struct SettingsController: Sendable {
     /// The API and the page; mounted at `/`.
     var routes: RouteCollection<RaveboxRequestContext> {
         let routes = RouteCollection(context: RaveboxRequestContext.self)
-        routes.get("/api/settings") { _, context in try readSettings(context: context) }
+        routes.get("/api/settings") { _, context in try await readSettings(context: context) }
         routes.patch("/api/settings", use: patchSettings)
-        routes.get("/settings") { request, context in try settingsPage(request, context: context) }
+        routes.get("/settings") { request, context in try await settingsPage(request, context: context) }
         routes.post("/settings", use: settingsForm)
         return routes
     }
@@ -22,16 +22,16 @@ struct SettingsController: Sendable {
 
     // MARK: - API
 
-    func readSettings(context: RaveboxRequestContext) throws -> [String: SettingValue] {
-        try actions.authorize(.settings, context)
-        return try actions.settings.current().values
+    func readSettings(context: RaveboxRequestContext) async throws -> [String: SettingValue] {
+        try await actions.authorize(.settings, context)
+        return try await actions.settings.current().values
     }
 
     func patchSettings(_ request: Request, context: RaveboxRequestContext) async throws -> [String: SettingValue] {
-        try actions.authorize(.settings, context)
+        try await actions.authorize(.settings, context)
         let patch = try await request.decodeJSON(
             [String: SettingValue].self, context: context, example: "{\"downvotesToKick\": 3}")
-        return try actions.settings.update(patch).values
+        return try await actions.settings.update(patch).values
     }
 
     // MARK: - Page
@@ -39,9 +39,9 @@ struct SettingsController: Sendable {
     func settingsPage(
         _ request: Request, context: RaveboxRequestContext, errors: [String: String] = [:],
         status: HTTPResponse.Status = .ok
-    ) throws -> Response {
+    ) async throws -> Response {
         if let gate = context.pageGate(.admin) { return gate }
-        let values = try actions.settings.current().values
+        let values = try await actions.settings.current().values
         var model = Templates.baseModel(privilege: context.privilege)
         model["groups"] = SettingGroup.allCases.map { group -> [String: Any] in
             let rows = SettingsSchema.descriptors.filter { $0.group == group }.map { descriptor in
@@ -49,13 +49,13 @@ struct SettingsController: Sendable {
             }
             return ["id": group.rawValue, "title": group.title, "settings": rows]
         }
-        model["library"] = try libraryModel()
+        model["library"] = try await libraryModel()
         return Templates.html(Templates.render("settings", model), request: request, status: status)
     }
 
     /// The settings page's library section: size, the last or running scan and its failures.
-    func libraryModel() throws -> [String: Any] {
-        let scan = try store.scanProgress()
+    func libraryModel() async throws -> [String: Any] {
+        let scan = try await store.scanProgress()
         let state: String
         switch scan.state {
         case .idle:
@@ -70,7 +70,7 @@ struct SettingsController: Sendable {
             state = "Measuring loudness."
         }
         return [
-            "songs": try store.songCount(), "state": state,
+            "songs": try await store.songCount(), "state": state,
             "failures": scan.failures.prefix(20).map { ["path": $0.path, "reason": $0.reason] },
             "hasFailures": !scan.failures.isEmpty, "moreFailures": max(0, scan.failureCount - 20),
             "hasMoreFailures": scan.failureCount > 20,
@@ -116,9 +116,9 @@ struct SettingsController: Sendable {
         let text = fields["value"] ?? ""
         let value = descriptor.kind.parse(stored: text) ?? .string(text)
         do {
-            _ = try actions.settings.update([key: value])
+            _ = try await actions.settings.update([key: value])
         } catch let error as RuleError {
-            return try settingsPage(request, context: context, errors: [key: error.message], status: .badRequest)
+            return try await settingsPage(request, context: context, errors: [key: error.message], status: .badRequest)
         }
         return Response(status: .seeOther, headers: [.location: "/settings#setting-\(key)"])
     }

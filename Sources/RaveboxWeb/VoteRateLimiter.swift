@@ -2,7 +2,8 @@ import RaveboxCore
 import Synchronization
 
 /// Remembers when each voter voted, and asks a ``VoteRateLimit`` (the `votesPerWindow` and `voteWindow`
-/// settings; 10 votes per 30 s by default) before another vote.
+/// settings; 10 votes per 30 s by default) before another vote. Wrong passwords and new sessions are limited
+/// the same way, keyed by device.
 /// Lives in the web process's memory: a restart forgets it, which only ever lets votes through.
 public final class VoteRateLimiter: Sendable {
     public let rule: VoteRateLimit
@@ -34,17 +35,14 @@ public final class VoteRateLimiter: Sendable {
         }
     }
 
-    /// Throws the 429 refusal if `voter` used up the limit, without recording anything (see `record`).
-    public func check(voter: String, now: Double) throws(RuleError) {
-        try history.withLock { history throws(RuleError) in
-            try rule.check(recentVotes: (history.votes[voter] ?? []).filter { now - $0 < rule.window }, now: now)
-        }
-    }
-
-    /// Records one attempt by `voter` (for limits that count only some attempts, like failed logins).
-    public func record(voter: String, now: Double) {
+    /// Takes back the attempt `admit` recorded for `voter` at `now` (for limits that count only failed attempts,
+    /// like logins: the attempt is counted before the password is checked, so simultaneous tries cannot all pass
+    /// the check, and forgiven when it was right).
+    public func forgive(voter: String, at now: Double) {
         history.withLock { history in
-            history.votes[voter] = (history.votes[voter] ?? []).filter { now - $0 < rule.window } + [now]
+            guard var times = history.votes[voter], let index = times.lastIndex(of: now) else { return }
+            times.remove(at: index)
+            history.votes[voter] = times.isEmpty ? nil : times
         }
     }
 }

@@ -14,7 +14,7 @@ import RaveboxStore
 ///
 /// ```swift
 /// let web = WebApp(store: store, segment: segment, logger: logger)
-/// let app = web.application(host: "0.0.0.0", port: 8080)
+/// let app = web.application(host: "0.0.0.0", port: 8080, limits: .box)
 /// try await app.runService()
 /// ```
 public struct WebApp: Sendable {
@@ -24,9 +24,6 @@ public struct WebApp: Sendable {
     let sessions: Sessions
     let settings: PartySettings
     let actions: PartyActions
-    /// Failed login attempts per device: 10 per 30 s, so passwords cannot be guessed quickly (successful
-    /// logins do not count).
-    let loginLimiter = VoteRateLimiter()
     public let live: LiveUpdates
     let spectrum: SpectrumFeed
     let ledFeed: SpectrumFeed
@@ -48,7 +45,7 @@ public struct WebApp: Sendable {
         self.settings = PartySettings(store: store, segment: segment)
         self.actions = PartyActions(
             store: store, segment: segment, settings: settings, commands: CommandSender(segment: segment),
-            voteLimiter: VoteRateLimiter())
+            voteLimiter: VoteRateLimiter(), sessions: sessions)
         self.live = LiveUpdates(reader: reader, logger: logger)
         self.spectrum = SpectrumFeed(segment: segment)
         self.ledFeed = SpectrumFeed.ledFeed(segment: segment)
@@ -80,7 +77,7 @@ public struct WebApp: Sendable {
         router.addRoutes(QueueController(actions: actions).routes, atPath: "/api")
         router.addRoutes(PlaybackController(actions: actions).routes, atPath: "/api/playback")
         router.addRoutes(LibraryController(actions: actions, sources: sources, logger: logger).routes, atPath: "/api")
-        router.addRoutes(SessionController(actions: actions, sessions: sessions, loginLimiter: loginLimiter).routes)
+        router.addRoutes(SessionController(actions: actions, sessions: sessions).routes)
         router.addRoutes(SettingsController(actions: actions).routes)
         router.addRoutes(
             LiveController(reader: reader, live: live, spectrum: spectrum, ledFeed: ledFeed).routes, atPath: "/api")
@@ -91,12 +88,12 @@ public struct WebApp: Sendable {
         return router
     }
 
-    /// The Hummingbird application serving ``router()`` with WebSocket upgrades.
-    public func application(host: String, port: Int) -> some ApplicationProtocol {
+    /// The Hummingbird application serving ``router()`` with WebSocket upgrades, its connections held to `limits`.
+    public func application(host: String, port: Int, limits: ConnectionLimits = .box) -> some ApplicationProtocol {
         let router = router()
         return Application(
             router: router,
-            server: .http1WebSocketUpgrade(webSocketRouter: router),
+            server: BoundedHTTPChannel.server(webSocketRouter: router, limits: limits),
             configuration: .init(address: .hostname(host, port: port), serverName: "ravebox"),
             logger: logger)
     }

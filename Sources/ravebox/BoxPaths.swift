@@ -10,9 +10,15 @@ struct BoxPaths {
     }
 
     var database: String { data + "/ravebox.sqlite" }
+    /// The one folder in `/run/ravebox` the box may write in (`ravebox setup` makes it, mode 0770 root:ravebox):
+    /// requests to root, whose units only look whether a file is there and never read it.
+    static let requestsFolderName = "requests"
     /// The file whose appearance makes the image's `ravebox-poweroff.path` unit shut the box down, so the
     /// unprivileged box can ask for a clean power-off (the power button).
-    static let powerOffRequest = "/run/ravebox/power-off"
+    static let powerOffRequest = "/run/ravebox/\(requestsFolderName)/power-off"
+    /// The first-run setup code `ravebox setup` (root) copied here from the boot partition's
+    /// `ravebox-setup-code.txt`, for the box to offer until someone claims it.
+    static let setupCodeFile = "/run/ravebox/setup-code"
     var lockFile: String { data + "/ravebox.lock" }
     /// The alarm and buzzer sounds (made on first start; an admin may replace them).
     var sounds: String { data + "/sounds" }

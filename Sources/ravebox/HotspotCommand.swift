@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RaveboxCore
+import RaveboxSetup
 
 /// `ravebox hotspot IFACE`: the hotspot's last step before hostapd (root, run by `ravebox-hostapd@IFACE`).
 struct HotspotCommand: ParsableCommand {
@@ -22,7 +23,7 @@ struct HotspotCommand: ParsableCommand {
     var out = "/run/ravebox-hotspot"
 
     func run() throws {
-        let text = (try? String(contentsOfFile: runDirectory + "/ravebox.yaml", encoding: .utf8)) ?? ""
+        let text = SetupCommand.read("ravebox.yaml", in: try SafeFolder(path: runDirectory)) ?? ""
         let config = try SetupCommand.resolve(text)
         let requested = config.hotspotSecurity
         let device = "/sys/class/net/\(interface)"
@@ -44,8 +45,10 @@ struct HotspotCommand: ParsableCommand {
             oweBSSID: address.flatMap {
                 ApplianceFiles.oweBSSID(radio: $0.trimmingCharacters(in: .whitespacesAndNewlines))
             })
-        try Self.makePrivateFolder(out)
-        try SetupCommand.writeAtomically(out + "/" + ApplianceFiles.hostapdFile(interface), file, mode: 0o600)
+        // Root's alone: opened without following a symlink, and made root's 0700 whatever it was.
+        let outFolder = try SafeFolder(path: out, creating: 0o700)
+        try outFolder.setAccess(mode: 0o700, owner: getuid(), group: getgid())
+        try outFolder.write(ApplianceFiles.hostapdFile(interface), file, mode: 0o600)
         let name = config.wifiName ?? "Ravebox"
         if let reason = chosen.reason {
             SetupCommand.say(
@@ -54,17 +57,6 @@ struct HotspotCommand: ParsableCommand {
         } else {
             SetupCommand.say("ravebox hotspot: \"\(name)\" on \(interface) (\(driver)) runs \(chosen.security.title)")
         }
-    }
-
-    /// Makes `path` a folder of its own (mode 0700), refusing one that is a symbolic link or someone else's.
-    static func makePrivateFolder(_ path: String) throws {
-        if mkdir(path, 0o700) != 0 && errno != EEXIST { throw SetupFailure(path: path, errno: errno) }
-        var info = stat()
-        guard lstat(path, &info) == 0 else { throw SetupFailure(path: path, errno: errno) }
-        guard info.st_mode & S_IFMT == S_IFDIR, info.st_uid == getuid() else {
-            throw SetupFailure(path: path, errno: EPERM)
-        }
-        chmod(path, 0o700)
     }
 
     /// `iw phy PHY info` for the radio of `interface`, or nil when iw or the radio is not there.

@@ -27,6 +27,7 @@ struct RunCommand: AsyncParsableCommand {
         let paths = BoxPaths(config)
         let segment: SharedSegment
         let lock: Int32
+        let setupCode: SetupCode?
         do {
             try paths.createDataFolder()
             lock = try Self.lockDataFolder(paths)
@@ -38,7 +39,14 @@ struct RunCommand: AsyncParsableCommand {
             }
             if let password = config.adminPassword {
                 try AdminCredentials.install(password: password, in: store)
+            } else if let hash = config.adminPasswordHash {
+                try AdminCredentials.install(hash: hash, in: store)
             }
+            // Until someone claims the box, its setup code: the one `ravebox setup` wrote to the boot partition,
+            // else one made here. The screen shows it; the log says it for a box run from a terminal.
+            let preferred = (try? String(contentsOfFile: BoxPaths.setupCodeFile, encoding: .utf8)).flatMap(
+                SetupCode.init)
+            setupCode = try AdminCredentials.prepareSetupCode(preferred: preferred, in: store)
             segment = try SharedSegment.create(name: try paths.segmentName())
         } catch {
             FileHandle.standardError.write(Data("ravebox: \(error)\n".utf8))
@@ -63,6 +71,9 @@ struct RunCommand: AsyncParsableCommand {
             observer: statusLight.map { light in { @Sendable health in light.show(health) } })
         let address = "http://\(config.host == "0.0.0.0" ? "localhost" : config.host):\(config.port)"
         logger.info("Ravebox on \(address) (\(config.mode.rawValue) mode, data in \(paths.data))")
+        if let setupCode {
+            logger.notice("No admin password yet: set one at \(address)/setup with the setup code \(setupCode)")
+        }
         let group = ServiceGroup(
             configuration: .init(services: [supervisor], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

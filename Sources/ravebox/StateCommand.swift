@@ -27,7 +27,7 @@ struct StateCommand: AsyncParsableCommand {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let output = Output(currentSong: try store.currentSong(), queue: try store.queue())
+        let output = Output(currentSong: try store.currentSong(), queue: try await store.queue())
         print(String(decoding: try encoder.encode(output), as: UTF8.self))
     }
 }

@@ -25,11 +25,12 @@ struct WebCommand: AsyncParsableCommand {
         let web = WebApp(
             store: store, segment: segment, logger: logger, site: SiteInfo(config),
             folders: MusicFolders(dataDirectory: BoxPaths(config).data, prober: FFmpegTrackProbe()))
+        let limits = ConnectionLimits.box.fitted(toDescriptorLimit: ConnectionLimits.raiseDescriptorLimit())
         web.live.start()
         defer { web.live.stop() }
         try await child.run([
             .init(service: HeartbeatService(segment: segment, role: .web)),
-            .init(service: web.application(host: config.host, port: config.port)),
+            .init(service: web.application(host: config.host, port: config.port, limits: limits)),
         ])
     }
 }

@@ -129,6 +129,22 @@ class Box:
                 raise RuntimeError(f"ravebox did not answer within {timeout} s; log:\n{self.log_tail()}")
             time.sleep(0.1)
 
+    def web_child(self):
+        """The pid of the box's `ravebox web` process, or None."""
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    arguments = handle.read().split(b"\0")
+                with open(f"/proc/{entry}/stat") as handle:
+                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            if self.process and parent == self.process.pid and b"web" in arguments:
+                return int(entry)
+        return None
+
     def log_tail(self, lines=40):
         try:
             with open(self.log_path, errors="replace") as f:

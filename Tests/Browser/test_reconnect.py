@@ -11,23 +11,6 @@ from selenium.webdriver.common.by import By
 from harness import queue_ids, wait, wait_live
 
 
-def web_child(box):
-    """The pid of the box's `ravebox web` process."""
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                arguments = handle.read().split(b"\0")
-            with open(f"/proc/{entry}/stat") as handle:
-                parent = int(handle.read().rsplit(")", 1)[1].split()[1])
-        except OSError:
-            continue
-        if parent == box.process.pid and b"web" in arguments:
-            return int(entry)
-    return None
-
-
 def test_banner_shows_while_the_box_is_away_and_the_page_resynchronises(box, browser):
     box.setup_party("Arpeggio", ["Boom Bap"], pause=True)
     driver = browser()
@@ -37,7 +20,7 @@ def test_banner_shows_while_the_box_is_away_and_the_page_resynchronises(box, bro
     assert not banner.is_displayed()
     before = queue_ids(driver)
 
-    old = web_child(box)
+    old = box.web_child()
     assert old is not None, "no web process found"
     os.kill(box.process.pid, signal.SIGSTOP)
     try:
@@ -49,7 +32,7 @@ def test_banner_shows_while_the_box_is_away_and_the_page_resynchronises(box, bro
 
     # The supervisor starts a new web process; the page reconnects (back-off at most a few seconds).
     wait(driver, 15).until(lambda d: not banner.is_displayed())
-    assert web_child(box) not in (None, old)
+    assert box.web_child() not in (None, old)
     added = box.request("Slow Pad")
     wait(driver, 5).until(lambda d: len(queue_ids(d)) == len(before) + 1)
     assert added["entry"]["id"] in queue_ids(driver)

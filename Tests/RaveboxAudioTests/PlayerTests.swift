@@ -108,7 +108,9 @@ struct PlayerTests {
         let song = try WAVFile.write([Int16](repeating: 16_000, count: 48_000 * 2), in: folder.path)
         let (player, outputPath) = try Self.makePlayer(folder.path, pacing: .auto)
         player.play(path: song, from: 0, token: 1)
-        usleep(300_000)
+        // 0.3 s into the song as heard, not 0.3 s after `play`: a loaded machine (or a sanitizer) may take that
+        // long to open the song.
+        #expect(player.waitForPosition(0.3, of: 1, timeout: 10))
         player.setVolume(0.5)
         #expect(player.status.volume == 0.5)
         #expect(player.waitForEnd(of: 1, timeout: 10) == .finished(1))

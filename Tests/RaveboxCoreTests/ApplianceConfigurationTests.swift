@@ -107,6 +107,27 @@ import Testing
         #expect(layer.adminPassword == nil)
         #expect(!unmasked.contains("admin_password"))
     }
+
+    /// Finding 11: the box's copy (readable by the box's user, kept in RAM until a reboot) holds no admin
+    /// password, only its hash, and no home Wi-Fi password; the hotspot's stays, the join page shows it.
+    @Test func theBoxCopyHoldsTheAdminHashAndNoPasswordItDoesNotNeed() throws {
+        let hash = "$2b$10$" + String(repeating: "x", count: 53)
+        let yaml = """
+            wifi_password: "********"  # stored on the box
+            admin_password: newadminpassword
+            wifi_client_name: Home
+            wifi_client_password: "********"
+            """
+        #expect(BootFiles.maskedKeys(in: yaml) == ["wifi_password", "wifi_client_password"])
+        let copy = BootFiles.unmasking(
+            BootFiles.boxCopy(yaml, adminPasswordHash: hash),
+            stored: ["wifi_password": "hotspotpass", "wifi_client_password": "homepassword"])
+        #expect(!copy.contains("newadminpassword") && !copy.contains("homepassword"))
+        let layer = try ConfigurationLayer(yaml: copy, path: "run")
+        #expect(layer.adminPasswordHash == hash && layer.adminPassword == nil)
+        #expect(layer.wifiPassword == "hotspotpass" && layer.clientNetworkName == "Home")
+        #expect(!BootFiles.boxCopy(yaml, adminPasswordHash: nil).contains("admin_password"))
+    }
 }
 
 @Suite struct ApplianceFilesTests {

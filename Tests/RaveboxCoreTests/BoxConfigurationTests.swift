@@ -160,6 +160,54 @@ import Testing
         }
     }
 
+    /// Finding 11: a syntax error names the line and column, never the line's text, which may hold a password.
+    @Test(arguments: [
+        "port: 80\nadmin_password: abc: s3cret-value\n",
+        "port: 80\nwifi_password: \"s3cret-value\n",
+        "port: 80\nwifi_client_password: [s3cret-value\n",
+        "port: 80\nadmin_password: firstvalue\nadmin_password: s3cret-value\n",
+        "port: 80\nadmin_password: \"s3cret-value\u{7}\"\n",
+    ])
+    func aSyntaxErrorNamesTheLineButNeverShowsItsText(yaml: String) {
+        do {
+            _ = try resolve(files: ["./ravebox.yaml": yaml])
+            Issue.record("malformed YAML was accepted")
+        } catch {
+            #expect(!error.description.contains("s3cret"), "\(error)")
+            #expect(!"\(String(reflecting: error))".contains("s3cret"), "\(error)")
+            #expect(error.description.contains("line "), "\(error)")
+            #expect(error.description.contains("./ravebox.yaml"))
+        }
+    }
+
+    /// An invalid value for a secret key is named, its value never shown, in whatever shape it came.
+    @Test(arguments: [
+        "admin_password: [s3cret-one, s3cret-two]\n", "wifi_password: {s3cret: value}\n",
+        "wifi_client_password: s3cret\n", "admin_password_hash: s3cret-not-a-hash\n",
+        "admin_password: [[s3cret]]\n",
+    ])
+    func anInvalidSecretIsNamedButNeverShown(yaml: String) {
+        do {
+            _ = try resolve(files: ["./ravebox.yaml": yaml])
+            Issue.record("an invalid secret was accepted")
+        } catch {
+            #expect(!error.description.contains("s3cret"), "\(error)")
+            #expect(!"\(String(reflecting: error))".contains("s3cret"), "\(error)")
+            #expect(error.description.contains("(hidden)"), "\(error)")
+        }
+    }
+
+    /// The box's copy of ravebox.yaml on the appliance carries the admin password's bcrypt hash instead of it.
+    @Test func anAdminPasswordHashIsOneSettingWithThePassword() throws {
+        let hash = "$2b$10$" + String(repeating: "a", count: 22) + String(repeating: "B", count: 31)
+        let fromFile = try resolve(files: ["./ravebox.yaml": "admin_password_hash: \"\(hash)\"\n"])
+        #expect(fromFile.adminPasswordHash == hash && fromFile.adminPassword == nil)
+        let overridden = try resolve(
+            env: ["RAVEBOX_ADMIN_PASSWORD": "from-the-environment"],
+            files: ["./ravebox.yaml": "admin_password_hash: \"\(hash)\"\n"])
+        #expect(overridden.adminPassword == "from-the-environment" && overridden.adminPasswordHash == nil)
+    }
+
     @Test func emptyFileChangesNothing() throws {
         #expect(try resolve(files: ["./ravebox.yaml": ""]) == BoxConfiguration.defaults(for: .desktop))
     }

@@ -15,7 +15,7 @@ import Testing
         let song = harness.folder.file("song.wav")
         try WAVFile.write(WAVFile.sine(frequency: 440, seconds: 4), to: song)
         _ = try harness.store.enqueue(songID: try harness.addSong(song, title: "Song", duration: 4), requestedBy: nil)
-        _ = try harness.store.updateSettings(["buzzerCooldown": .double(0)])
+        _ = try await harness.store.updateSettings(["buzzerCooldown": .double(0)])
         harness.start()
         #expect(await harness.eventually(within: 3) { harness.segment.telemetry.read().state == .playing })
 
@@ -61,7 +61,7 @@ import Testing
         // Three downvotes while the threshold was higher (more guests then); it is back at the default 2 now.
         let entryID = try #require(try harness.store.currentSong()?.entryID)
         for voter in ["a", "b", "c"] {
-            _ = try harness.store.vote(
+            _ = try await harness.store.vote(
                 entryID: entryID, voter: voter, vote: .down, kickThreshold: KickThreshold(votes: 5))
         }
         harness.engine.perform(.voteUp)

@@ -24,7 +24,7 @@ import Testing
             lights: LightsConfiguration(outputs: [Self.wled("tv", port: receiver.port)]))
         var settings = LightOutputSettings(program: .rave)
         settings.gamma = 1
-        try harness.store.setLightSettings(settings, output: "tv")
+        try await harness.store.setLightSettings(settings, output: "tv")
         let song = harness.folder.file("bass.wav")
         try WAVFile.write(WAVFile.sine(frequency: 60, seconds: 4), to: song)
         _ = try harness.store.enqueue(songID: try harness.addSong(song, title: "Bass", duration: 4), requestedBy: nil)
@@ -66,19 +66,19 @@ import Testing
         let ring = LEDOutputConfiguration(name: "ring", kind: .ws2812, device: "/nonexistent/spidev9.9", ledCount: 16)
         let harness = try EngineHarness(
             lights: LightsConfiguration(outputs: [ring, Self.wled("tv", port: receiver.port, leds: 8)]))
-        try harness.store.setLightSettings(LightOutputSettings(program: .fixed), output: "tv")
-        try harness.store.setLightSettings(LightOutputSettings(program: .fixed), output: "ring")
+        try await harness.store.setLightSettings(LightOutputSettings(program: .fixed), output: "tv")
+        try await harness.store.setLightSettings(LightOutputSettings(program: .fixed), output: "ring")
         harness.start()
         let packet = try #require(receiver.next(), "the WLED output runs")
         #expect(Self.colors(packet).allSatisfy { $0 == (255, 255, 255) })
         var status = ""
         #expect(
             await harness.eventually(within: 2) {
-                status = try harness.store.lightStatus(output: "ring")
+                status = try await harness.store.lightStatus(output: "ring")
                 return !status.isEmpty
             })
         #expect(status.contains("/nonexistent/spidev9.9") && status.contains("dtparam=spi=on"), "\(status)")
-        #expect(try harness.store.lightStatus(output: "tv") == "")
+        #expect(try await harness.store.lightStatus(output: "tv") == "")
         await harness.stopAndWait()
     }
 
@@ -91,7 +91,7 @@ import Testing
         #expect(Self.colors(dark).allSatisfy { $0 == (0, 0, 0) }, "disabled until a program is chosen")
         var settings = LightOutputSettings(program: .fixed)
         settings.color = "#ff0000"
-        try harness.store.setLightSettings(settings, output: "tv")
+        try await harness.store.setLightSettings(settings, output: "tv")
         harness.segment.bump(.settings)
         var red = false
         let deadline = Date().addingTimeInterval(3)
@@ -110,8 +110,8 @@ import Testing
         var settings = LightOutputSettings(program: .fixed)
         settings.color = "#00ff00"
         settings.gamma = 1
-        try harness.store.setLightSettings(settings, output: "tv")
-        _ = try harness.store.updateSettings(["buzzerCooldown": .double(0)])
+        try await harness.store.setLightSettings(settings, output: "tv")
+        _ = try await harness.store.updateSettings(["buzzerCooldown": .double(0)])
         harness.start()
         #expect(Self.colors(try #require(receiver.next())).allSatisfy { $0 == (0, 255, 0) })
         try harness.segment.commands.push(Command(kind: .alarm))
@@ -148,8 +148,8 @@ import Testing
         let receiver = try UDPReceiver()
         let harness = try EngineHarness(
             lights: LightsConfiguration(outputs: [Self.wled("tv", port: receiver.port, leds: 4)]))
-        try harness.store.setLightSettings(LightOutputSettings(program: .fixed), output: "tv")
-        _ = try harness.store.updateSettings([
+        try await harness.store.setLightSettings(LightOutputSettings(program: .fixed), output: "tv")
+        _ = try await harness.store.updateSettings([
             "peopleToParty": .int(2), "partyLightProgram": .string("strobe"), "songCooldown": .double(0),
         ])
         let song = harness.folder.file("quiet.wav")

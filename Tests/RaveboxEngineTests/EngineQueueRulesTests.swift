@@ -21,12 +21,12 @@ import Testing
     ])
     func nextSongFollowsVotesOrPositionByLevel(level: Interactivity, votesWin: Bool) async throws {
         let harness = try EngineHarness()
-        _ = try harness.store.updateSettings(["interactivity": .string(level.rawValue)])
+        _ = try await harness.store.updateSettings(["interactivity": .string(level.rawValue)])
         let first = try tone(harness, "first", seconds: 5)
         let liked = try tone(harness, "liked", seconds: 5)
         _ = try harness.store.enqueue(songID: first, requestedBy: nil)
         let entry = try harness.store.enqueue(songID: liked, requestedBy: nil)
-        _ = try harness.store.vote(
+        _ = try await harness.store.vote(
             entryID: entry.id, voter: "session:x", vote: .up, kickThreshold: KickThreshold(votes: 2))
         harness.start()
         let expected = votesWin ? liked : first
@@ -46,7 +46,7 @@ import Testing
             await harness.eventually(within: 4) {
                 try harness.store.currentSong()?.songID == long && harness.store.queue().map(\.songID) == [short]
             })
-        #expect(try harness.store.queue().first?.votes == 0)
+        #expect(try await harness.store.queue().first?.votes == 0)
         await harness.stopAndWait()
     }
 

@@ -39,7 +39,7 @@ final class EngineHarness {
                 downloadCache: downloadCache ? folder.file("cache") : nil),
             store: store, segment: segment, logger: Logger(label: "test.engine"))
         // Bit-exact checks need the samples untouched; the loudness test turns normalisation back on.
-        _ = try store.updateSettings(["loudnessNormalization": .bool(false)])
+        try store.setSetting("loudnessNormalization", to: SettingValue.bool(false).storedString)
     }
 
     /// Adds a file to the library (as a scan would have) and returns its song id.
@@ -65,8 +65,8 @@ final class EngineHarness {
 
     /// Polls `condition` every 5 ms for at most `seconds`.
     /// RaveboxTestSupport's `eventually`, polling every 5 ms: the engine tests watch short blinks and envelopes.
-    func eventually(within seconds: Double, _ condition: () throws -> Bool) async -> Bool {
-        await RaveboxTestSupport.eventually(within: seconds, every: .milliseconds(5)) { try condition() }
+    func eventually(within seconds: Double, _ condition: () async throws -> Bool) async -> Bool {
+        await RaveboxTestSupport.eventually(within: seconds, every: .milliseconds(5)) { try await condition() }
     }
 
     deinit {
@@ -117,7 +117,7 @@ func firstDifference(_ actual: Data, _ expected: Data) -> String? {
         #expect(written.count == pcm.count)
         #expect(firstDifference(written, pcm) == nil)
         #expect(try harness.store.currentSong() == nil)
-        #expect(try harness.store.queue().isEmpty)
+        #expect(try await harness.store.queue().isEmpty)
     }
 
     @Test func obeysPauseResumeVolumeAndSkipFromTheCommandRing() async throws {
@@ -223,7 +223,7 @@ func firstDifference(_ actual: Data, _ expected: Data) -> String? {
             })
         await harness.stopAndWait()
         #expect(try harness.store.playLog().map(\.songID) == [firstID, secondID])
-        #expect(try harness.store.queue().isEmpty)
+        #expect(try await harness.store.queue().isEmpty)
         let written = try Data(contentsOf: URL(fileURLWithPath: harness.output))
         #expect(firstDifference(written, WAVFile.pcmBytes(signal)) == nil)
     }
@@ -291,7 +291,7 @@ func firstDifference(_ actual: Data, _ expected: Data) -> String? {
         _ = try harness.store.enqueue(songID: quietID, requestedBy: nil)
         _ = try harness.store.enqueue(songID: loudID, requestedBy: nil)
         try harness.store.savePlayerSettings(PlayerSettings(paused: true, volume: 1))
-        _ = try harness.store.updateSettings(["loudnessNormalization": .bool(true)])
+        _ = try await harness.store.updateSettings(["loudnessNormalization": .bool(true)])
         harness.start()
         #expect(
             await harness.eventually(within: 10) {
@@ -335,7 +335,7 @@ func firstDifference(_ actual: Data, _ expected: Data) -> String? {
         let pcm = try WAVFile.write(noise, to: song)
         let id = try harness.addSong(song, title: "Song", duration: 3)
         _ = try harness.store.enqueue(songID: id, requestedBy: nil)
-        _ = try harness.store.updateSettings(["buzzerCooldown": .double(0)])
+        _ = try await harness.store.updateSettings(["buzzerCooldown": .double(0)])
         harness.start()
         #expect(await harness.eventually(within: 3) { harness.segment.telemetry.read().position >= 0.5 })
         try harness.segment.commands.push(Command(kind: .alarm))

@@ -158,8 +158,9 @@ struct TelemetrySnapshotTests {
                 }
                 return k
             }
-            // At least 200 000 reads, and on until the reader has seen 2 000 different snapshots (other tests
-            // may be keeping the writer off the CPU), within 30 s.
+            // At least 200 000 reads, and on until the reader has seen 2 000 different snapshots, within 120 s: on
+            // a loaded machine the two threads seldom run at once (a new snapshot every ~50 ms at a load of 14),
+            // and a sanitizer makes every read ~100 times slower. Idle, both run at once and the reads suffice.
             let (reads, torn, gaveUp, changes, wentBack) = await onThread { () -> (Int, Int, Int, Int, Int) in
                 var reads = 0
                 var torn = 0
@@ -167,7 +168,7 @@ struct TelemetrySnapshotTests {
                 var changes = 0
                 var wentBack = 0
                 var previous: Int64 = 0
-                let deadline = SharedSegment.monotonicNanos() + 30_000_000_000
+                let deadline = SharedSegment.monotonicNanos() + 120_000_000_000
                 while reads < 200_000 || (changes < 2_000 && SharedSegment.monotonicNanos() < deadline) {
                     reads += 1
                     guard let telemetry = segment.telemetry.read(giveUpAfter: .seconds(5)) else {

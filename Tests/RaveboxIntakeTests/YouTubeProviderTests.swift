@@ -7,7 +7,7 @@ import Testing
 /// A fake `yt-dlp`: a shell script that answers `--dump-json` with `lookup` and otherwise runs `download` with
 /// `$out` set to the `-o` path (`%(ext)s` replaced by "wav"). Every invocation's arguments are appended, one
 /// line per argument and a "--end--" line per call, to `<script>.calls`.
-private struct FakeYTDLP {
+struct FakeYTDLP {
     let folder: TemporaryFolder
     let path: String
     let cache: DownloadCache

@@ -72,7 +72,7 @@ struct LibraryScannerTests {
             })
     }
 
-    @Test func mixedLibraryScansToExactlyTheExpectedSongsFailuresAndPlaylists() throws {
+    @Test func mixedLibraryScansToExactlyTheExpectedSongsFailuresAndPlaylists() async throws {
         let library = try TestLibrary("scan-mixed")
         try Self.makeLibrary(library)
         let summary = try library.scan(["music"])
@@ -84,7 +84,7 @@ struct LibraryScannerTests {
         let reason = try #require(summary.failures.values.first)
         #expect(reason.hasPrefix("not an audio file: "), "\(reason)")
 
-        let playlists = try library.playlists()
+        let playlists = try await library.playlists()
         let everything = [
             "music/Café del Mar/a-track.ogg", "music/Café del Mar/b-track.flac", "music/Café del Mar/c-untracked.m4a",
             "music/Same/two.mp3", "music/Same/one.mp3", "music/Untagged/Daft Punk - One More Time.mp3",
@@ -106,14 +106,14 @@ struct LibraryScannerTests {
         #expect(summary.playlists == 7)
         #expect(summary.missingPlaylistEntries == 2, "missing.mp3 and the broken file")
 
-        let progress = try library.store.scanProgress()
+        let progress = try await library.store.scanProgress()
         #expect(progress.state == .idle)
         #expect(progress.filesDone == 9 && progress.filesTotal == 9)
         #expect(progress.added == 8 && progress.failureCount == 1)
         #expect(progress.failures == [ScanFailure(path: library.path("music/Untagged/broken.mp3"), reason: reason)])
     }
 
-    @Test func rescanAfterEditsUpdatesOnlyWhatChanged() throws {
+    @Test func rescanAfterEditsUpdatesOnlyWhatChanged() async throws {
         let library = try TestLibrary("scan-rescan")
         try Self.makeLibrary(library)
         _ = try library.scan(["music"])
@@ -145,9 +145,9 @@ struct LibraryScannerTests {
             #expect(after[path]?.id == row.id)
         }
         // The folder playlist follows: the new track 3 after track 1, the deleted song gone.
-        #expect(try library.playlists()["Same"]?.paths == ["music/Same/two.mp3", "music/Same/three.ogg"])
+        #expect(try await library.playlists()["Same"]?.paths == ["music/Same/two.mp3", "music/Same/three.ogg"])
         #expect(
-            try library.playlists()["Café del Mar"]?.paths == [
+            try await library.playlists()["Café del Mar"]?.paths == [
                 "music/Café del Mar/a-track.ogg", "music/Café del Mar/b-track.flac",
                 "music/Café del Mar/c-untracked.m4a",
             ])
@@ -157,23 +157,23 @@ struct LibraryScannerTests {
             unchanged.added == 0 && unchanged.updated == 0 && unchanged.unchanged == 8 && unchanged.unavailable == 0)
     }
 
-    @Test func removedFolderMakesItsSongsUnavailableAndTheyReturnWithIt() throws {
+    @Test func removedFolderMakesItsSongsUnavailableAndTheyReturnWithIt() async throws {
         let library = try TestLibrary("scan-remove")
         try Self.makeLibrary(library)
         _ = try library.scan(["music"])
         let before = try library.rows()
-        #expect(try library.store.songCount() == 8)
+        #expect(try await library.store.songCount() == 8)
 
         try FileManager.default.moveItem(atPath: library.path("music"), toPath: library.path("away"))
         let gone = try library.scan(["music"])
         #expect(gone.unavailable == 8)
         #expect(gone.missingRoots == [library.path("music")])
-        let goneProgress = try library.store.scanProgress()
+        let goneProgress = try await library.store.scanProgress()
         #expect(goneProgress.unavailable == 8 && goneProgress.filesTotal == 0 && goneProgress.state == .idle)
-        #expect(try library.store.songCount() == 0)
+        #expect(try await library.store.songCount() == 0)
         #expect(try library.rows().allSatisfy { $0.available == 0 })
-        #expect(try library.playlists().isEmpty)
-        #expect(try library.store.searchSongs("Song", limit: 10).isEmpty)
+        #expect(try await library.playlists().isEmpty)
+        #expect(try await library.store.searchSongs("Song", limit: 10).isEmpty)
 
         try FileManager.default.moveItem(atPath: library.path("away"), toPath: library.path("music"))
         let back = try library.scan(["music"])
@@ -182,11 +182,11 @@ struct LibraryScannerTests {
         let after = try library.rows()
         #expect(after.map(\.id) == before.map(\.id))
         #expect(after.allSatisfy { $0.available == 1 })
-        #expect(try library.store.songCount() == 8)
-        #expect(try library.playlists()["party"]?.paths.count == 3)
+        #expect(try await library.store.songCount() == 8)
+        #expect(try await library.playlists()["party"]?.paths.count == 3)
     }
 
-    @Test func progressReachesTheTotalAndListsTheFailingFile() throws {
+    @Test func progressReachesTheTotalAndListsTheFailingFile() async throws {
         let library = try TestLibrary("scan-progress")
         let source = try library.song("template.mp3", tags: ["title": "Copy", "artist": "Many"])
         for index in 0..<50 {
@@ -199,7 +199,7 @@ struct LibraryScannerTests {
 
         let summary = try library.scan(["many"])
         #expect(summary.added == 50)
-        let progress = try library.store.scanProgress()
+        let progress = try await library.store.scanProgress()
         #expect(progress.filesTotal == 51)
         #expect(progress.filesDone == progress.filesTotal)
         #expect(progress.state == .idle)
@@ -230,7 +230,7 @@ struct LibraryScannerTests {
         var seen: [ScanProgress] = []
         let deadline = Date().addingTimeInterval(60)
         while seen.last?.finishedAt == nil || seen.last?.state != .idle, Date() < deadline {
-            seen.append(try store.scanProgress())
+            seen.append(try await store.scanProgress())
             try await Task.sleep(for: .milliseconds(1))
         }
         _ = try await scan.value
@@ -242,33 +242,33 @@ struct LibraryScannerTests {
         #expect(seen.last?.filesDone == 50)
     }
 
-    @Test func latin1PlaylistFindsItsSongs() throws {
+    @Test func latin1PlaylistFindsItsSongs() async throws {
         let library = try TestLibrary("scan-latin1")
         try library.song("music/Café.mp3", tags: ["title": "Café"])
         // "Café.mp3" in ISO 8859-1, as old Windows players wrote .m3u files.
         try library.file("music/old.m3u", Data([0x43, 0x61, 0x66, 0xE9, 0x2E, 0x6D, 0x70, 0x33, 0x0D, 0x0A]))
         let summary = try library.scan(["music"])
         #expect(summary.missingPlaylistEntries == 0)
-        #expect(try library.playlists()["old"]?.paths == ["music/Café.mp3"])
+        #expect(try await library.playlists()["old"]?.paths == ["music/Café.mp3"])
     }
 
-    @Test func progressIsSavedAtMostOncePerInterval() throws {
+    @Test func progressIsSavedAtMostOncePerInterval() async throws {
         let library = try TestLibrary("scan-throttle")
         var start = ScanProgress()
         start.state = .scanning
         start.filesTotal = 10
         var slow = ProgressReporter(store: library.store, interval: 3600, progress: start)
         for _ in 0..<10 { slow.fileDone() }
-        #expect(try library.store.scanProgress().filesDone == 0, "nothing saved within the interval")
+        #expect(try await library.store.scanProgress().filesDone == 0, "nothing saved within the interval")
         try slow.finish()
-        let finished = try library.store.scanProgress()
+        let finished = try await library.store.scanProgress()
         #expect(finished.filesDone == 10 && finished.state == .idle && finished.finishedAt != nil)
 
         var eager = ProgressReporter(store: library.store, interval: 0, progress: start)
         eager.fileStarted(folder: "/music/a")
         eager.fileDone()
-        #expect(try library.store.scanProgress().filesDone == 1)
-        #expect(try library.store.scanProgress().currentFolder == "/music/a")
+        #expect(try await library.store.scanProgress().filesDone == 1)
+        #expect(try await library.store.scanProgress().currentFolder == "/music/a")
     }
 
     @Test func rootsIncludeEveryFolderInTheUSBRoot() throws {

@@ -40,34 +40,40 @@ struct LibraryWatcherTests {
             watcher.stop()
             watcher.join()
         }
-        // The start scan finds the configured folder.
-        #expect(await eventually(within: 10) { try library.store.songCount() == 1 })
+        // The start scan finds the configured folder, and bumps the counter once it is over (its songs are
+        // committed a moment before).
+        #expect(await eventually(within: 10) { try await library.store.songCount() == 1 })
+        #expect(await eventually(within: 2) { changes.load(ordering: .relaxed) >= 1 })
         let afterStart = changes.load(ordering: .relaxed)
-        #expect(afterStart >= 1)
 
         try FileManager.default.moveItem(atPath: staged, toPath: "\(usb)/PARTY STICK")
-        #expect(await eventually(within: 8) { try library.store.songCount() == 4 })
+        #expect(await eventually(within: 8) { try await library.store.songCount() == 4 })
         #expect(
             await eventually(within: 2) { changes.load(ordering: .relaxed) > afterStart },
             "the library change counter is bumped")
-        #expect(try library.store.searchSongs("Stick", limit: 10).count == 2)
+        #expect(try await library.store.searchSongs("Stick", limit: 10).count == 2)
         #expect(
-            try library.playlists()["Album"]?.paths == [
+            try await library.playlists()["Album"]?.paths == [
                 "usb/PARTY STICK/Album/01.mp3", "usb/PARTY STICK/Album/02.flac",
             ])
         let ids = try library.rows().filter { $0.path.hasPrefix(usb) }.map(\.id)
         #expect(ids.count == 3)
 
+        let afterPlug = changes.load(ordering: .relaxed)
         try FileManager.default.moveItem(atPath: "\(usb)/PARTY STICK", toPath: staged)
-        #expect(await eventually(within: 8) { try library.store.songCount() == 1 })
+        #expect(await eventually(within: 8) { try await library.store.songCount() == 1 })
+        // The playlists and the progress are saved after the songs: wait for the end of the scan.
+        #expect(await eventually(within: 2) { changes.load(ordering: .relaxed) > afterPlug })
         #expect(try library.rows().filter { $0.path.hasPrefix(usb) }.allSatisfy { $0.available == 0 })
-        #expect(try library.playlists()["Album"] == nil)
+        #expect(try await library.playlists()["Album"] == nil)
 
         // Plugged in again: the same songs come back, not read again.
+        let afterUnplug = changes.load(ordering: .relaxed)
         try FileManager.default.moveItem(atPath: staged, toPath: "\(usb)/PARTY STICK")
-        #expect(await eventually(within: 8) { try library.store.songCount() == 4 })
+        #expect(await eventually(within: 8) { try await library.store.songCount() == 4 })
+        #expect(await eventually(within: 2) { changes.load(ordering: .relaxed) > afterUnplug })
         #expect(try library.rows().filter { $0.path.hasPrefix(usb) }.map(\.id) == ids)
-        let progress = try library.store.scanProgress()
+        let progress = try await library.store.scanProgress()
         #expect(progress.unchanged == 3 && progress.added == 0 && progress.updated == 0)
     }
 
@@ -79,7 +85,7 @@ struct LibraryWatcherTests {
         try FileManager.default.moveItem(atPath: staged, toPath: "\(usb)/OLD")
         _ = try LibraryScanner(store: library.store, logger: Logger(label: "test.watch"))
             .scan(roots: LibraryScanner.roots(libraries: [], usbRoot: usb))
-        #expect(try library.store.songCount() == 3)
+        #expect(try await library.store.songCount() == 3)
         try FileManager.default.moveItem(atPath: "\(usb)/OLD", toPath: staged)
 
         let watcher = LibraryWatcher(
@@ -91,7 +97,7 @@ struct LibraryWatcherTests {
             watcher.stop()
             watcher.join()
         }
-        #expect(await eventually(within: 5) { try library.store.songCount() == 0 })
+        #expect(await eventually(within: 5) { try await library.store.songCount() == 0 })
         #expect(try library.rows().count == 3, "kept, unavailable")
     }
 

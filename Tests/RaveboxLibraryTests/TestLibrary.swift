@@ -91,10 +91,10 @@ final class TestLibrary {
 
     /// Each playlist with available songs, by name: its kind and its songs' paths (relative to the folder),
     /// in order.
-    func playlists() throws -> [String: (kind: String, paths: [String])] {
+    func playlists() async throws -> [String: (kind: String, paths: [String])] {
         var result: [String: (kind: String, paths: [String])] = [:]
-        for playlist in try store.playlists(matching: "", limit: 1000) {
-            let songs = try store.playlistSongs(id: playlist.id, limit: 1000)
+        for playlist in try await store.playlists(matching: "", limit: 1000) {
+            let songs = try await store.playlistSongs(id: playlist.id, limit: 1000)
             result[playlist.name] = (playlist.kind.rawValue, songs.map { relative($0.path) })
         }
         return result

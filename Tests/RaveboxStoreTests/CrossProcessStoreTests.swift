@@ -12,7 +12,7 @@ import Testing
         var queue: [QueueEntry]
     }
 
-    @Test func anotherProcessSeesOurCommitsAndWeSeeTheirs() throws {
+    @Test func anotherProcessSeesOurCommitsAndWeSeeTheirs() async throws {
         let folder = try TemporaryFolder("xproc")
         defer { folder.remove() }
         let data = folder.file("data")
@@ -26,7 +26,7 @@ import Testing
         try WAVFile.write(WAVFile.sine(frequency: 440, seconds: 0.2), to: music + "/tone.wav")
         let scan = try ProcessRunner.run(binary, ["scan", "--data", data, "--library", music])
         #expect(scan.status == 0, "\(scan.standardError)")
-        let songs = try store.searchSongs("", limit: 10)
+        let songs = try await store.searchSongs("", limit: 10)
         #expect(songs.map(\.title) == ["tone"])
 
         // Our write, their read: we enqueue, `ravebox state` reads the queue through its own pool.

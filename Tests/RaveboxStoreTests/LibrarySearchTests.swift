@@ -46,15 +46,15 @@ struct SearchLibrary {
             })
     }
 
-    func titles(_ query: String, limit: Int = 20) throws -> [String] {
-        try store.searchSongs(query, limit: limit).map(\.title)
+    func titles(_ query: String, limit: Int = 20) async throws -> [String] {
+        try await store.searchSongs(query, limit: limit).map(\.title)
     }
 
     /// The search as it runs for a query matching more than ``Store/rankedMatchLimit`` songs.
-    func broadTitles(_ query: String, limit: Int = 20) throws -> [String] {
+    func broadTitles(_ query: String, limit: Int = 20) async throws -> [String] {
         let search = SearchQuery(query)
-        guard !search.isEmpty else { return try titles(query, limit: limit) }
-        return try store.pool.read { db in
+        guard !search.isEmpty else { return try await titles(query, limit: limit) }
+        return try await store.pool.read { db in
             try Store.searchSongs(search, limit: limit, rankedMatchLimit: 0, in: db).map(\.title)
         }
     }
@@ -100,11 +100,11 @@ struct SearchLibrary {
     ]
 
     @Test(arguments: relevance)
-    func searchFindsAndRanks(_ expected: Relevance) throws {
+    func searchFindsAndRanks(_ expected: Relevance) async throws {
         let library = try SearchLibrary()
-        let found = try library.titles(expected.query)
+        let found = try await library.titles(expected.query)
         // A broad query (many matches) takes its candidates another way; the answer is the same.
-        let broad = try library.broadTitles(expected.query)
+        let broad = try await library.broadTitles(expected.query)
         if expected.ordered {
             #expect(found == expected.titles)
             #expect(broad == expected.titles)
@@ -121,51 +121,51 @@ struct SearchLibrary {
         "title:queen", "{title}: queen", "^queen", "queen^", "q\u{0}een", "%", "_", "\\", "+", ":", "a:b",
         String(repeating: "queen ", count: 2000), String(repeating: "x", count: 10000), "🏳️‍🌈 ❤️", "e\u{301}",
     ])
-    func hostileInputNeverThrows(_ query: String) throws {
+    func hostileInputNeverThrows(_ query: String) async throws {
         let library = try SearchLibrary()
-        let songs = try library.store.searchSongs(query, limit: 20)
+        let songs = try await library.store.searchSongs(query, limit: 20)
         #expect(songs.allSatisfy { $0.title != "Queen of the Night" })
-        _ = try library.broadTitles(query)
-        try library.store.recordRequestText(query, songID: try library.id(of: "Halo"))
-        _ = try library.store.playlists(matching: query, limit: 20)
+        _ = try await library.broadTitles(query)
+        try await library.store.recordRequestText(query, songID: try library.id(of: "Halo"))
+        _ = try await library.store.playlists(matching: query, limit: 20)
     }
 
-    @Test func operatorsTypedByGuestsAreWords() throws {
+    @Test func operatorsTypedByGuestsAreWords() async throws {
         let library = try SearchLibrary()
-        #expect(try library.titles("-queen") == library.titles("queen"))
-        #expect(try library.titles("\"killer queen\"") == ["Killer Queen"])
-        #expect(try library.titles("queen OR beatles").isEmpty)
-        #expect(try library.titles("🎉").isEmpty)
-        #expect(try library.titles("killer 🎉") == ["Killer Queen"])
+        #expect(try await library.titles("-queen") == library.titles("queen"))
+        #expect(try await library.titles("\"killer queen\"") == ["Killer Queen"])
+        #expect(try await library.titles("queen OR beatles").isEmpty)
+        #expect(try await library.titles("🎉").isEmpty)
+        #expect(try await library.titles("killer 🎉") == ["Killer Queen"])
     }
 
-    @Test func equalMatchesPutTheMoreRequestedFirst() throws {
+    @Test func equalMatchesPutTheMoreRequestedFirst() async throws {
         let temporary = try TemporaryStore()
         try temporary.store.upsert([
             ScannedFile(path: "/m/a.mp3", size: 1, mtime: 1, title: "Love Song", artist: "Aaa", album: "", duration: 1),
             ScannedFile(path: "/m/b.mp3", size: 1, mtime: 1, title: "Love Song", artist: "Bbb", album: "", duration: 1),
         ])
-        #expect(try temporary.store.searchSongs("love", limit: 10).map(\.artist) == ["Aaa", "Bbb"])
+        #expect(try await temporary.store.searchSongs("love", limit: 10).map(\.artist) == ["Aaa", "Bbb"])
         try temporary.playRequested(songID: try temporary.id(path: "/m/b.mp3"), times: 2)
-        #expect(try temporary.store.searchSongs("love", limit: 10).map(\.artist) == ["Bbb", "Aaa"])
+        #expect(try await temporary.store.searchSongs("love", limit: 10).map(\.artist) == ["Bbb", "Aaa"])
         // Popularity does not beat a better match.
         try temporary.store.upsert([
             ScannedFile(path: "/m/c.mp3", size: 1, mtime: 1, title: "Lovely", artist: "Ccc", album: "", duration: 1)
         ])
         try temporary.playRequested(songID: try temporary.id(path: "/m/c.mp3"), times: 5)
-        #expect(try temporary.store.searchSongs("love", limit: 10).map(\.artist) == ["Bbb", "Aaa", "Ccc"])
+        #expect(try await temporary.store.searchSongs("love", limit: 10).map(\.artist) == ["Bbb", "Aaa", "Ccc"])
     }
 
-    @Test func aRequestTextFindsTheSongLater() throws {
+    @Test func aRequestTextFindsTheSongLater() async throws {
         let library = try SearchLibrary()
         let id = try library.id(of: "Perfect Day")
-        #expect(try library.titles("that song from the wedding").isEmpty)
-        try library.store.recordRequestText("That song from the WEDDING!", songID: id)
-        #expect(try library.titles("that song from the wedding") == ["Perfect Day"])
-        #expect(try library.titles("wedding") == ["Perfect Day"])
-        #expect(try library.titles("weddi") == ["Perfect Day"])
+        #expect(try await library.titles("that song from the wedding").isEmpty)
+        try await library.store.recordRequestText("That song from the WEDDING!", songID: id)
+        #expect(try await library.titles("that song from the wedding") == ["Perfect Day"])
+        #expect(try await library.titles("wedding") == ["Perfect Day"])
+        #expect(try await library.titles("weddi") == ["Perfect Day"])
         // Said again, it is counted, not stored twice.
-        try library.store.recordRequestText("that song from the wedding", songID: id)
+        try await library.store.recordRequestText("that song from the wedding", songID: id)
         let rows = try library.store.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT text, count FROM request_text WHERE songId = ?", arguments: [id])
         }
@@ -173,63 +173,65 @@ struct SearchLibrary {
         #expect(rows.map { $0["count"] as Int } == [2])
     }
 
-    @Test func aRequestTextTheTagsAlreadyMatchIsNotStored() throws {
+    @Test func aRequestTextTheTagsAlreadyMatchIsNotStored() async throws {
         let library = try SearchLibrary()
-        try library.store.recordRequestText("lou perf", songID: try library.id(of: "Perfect Day"))
-        try library.store.recordRequestText("🎉", songID: try library.id(of: "Perfect Day"))
-        let count = try library.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM request_text") }
+        try await library.store.recordRequestText("lou perf", songID: try library.id(of: "Perfect Day"))
+        try await library.store.recordRequestText("🎉", songID: try library.id(of: "Perfect Day"))
+        let count = try await library.store.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM request_text")
+        }
         #expect(count == 0)
-        #expect(throws: StoreError.unknownSong(id: 999)) {
-            try library.store.recordRequestText("anything", songID: 999)
+        await #expect(throws: StoreError.unknownSong(id: 999)) {
+            try await library.store.recordRequestText("anything", songID: 999)
         }
     }
 
-    @Test func aSongKeepsOnlyItsMostFrequentRequestTexts() throws {
+    @Test func aSongKeepsOnlyItsMostFrequentRequestTexts() async throws {
         let library = try SearchLibrary()
         let id = try library.id(of: "Perfect Day")
-        try library.store.recordRequestText("wedding", songID: id)
-        try library.store.recordRequestText("wedding", songID: id)
+        try await library.store.recordRequestText("wedding", songID: id)
+        try await library.store.recordRequestText("wedding", songID: id)
         for index in 0..<(Store.requestTextLimit + 5) {
-            try library.store.recordRequestText("nickname\(index)", songID: id)
+            try await library.store.recordRequestText("nickname\(index)", songID: id)
         }
-        let count = try library.store.pool.read { db in
+        let count = try await library.store.pool.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM request_text WHERE songId = ?", arguments: [id])
         }
         #expect(count == Store.requestTextLimit)
-        #expect(try library.titles("wedding") == ["Perfect Day"])
+        #expect(try await library.titles("wedding") == ["Perfect Day"])
     }
 
-    @Test func theIndexFollowsRenamesAndAvailability() throws {
+    @Test func theIndexFollowsRenamesAndAvailability() async throws {
         let library = try SearchLibrary()
         try library.store.upsert([
             ScannedFile(
                 path: "/music/11.mp3", size: 2, mtime: 2, title: "A Perfect Night", artist: "Lou Reed",
                 album: "Transformer", duration: 180)
         ])
-        #expect(try library.titles("perfect day").isEmpty)
-        #expect(try library.titles("perfect night") == ["A Perfect Night"])
+        #expect(try await library.titles("perfect day").isEmpty)
+        #expect(try await library.titles("perfect night") == ["A Perfect Night"])
         let id = try library.id(of: "Queen of the Night")
         try library.store.setAvailable(true, songIDs: [id])
-        #expect(try library.titles("whitney") == ["Queen of the Night"])
+        #expect(try await library.titles("whitney") == ["Queen of the Night"])
     }
 
-    @Test func aSongComingBackIsFoundByItsRequestTextsAgain() throws {
+    @Test func aSongComingBackIsFoundByItsRequestTextsAgain() async throws {
         let library = try SearchLibrary()
         let id = try library.id(of: "Perfect Day")
-        try library.store.recordRequestText("wedding", songID: id)
+        try await library.store.recordRequestText("wedding", songID: id)
         try library.store.setAvailable(false, songIDs: [id])
-        #expect(try library.titles("wedding").isEmpty)
-        #expect(try library.titles("perfect").isEmpty)
+        #expect(try await library.titles("wedding").isEmpty)
+        #expect(try await library.titles("perfect").isEmpty)
         // A request text learnt while the song was away is kept for its return.
-        try library.store.recordRequestText("sunday", songID: id)
+        try await library.store.recordRequestText("sunday", songID: id)
         try library.store.setAvailable(true, songIDs: [id])
-        #expect(try library.titles("wedding") == ["Perfect Day"])
-        #expect(try library.titles("sunday") == ["Perfect Day"])
-        #expect(try library.titles("perfect") == ["Perfect Day"])
+        #expect(try await library.titles("wedding") == ["Perfect Day"])
+        #expect(try await library.titles("sunday") == ["Perfect Day"])
+        #expect(try await library.titles("perfect") == ["Perfect Day"])
     }
 
     /// A rescan that finds a vanished file again (with new tags) puts it back in the index.
-    @Test func aRescannedSongReturnsWithItsNewTags() throws {
+    @Test func aRescannedSongReturnsWithItsNewTags() async throws {
         let library = try SearchLibrary()
         let id = try library.id(of: "Perfect Day")
         try library.store.setAvailable(false, songIDs: [id])
@@ -238,34 +240,34 @@ struct SearchLibrary {
                 path: "/music/11.mp3", size: 2, mtime: 2, title: "Perfect Day (Remastered)", artist: "Lou Reed",
                 album: "Transformer", duration: 180)
         ])
-        #expect(try library.titles("remaster") == ["Perfect Day (Remastered)"])
-        #expect(try library.store.searchSongs("", limit: 100).count == SearchLibrary.songs.count - 1)
+        #expect(try await library.titles("remaster") == ["Perfect Day (Remastered)"])
+        #expect(try await library.store.searchSongs("", limit: 100).count == SearchLibrary.songs.count - 1)
     }
 
-    @Test func emptyQueryListsAvailableSongsByArtistThenTitle() throws {
+    @Test func emptyQueryListsAvailableSongsByArtistThenTitle() async throws {
         let library = try SearchLibrary()
-        let all = try library.store.searchSongs("", limit: 100)
+        let all = try await library.store.searchSongs("", limit: 100)
         #expect(all.count == SearchLibrary.songs.count - 1)
         #expect(all.first?.artist == "ABBA")
-        #expect(try library.store.searchSongs("   ", limit: 3).count == 3)
+        #expect(try await library.store.searchSongs("   ", limit: 3).count == 3)
         try library.request("Perfect Day", times: 1)
-        #expect(try library.titles("", limit: 2) == ["Perfect Day", "Dancing Queen"])
-        #expect(try library.titles("", limit: 0).isEmpty)
+        #expect(try await library.titles("", limit: 2) == ["Perfect Day", "Dancing Queen"])
+        #expect(try await library.titles("", limit: 0).isEmpty)
     }
 
-    @Test func songsFromBeforeTheSearchIndexAreIndexed() throws {
+    @Test func songsFromBeforeTheSearchIndexAreIndexed() async throws {
         let folder = try TemporaryFolder("fts")
         defer { folder.remove() }
         let path = folder.file("ravebox.sqlite")
         let pool = try DatabasePool(path: path)
         try StoreMigrations.migrator.migrate(pool, upTo: "v4: loudness per song")
-        try pool.write { db in
+        try await pool.write { db in
             try db.execute(
                 sql: "INSERT INTO song (path, title, artist, duration) VALUES ('/m/a.mp3', 'Señorita', 'Shawn', 1)")
         }
         try pool.close()
         let store = try Store(path: path)
-        #expect(try store.searchSongs("senor", limit: 10).map(\.title) == ["Señorita"])
+        #expect(try await store.searchSongs("senor", limit: 10).map(\.title) == ["Señorita"])
     }
 
     @Test func tagsAreStored() throws {

@@ -26,72 +26,77 @@ import Testing
     static let album = ScannedPlaylist(
         source: "/music/Album", name: "Album", kind: .folder, paths: ["/music/a.mp3", "/music/b.mp3"])
 
-    @Test func replaceStoresPlaylistsInOrderAndCountsMissingEntries() throws {
+    @Test func replaceStoresPlaylistsInOrderAndCountsMissingEntries() async throws {
         let temporary = try Self.library()
         let result = try temporary.store.replacePlaylists(under: "/music", with: [Self.party, Self.album])
         #expect(result.playlists == 2)
         #expect(result.missingEntries == 1)
-        let all = try temporary.store.playlists(matching: "", limit: 10)
+        let all = try await temporary.store.playlists(matching: "", limit: 10)
         #expect(all.map(\.name) == ["Album", "Party Hits"])
         #expect(all.map(\.kind) == [.folder, .m3u])
         #expect(all.map(\.songCount) == [2, 3])
         let party = try #require(all.last)
         #expect(
-            try temporary.store.playlistSongs(id: party.id, limit: 10).map(\.title) == ["Charlie", "Alpha", "Charlie"])
-        #expect(try temporary.store.playlistSongs(id: party.id, limit: 1).map(\.title) == ["Charlie"])
-        #expect(try temporary.store.playlistSongs(id: 999, limit: 10).isEmpty)
+            try await temporary.store.playlistSongs(id: party.id, limit: 10).map(\.title) == [
+                "Charlie", "Alpha", "Charlie",
+            ])
+        #expect(try await temporary.store.playlistSongs(id: party.id, limit: 1).map(\.title) == ["Charlie"])
+        #expect(try await temporary.store.playlistSongs(id: 999, limit: 10).isEmpty)
     }
 
-    @Test func replaceUpdatesKeepsIdsAndMarksGonePlaylistsUnavailableUntilTheyReturn() throws {
+    @Test func replaceUpdatesKeepsIdsAndMarksGonePlaylistsUnavailableUntilTheyReturn() async throws {
         let temporary = try Self.library()
         try temporary.store.replacePlaylists(under: "/music", with: [Self.party, Self.album])
-        let before = try temporary.store.playlists(matching: "", limit: 10)
+        let before = try await temporary.store.playlists(matching: "", limit: 10)
         var changed = Self.party
         changed.name = "Party Hits 2"
         changed.paths = ["/music/b.mp3"]
         let result = try temporary.store.replacePlaylists(under: "/music/", with: [changed])
         #expect(result == (1, 0))
-        let after = try temporary.store.playlists(matching: "", limit: 10)
+        let after = try await temporary.store.playlists(matching: "", limit: 10)
         #expect(after.map(\.name) == ["Party Hits 2"])
         #expect(after.first?.id == before.last?.id)
-        #expect(try temporary.store.playlistSongs(id: before[0].id, limit: 10).isEmpty)
+        #expect(try await temporary.store.playlistSongs(id: before[0].id, limit: 10).isEmpty)
         // Kept, not deleted: it comes back with its id.
-        let count = try temporary.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM playlist") }
+        let count = try await temporary.store.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM playlist")
+        }
         #expect(count == 2)
         try temporary.store.replacePlaylists(under: "/music", with: [changed, Self.album])
-        let back = try temporary.store.playlists(matching: "album", limit: 10)
+        let back = try await temporary.store.playlists(matching: "album", limit: 10)
         #expect(back.map(\.id) == [before[0].id])
-        #expect(try temporary.store.playlistSongs(id: before[0].id, limit: 10).map(\.title) == ["Alpha", "Bravo"])
+        #expect(
+            try await temporary.store.playlistSongs(id: before[0].id, limit: 10).map(\.title) == ["Alpha", "Bravo"])
     }
 
-    @Test func replaceLeavesPlaylistsOfOtherRootsAlone() throws {
+    @Test func replaceLeavesPlaylistsOfOtherRootsAlone() async throws {
         let temporary = try Self.library()
         let usb = ScannedPlaylist(source: "/usb", name: "USB stick", kind: .folder, paths: ["/usb/d.mp3"])
         try temporary.store.replacePlaylists(under: "/usb", with: [usb])
         try temporary.store.replacePlaylists(under: "/music", with: [Self.album])
         try temporary.store.replacePlaylists(under: "/mus", with: [])
-        #expect(try temporary.store.playlists(matching: "", limit: 10).map(\.name) == ["Album", "USB stick"])
+        #expect(try await temporary.store.playlists(matching: "", limit: 10).map(\.name) == ["Album", "USB stick"])
         // The root folder itself is "under" the root.
         try temporary.store.replacePlaylists(under: "/usb", with: [])
-        #expect(try temporary.store.playlists(matching: "", limit: 10).map(\.name) == ["Album"])
+        #expect(try await temporary.store.playlists(matching: "", limit: 10).map(\.name) == ["Album"])
     }
 
-    @Test func playlistsWithoutAvailableSongsAreHidden() throws {
+    @Test func playlistsWithoutAvailableSongsAreHidden() async throws {
         let temporary = try Self.library()
         let gone = ScannedPlaylist(
             source: "/music/old.m3u", name: "Old", kind: .m3u, paths: ["/music/x.mp3", "/usb/d.mp3"])
         let result = try temporary.store.replacePlaylists(under: "/music", with: [gone, Self.album])
         #expect(result.missingEntries == 1)
-        #expect(try temporary.store.playlists(matching: "", limit: 10).map(\.name) == ["Album", "Old"])
+        #expect(try await temporary.store.playlists(matching: "", limit: 10).map(\.name) == ["Album", "Old"])
         try temporary.store.setAvailable(false, songIDs: [try temporary.id(path: "/usb/d.mp3")])
-        #expect(try temporary.store.playlists(matching: "", limit: 10).map(\.name) == ["Album"])
+        #expect(try await temporary.store.playlists(matching: "", limit: 10).map(\.name) == ["Album"])
         // A song the library learns later joins the playlist by its path.
         try temporary.store.upsert([
             ScannedFile(path: "/music/x.mp3", size: 1, mtime: 1, title: "Xray", artist: "X", album: "", duration: 1)
         ])
-        let old = try #require(try temporary.store.playlists(matching: "old", limit: 10).first)
+        let old = try #require(try await temporary.store.playlists(matching: "old", limit: 10).first)
         #expect(old.songCount == 1)
-        #expect(try temporary.store.playlistSongs(id: old.id, limit: 10).map(\.title) == ["Xray"])
+        #expect(try await temporary.store.playlistSongs(id: old.id, limit: 10).map(\.title) == ["Xray"])
     }
 
     @Test(arguments: [
@@ -99,11 +104,11 @@ import Testing
         ("musique fete", ["Fête de la Musique"]), ("party", ["Party Hits"]), ("hits 🎉", ["Party Hits"]),
         ("zzz", []), ("\"(", []),
     ])
-    func playlistSearchIgnoresCaseAndAccents(query: String, names: [String]) throws {
+    func playlistSearchIgnoresCaseAndAccents(query: String, names: [String]) async throws {
         let temporary = try Self.library()
         let fete = ScannedPlaylist(
             source: "/music/Fête", name: "Fête de la Musique", kind: .folder, paths: ["/music/b.mp3"])
         try temporary.store.replacePlaylists(under: "/music", with: [Self.party, fete])
-        #expect(try temporary.store.playlists(matching: query, limit: 10).map(\.name) == names)
+        #expect(try await temporary.store.playlists(matching: query, limit: 10).map(\.name) == names)
     }
 }

@@ -6,12 +6,12 @@ import Testing
 @testable import RaveboxStore
 
 @Suite struct ScanProgressStoreTests {
-    @Test func noScanYetReadsAsIdle() throws {
+    @Test func noScanYetReadsAsIdle() async throws {
         let temporary = try TemporaryStore()
-        #expect(try temporary.store.scanProgress() == ScanProgress())
+        #expect(try await temporary.store.scanProgress() == ScanProgress())
     }
 
-    @Test func progressRoundTripsWithFailuresCapped() throws {
+    @Test func progressRoundTripsWithFailuresCapped() async throws {
         let temporary = try TemporaryStore()
         var progress = ScanProgress()
         progress.state = .measuring
@@ -29,31 +29,31 @@ import Testing
         #expect(progress.failureCount == 150)
         #expect(progress.failures.count == ScanProgress.failureLimit)
         try temporary.store.setScanProgress(progress)
-        #expect(try temporary.store.scanProgress() == progress)
+        #expect(try await temporary.store.scanProgress() == progress)
 
         // A progress built by hand is capped on the way in; the count still says how many failed.
         var unbounded = ScanProgress()
         unbounded.failures = (0..<150).map { ScanFailure(path: "/m/\($0)", reason: "x") }
         unbounded.finishedAt = 1_700_000_100
         try temporary.store.setScanProgress(unbounded)
-        let stored = try temporary.store.scanProgress()
+        let stored = try await temporary.store.scanProgress()
         #expect(stored.failures == Array(unbounded.failures.prefix(100)))
         #expect(stored.failureCount == 150)
         #expect(stored.finishedAt == 1_700_000_100)
         #expect(stored.state == .idle)
     }
 
-    @Test func anUnreadableSavedProgressReadsAsIdle() throws {
+    @Test func anUnreadableSavedProgressReadsAsIdle() async throws {
         let temporary = try TemporaryStore()
-        try temporary.store.pool.write { db in
+        try await temporary.store.pool.write { db in
             try db.execute(sql: "INSERT INTO scan_progress (id, json) VALUES (1, '{\"state\": \"sleeping\"}')")
         }
-        #expect(try temporary.store.scanProgress() == ScanProgress())
+        #expect(try await temporary.store.scanProgress() == ScanProgress())
     }
 }
 
 @Suite struct PlayLogStoreTests {
-    @Test func playLogRangeListsPlaysThatStartedInItOldestFirst() throws {
+    @Test func playLogRangeListsPlaysThatStartedInItOldestFirst() async throws {
         let temporary = try TemporaryStore()
         let ids = try temporary.addSongs(4, duration: 200)
         try temporary.playRequested(songID: ids[0], times: 1)
@@ -63,14 +63,14 @@ import Testing
             try temporary.store.endPlay(playID: play.playID, outcome: id == ids[2] ? .skipped : .finished)
         }
         // Starts at 1000, 2000.25, 3000, 4000 unix seconds.
-        try temporary.store.pool.write { db in
+        try await temporary.store.pool.write { db in
             try db.execute(
                 sql: """
                     UPDATE play_log SET startedAt = strftime('%Y-%m-%d %H:%M:%f', 1000 * id + (id = 2) * 0.25,
                         'unixepoch')
                     """)
         }
-        let entries = try temporary.store.playLog(from: 2000, to: 4000)
+        let entries = try await temporary.store.playLog(from: 2000, to: 4000)
         #expect(entries.map(\.songID) == [ids[1], ids[2]])
         #expect(entries.map(\.title) == ["Song 2", "Song 3"])
         #expect(entries.map(\.path) == ["/music/song2.mp3", "/music/song3.mp3"])
@@ -78,8 +78,8 @@ import Testing
         #expect(entries.map(\.duration) == [200, 200])
         #expect(entries.map(\.outcome) == [.finished, .skipped])
         #expect(abs(entries[0].startedAt - 2000.25) < 0.01)
-        #expect(try temporary.store.playLog(from: 0, to: 1000).isEmpty)
-        #expect(try temporary.store.playLog(from: 0, to: 10_000).count == 4)
+        #expect(try await temporary.store.playLog(from: 0, to: 1000).isEmpty)
+        #expect(try await temporary.store.playLog(from: 0, to: 10_000).count == 4)
         #expect(try temporary.store.playLog().map(\.title) == ["Song 1", "Song 2", "Song 3", "Song 4"])
     }
 }

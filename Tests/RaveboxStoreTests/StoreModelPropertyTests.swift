@@ -106,21 +106,21 @@ import Testing
 
         var now: Double { Date().timeIntervalSince1970 }
 
-        mutating func apply(_ step: RandomStep) throws {
+        mutating func apply(_ step: RandomStep) async throws {
             let items = model.queue.items
             switch step.kind {
             case 0, 1, 2:
-                try request(songs[step.a % songs.count], voter: Self.voter(step.b % 4), mod: step.c % 5 == 0)
+                try await request(songs[step.a % songs.count], voter: Self.voter(step.b % 4), mod: step.c % 5 == 0)
             case 3, 4, 5:
                 let targets = items.map(\.id) + (model.current.map { [$0.entryID] } ?? [])
                 let id = targets.isEmpty ? 9_999 : targets[step.a % targets.count]
                 try vote(Vote.allCases[step.b % 3], on: id, by: StoreModelPropertyTests.voters[step.c % 7])
             case 6:
                 guard let pick = items.isEmpty ? nil : items[step.a % items.count] else {
-                    #expect(throws: RuleError.self) { try store.mutateQueue { try $0.remove(id: 9_999) } }
+                    await #expect(throws: RuleError.self) { try await store.mutateQueue { try $0.remove(id: 9_999) } }
                     return
                 }
-                try store.mutateQueue { try $0.remove(id: pick.id) }
+                try await store.mutateQueue { try $0.remove(id: pick.id) }
                 try model.queue.remove(id: pick.id)
                 model.ballots[pick.id] = nil
             case 7, 8:
@@ -135,7 +135,7 @@ import Testing
                     songs: playlist, queue: items, currentSongID: model.current?.songID, requester: voter,
                     requestedBefore: { model.requested.contains($0.id) }, lastPlayed: { model.lastPlayed[$0.id] },
                     now: now, settings: model.settings, privilege: privilege)
-                let outcome = try store.enqueuePlaylist(
+                let outcome = try await store.enqueuePlaylist(
                     songIDs: playlist.map(\.id), requestedBy: voter, privilege: privilege, settings: model.settings,
                     now: now)
                 #expect(outcome.refusals == expected.refusals, "refused alike")
@@ -166,7 +166,7 @@ import Testing
             return threshold
         }
 
-        mutating func request(_ song: Song, voter: String, mod: Bool) throws {
+        mutating func request(_ song: Song, voter: String, mod: Bool) async throws {
             let now = now
             let privilege: Privilege = mod ? .mod : .guest
             let threshold = try threshold(now: now)
@@ -179,7 +179,7 @@ import Testing
             }
             let outcome: RequestOutcome
             do {
-                outcome = try store.request(
+                outcome = try await store.request(
                     songID: song.id, session: "session-\(voter)", voter: voter, privilege: privilege,
                     settings: model.settings, now: now, kickThreshold: threshold)
             } catch let error as RuleError {
@@ -266,7 +266,7 @@ import Testing
         }
 
         /// Everything the store says about the party equals the model.
-        func checkAgreement() throws {
+        func checkAgreement() async throws {
             let items = try store.queueItems()
             #expect(items.map(\.position) == Array(1..<(items.count + 1)), "positions are 1...n")
             let view = { (item: QueueItem) in
@@ -278,7 +278,7 @@ import Testing
             #expect(current?.entryID == model.current?.entryID, "current song")
             #expect(current?.votes == model.current?.ballots.net, "current song's votes")
             for voter in StoreModelPropertyTests.voters {
-                #expect(try store.votes(of: voter) == model.votes(of: voter), "votes of \(voter)")
+                #expect(try await store.votes(of: voter) == model.votes(of: voter), "votes of \(voter)")
             }
             let settings = model.settings
             let stored = QueueOrder.playOrder(
@@ -297,12 +297,12 @@ import Testing
             let temporary = try TemporaryStore()
             defer { temporary.folder.remove() }
             _ = try temporary.addSongs(8)
-            let songs = try temporary.store.pool.read { db in try Song.order(Column("id")).fetchAll(db) }
+            let songs = try await temporary.store.pool.read { db in try Song.order(Column("id")).fetchAll(db) }
             var party = Party(store: temporary.store, songs: songs, model: Model(settings: Self.settings(bits)))
             for step in steps {
                 do {
-                    try party.apply(step)
-                    try party.checkAgreement()
+                    try await party.apply(step)
+                    try await party.checkAgreement()
                 } catch {
                     Issue.record("step \(step) threw \(error)")
                 }

@@ -140,18 +140,18 @@ struct TemporaryStore {
         #expect(try reopened.playerSettings() == PlayerSettings(paused: true, volume: 0.25))
     }
 
-    @Test func rescanKeepsIdsAndMarksVanishedFilesUnavailable() throws {
+    @Test func rescanKeepsIdsAndMarksVanishedFilesUnavailable() async throws {
         let temporary = try TemporaryStore()
         let ids = try temporary.addSongs(2)
         let known = try temporary.store.knownFiles(under: "/music")
         #expect(known.count == 2)
         #expect(known["/music/song1.mp3"]?.id == ids[0])
         try temporary.store.setAvailable(false, songIDs: [ids[1]])
-        #expect(try temporary.store.searchSongs("", limit: 10).map(\.id) == [ids[0]])
+        #expect(try await temporary.store.searchSongs("", limit: 10).map(\.id) == [ids[0]])
         #expect(try temporary.store.knownFiles(under: "/elsewhere").isEmpty)
     }
 
-    @Test func searchMatchesTitleArtistOrAlbum() throws {
+    @Test func searchMatchesTitleArtistOrAlbum() async throws {
         let temporary = try TemporaryStore()
         try temporary.store.upsert([
             ScannedFile(
@@ -160,18 +160,18 @@ struct TemporaryStore {
                 path: "/m/b.mp3", size: 1, mtime: 1, title: "Around", artist: "Daft Punk", album: "Homework",
                 duration: 1),
         ])
-        #expect(try temporary.store.searchSongs("monday", limit: 10).map(\.title) == ["Blue Monday"])
-        #expect(try temporary.store.searchSongs("daft", limit: 10).map(\.title) == ["Around"])
-        #expect(try temporary.store.searchSongs("homework", limit: 10).map(\.title) == ["Around"])
-        #expect(try temporary.store.searchSongs("100%", limit: 10).isEmpty)
+        #expect(try await temporary.store.searchSongs("monday", limit: 10).map(\.title) == ["Blue Monday"])
+        #expect(try await temporary.store.searchSongs("daft", limit: 10).map(\.title) == ["Around"])
+        #expect(try await temporary.store.searchSongs("homework", limit: 10).map(\.title) == ["Around"])
+        #expect(try await temporary.store.searchSongs("100%", limit: 10).isEmpty)
     }
 
     /// Suggestions put what guests requested before first (most requested first), then the alphabet;
     /// autoplayed songs do not count as requests.
-    @Test func songsRequestedBeforeComeFirstInSearch() throws {
+    @Test func songsRequestedBeforeComeFirstInSearch() async throws {
         let temporary = try TemporaryStore()
         let ids = try temporary.addSongs(3)
-        #expect(try temporary.store.searchSongs("", limit: 10).map(\.id) == ids)
+        #expect(try await temporary.store.searchSongs("", limit: 10).map(\.id) == ids)
         for (id, times) in [(ids[2], 2), (ids[1], 1)] {
             for _ in 0..<times {
                 _ = try temporary.store.enqueue(songID: id, requestedBy: "guest")
@@ -183,8 +183,8 @@ struct TemporaryStore {
             QueueAddition(songID: ids[0], requester: nil, manuallyRequested: false, requestedAt: 0))
         let autoplayed = try #require(try temporary.store.startNextSong())
         try temporary.store.endPlay(playID: autoplayed.playID, outcome: .finished)
-        #expect(try temporary.store.searchSongs("", limit: 10).map(\.id) == [ids[2], ids[1], ids[0]])
-        #expect(try temporary.store.requestCounts(songIDs: ids) == [ids[2]: 2, ids[1]: 1])
+        #expect(try await temporary.store.searchSongs("", limit: 10).map(\.id) == [ids[2], ids[1], ids[0]])
+        #expect(try await temporary.store.requestCounts(songIDs: ids) == [ids[2]: 2, ids[1]: 1])
     }
 
     @Test func settingsRoundTrip() throws {

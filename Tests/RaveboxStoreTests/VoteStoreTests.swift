@@ -20,13 +20,13 @@ import Testing
             }
             try await group.waitForAll()
         }
-        let queue = try store.queue()
+        let queue = try await store.queue()
         #expect(queue.first?.votes == 201)
         let rows = try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM vote") }
         #expect(rows == 201)
     }
 
-    @Test func voteIsIdempotentAndZeroWithdrawsIt() throws {
+    @Test func voteIsIdempotentAndZeroWithdrawsIt() async throws {
         let temporary = try TemporaryStore()
         let ids = try temporary.addSongs(1)
         let entry = try temporary.store.enqueue(songID: ids[0], requestedBy: nil, voter: "session:a")
@@ -39,7 +39,7 @@ import Testing
         #expect(try b(.up) == 2)
         #expect(try b(.down) == 0)
         #expect(try b(.none) == 1)
-        #expect(try temporary.store.votes(of: "session:a") == [entry.id: 1])
+        #expect(try await temporary.store.votes(of: "session:a") == [entry.id: 1])
     }
 
     @Test func netVotesAlwaysEqualTheSumOfTheVotersVotes() throws {
@@ -60,16 +60,16 @@ import Testing
         }
     }
 
-    @Test func votesFollowTheRequestFromQueueToCurrentSongAndLeaveWithIt() throws {
+    @Test func votesFollowTheRequestFromQueueToCurrentSongAndLeaveWithIt() async throws {
         let temporary = try TemporaryStore()
         let ids = try temporary.addSongs(2)
         let entry = try temporary.store.enqueue(songID: ids[0], requestedBy: nil, voter: "session:a")
-        _ = try temporary.store.vote(
+        _ = try await temporary.store.vote(
             entryID: entry.id, voter: "session:b", vote: .up, kickThreshold: KickThreshold(votes: 2))
         let current = try #require(try temporary.store.startNextSong())
         #expect(current.entryID == entry.id)
         #expect(current.votes == 2)
-        let result = try temporary.store.vote(
+        let result = try await temporary.store.vote(
             entryID: entry.id, voter: "session:c", vote: .down, kickThreshold: KickThreshold(votes: 2))
         #expect(result.isCurrent)
         #expect(result.playID == current.playID)
@@ -79,7 +79,7 @@ import Testing
             try temporary.store.vote(
                 entryID: entry.id, voter: "session:c", vote: .up, kickThreshold: KickThreshold(votes: 2))
         }
-        #expect(try temporary.store.votes(of: "session:a").isEmpty)
+        #expect(try await temporary.store.votes(of: "session:a").isEmpty)
     }
 
     @Test func votedOutEntryLeavesAndPositionsCloseUp() throws {
@@ -113,7 +113,7 @@ import Testing
         let outcomes = try await withThrowingTaskGroup(of: RequestOutcome.self) { group in
             for guest in 0..<20 {
                 group.addTask {
-                    try store.request(
+                    try await store.request(
                         songID: ids[0], session: "s\(guest)", voter: "session:s\(guest)", privilege: .guest,
                         settings: BoxSettings(), now: Date().timeIntervalSince1970,
                         kickThreshold: KickThreshold(votes: 2))
@@ -122,39 +122,39 @@ import Testing
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(outcomes.filter { if case .queued = $0 { true } else { false } }.count == 1)
-        let queue = try store.queue()
+        let queue = try await store.queue()
         #expect(queue.count == 1)
         #expect(queue.first?.votes == 20)
     }
 
-    @Test func mutateQueueRollsBackWhenTheRuleRefuses() throws {
+    @Test func mutateQueueRollsBackWhenTheRuleRefuses() async throws {
         let temporary = try TemporaryStore()
         let ids = try temporary.addSongs(3)
         let entries = try ids.map { try temporary.store.enqueue(songID: $0, requestedBy: nil) }
-        #expect(throws: RuleError.self) {
-            try temporary.store.mutateQueue { queue in
+        await #expect(throws: RuleError.self) {
+            try await temporary.store.mutateQueue { queue in
                 _ = try queue.remove(id: entries[0].id)
                 try queue.reorder(id: entries[1].id, after: 999, before: nil)
             }
         }
-        #expect(try temporary.store.queue().map(\.id) == entries.map(\.id))
+        #expect(try await temporary.store.queue().map(\.id) == entries.map(\.id))
     }
 
-    @Test func settingsPersistValidatedAndRefuseBadValuesWhole() throws {
+    @Test func settingsPersistValidatedAndRefuseBadValuesWhole() async throws {
         let temporary = try TemporaryStore()
-        #expect(try temporary.store.boxSettings() == BoxSettings())
-        #expect(throws: RuleError.self) {
-            try temporary.store.updateSettings(["downvotesToKick": .int(5), "peopleToParty": .int(-1)])
+        #expect(try await temporary.store.boxSettings() == BoxSettings())
+        await #expect(throws: RuleError.self) {
+            try await temporary.store.updateSettings(["downvotesToKick": .int(5), "peopleToParty": .int(-1)])
         }
-        #expect(try temporary.store.boxSettings().downvotesToKick == 2)
-        _ = try temporary.store.updateSettings(["downvotesToKick": .int(5)])
+        #expect(try await temporary.store.boxSettings().downvotesToKick == 2)
+        _ = try await temporary.store.updateSettings(["downvotesToKick": .int(5)])
         let reopened = try Store(path: temporary.databasePath)
-        #expect(try reopened.boxSettings().downvotesToKick == 5)
+        #expect(try await reopened.boxSettings().downvotesToKick == 5)
     }
 
-    @Test func aDatabaseStillStoringRetiredSettingsLoadsAndTheyAreNoLongerOffered() throws {
+    @Test func aDatabaseStillStoringRetiredSettingsLoadsAndTheyAreNoLongerOffered() async throws {
         let temporary = try TemporaryStore()
-        try temporary.store.pool.write { db in
+        try await temporary.store.pool.write { db in
             for (key, value) in [("loggingEnabled", "false"), ("privilegedStream", "true"), ("downvotesToKick", "4")] {
                 try db.execute(sql: "INSERT INTO setting (key, value) VALUES (?, ?)", arguments: [key, value])
             }
@@ -162,10 +162,10 @@ import Testing
         let reopened = try Store(path: temporary.databasePath)
         var expected = BoxSettings()
         expected.downvotesToKick = 4
-        #expect(try reopened.boxSettings() == expected)
-        #expect(try reopened.updateSettings(["hashtagsActive": false]).hashtagsActive == false)
-        #expect(throws: RuleError.badRequest("There is no setting called \"loggingEnabled\".")) {
-            try reopened.updateSettings(["loggingEnabled": false])
+        #expect(try await reopened.boxSettings() == expected)
+        #expect(try await reopened.updateSettings(["hashtagsActive": false]).hashtagsActive == false)
+        await #expect(throws: RuleError.badRequest("There is no setting called \"loggingEnabled\".")) {
+            try await reopened.updateSettings(["loggingEnabled": false])
         }
     }
 

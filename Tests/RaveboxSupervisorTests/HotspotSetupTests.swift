@@ -74,7 +74,7 @@ import Testing
         let box = try Box()
         let first = try box.setup("wifi_name: Garden\nwifi_security: wpa2\n")
         #expect(first.status == 0, "\(first.standardError)")
-        let secrets = box.read("data/secrets.json")
+        let secrets = box.read("data/.ravebox-setup/secrets.json")
         let match = try #require(
             secrets.firstMatch(of: /"generated_wifi_password" : "([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})"/))
         let password = String(match.output.1)

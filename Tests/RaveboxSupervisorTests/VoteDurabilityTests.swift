@@ -12,7 +12,7 @@ import Testing
         // One vote per session (not per device: every test client shares 127.0.0.1), set before the start.
         let box = try SupervisorProcessTests.Box(prepare: { data in
             let store = try Store(path: data + "/ravebox.sqlite")
-            _ = try store.updateSettings(["oneVotePerDevice": .bool(false)])
+            try store.setSetting("oneVotePerDevice", to: SettingValue.bool(false).storedString)
         })
         #expect(await HTTPClient.waitUntilUp(box.base + "/api/state", seconds: 30), "\(box.logText)")
         var songID: Int64?
@@ -39,22 +39,31 @@ import Testing
         let deadline = Date().addingTimeInterval(8)
         while Date() < deadline, attempts < 2000 {
             attempts += 1
-            let session = UUID().uuidString.lowercased()
-            let status = RawHTTP.send(
-                "PUT", port: box.port, path: "/api/queue/\(entryID)/vote", body: "{\"vote\": 1}",
-                headers: ["Cookie": "rb_session=\(session)"])
-            if let status, (200..<300).contains(status) { acknowledged.append("session:\(session)") }
-            if status == nil { try? await Task.sleep(for: .milliseconds(10)) }
+            // A new guest each time: no cookie, so the box begins a session and sends its token.
+            let reply = RawHTTP.request(
+                "PUT", port: box.port, path: "/api/queue/\(entryID)/vote", body: "{\"vote\": 1}")
+            if let reply, (200..<300).contains(reply.status) {
+                let token = reply.headers["set-cookie"]?.split(separator: ";").first?.split(separator: "=").last
+                if let token { acknowledged.append(String(token)) }
+            }
+            if reply == nil { try? await Task.sleep(for: .milliseconds(10)) }
         }
         await killer.value
         kill(box.pid, SIGTERM)
         box.process.waitUntilExit()
 
         let store = try Store(path: box.folder.file("data") + "/ravebox.sqlite")
-        let stored = try await store.pool.read { db in
-            try Set(String.fetchAll(db, sql: "SELECT voter FROM vote WHERE entryId = ?", arguments: [entryID]))
+        let (stored, voters) = try await store.pool.read { db in
+            (
+                try Set(String.fetchAll(db, sql: "SELECT voter FROM vote WHERE entryId = ?", arguments: [entryID])),
+                try Dictionary(
+                    uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT token, id FROM guest_session").map {
+                        (row: Row) -> (String, String) in (row["token"], row["id"])
+                    })
+            )
         }
-        let lost = acknowledged.filter { !stored.contains($0) }
+        // Each acknowledged vote: its guest's session and the vote under that guest's id are both stored.
+        let lost = acknowledged.filter { token in voters[token].map { !stored.contains("session:\($0)") } ?? true }
         #expect(acknowledged.count > 50, "too few votes got through to mean anything: \(acknowledged.count)")
         #expect(lost.isEmpty, "\(lost.count) acknowledged votes were lost")
         let kills = box.logText.components(separatedBy: "web killed by signal 9").count - 1

@@ -61,7 +61,7 @@ public enum RawHTTP {
     }
 
     /// Splits "HTTP/1.1 200 OK\r\nName: value\r\n\r\nbody" (a body of known length; no chunked decoding).
-    static func parse(_ bytes: [UInt8]) -> Response? {
+    public static func parse(_ bytes: [UInt8]) -> Response? {
         let separator: [UInt8] = [13, 10, 13, 10]
         guard let end = bytes.indices.first(where: { Array(bytes[$0..<min($0 + 4, bytes.count)]) == separator })
         else { return nil }

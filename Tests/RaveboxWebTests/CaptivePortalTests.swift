@@ -43,7 +43,7 @@ import Testing
 
     @Test func everyProbeReadsOnlineInQuietMode() async throws {
         let box = try WebTestBox(site: Self.site)
-        try box.set(["captivePortal": .string("quiet")])
+        try await box.set(["captivePortal": .string("quiet")])
         try await Application(router: box.web.router()).test(.live) { client in
             for probe in Self.probes {
                 let reply = try await get(client, probe.path, host: probe.host)

@@ -15,25 +15,21 @@ import Testing
     private func upload(
         _ body: Data, name: String, as guest: Guest, _ client: some TestClientProtocol
     ) async throws -> Guest.Reply {
-        try await client.execute(
-            uri: "/api/uploads?name=\(name)", method: .post,
-            headers: [.cookie: guest.cookie, .contentType: "application/octet-stream"],
-            body: ByteBuffer(bytes: body)
-        ) { Guest.Reply(status: $0.status, headers: $0.headers, body: Data(buffer: $0.body)) }
+        try await guest.upload(body, name: name, client)
     }
 
     private static let song = WAVFile.bytes(WAVFile.sine(frequency: 440, seconds: 0.3))
 
     @Test func aGuestsUploadIsProbedAddedToTheLibraryAndQueuedAsTheirRequest() async throws {
         let box = try WebTestBox(withMusicFolders: true)
-        try box.set(["uploads": .string("everybody"), "uploadsPerGuest": .int(1)])
+        try await box.set(["uploads": .string("everybody"), "uploadsPerGuest": .int(1)])
         try await app(box).test(.router) { client in
             let guest = Guest()
             let reply = try await upload(Self.song, name: "My Song.wav", as: guest, client)
             #expect(reply.status == .created, "\(reply.text)")
             let entry = try #require(try reply.decode(RequestReply.self).entry)
             #expect(entry.title == "My Song")
-            #expect(try box.store.queue().map(\.id) == [entry.id])
+            #expect(try await box.store.queue().map(\.id) == [entry.id])
             let stored = try box.store.song(id: entry.songID)
             #expect(stored?.path.hasPrefix(box.folder.file("uploads")) == true)
 
@@ -43,7 +39,7 @@ import Testing
             let text = try await upload(Data("not music".utf8), name: "fake.mp3", as: Guest(), client)
             #expect(text.status == .unsupportedMediaType)
             #expect(text.error == "That file is not music the box can play.")
-            #expect(try box.store.queue().count == 1)
+            #expect(try await box.store.queue().count == 1)
         }
     }
 
@@ -52,7 +48,7 @@ import Testing
         try await app(box).test(.router) { client in
             let off = try await upload(Self.song, name: "a.wav", as: Guest(), client)
             #expect(off.status == .forbidden && off.error == "Uploads are off at this party.")
-            try box.set(["uploads": .string("mod")])
+            try await box.set(["uploads": .string("mod")])
             let guest = try await upload(Self.song, name: "a.wav", as: Guest(), client)
             #expect(guest.status == .forbidden && guest.error == "Only mods may upload songs here.")
             let mod = try await box.login(.mod, client)
@@ -91,7 +87,7 @@ import Testing
             let guest = Guest()
             let off = try await guest.call(client, .post, "/api/queue/online", #"{"query": "never gonna"}"#)
             #expect(off.status == .badRequest, "YouTube is off: only the library answers, and it has no match")
-            try box.set(["youtubeEnabled": .bool(true), "connectivityHost": .string("localhost")])
+            try await box.set(["youtubeEnabled": .bool(true), "connectivityHost": .string("localhost")])
             let reply = try await guest.call(client, .post, "/api/queue/online", #"{"query": "never gonna"}"#)
             #expect(reply.status == .created, "\(reply.text)")
             let result = try reply.decode(RequestReply.self)
@@ -102,9 +98,9 @@ import Testing
             #expect(song.path == box.folder.file("cache") + "/dQw4w9WgXcQ.wav")
             #expect(FileManager.default.fileExists(atPath: song.path))
             // The words the guest typed now find the song in the library too.
-            #expect(try box.store.searchSongs("never gonna", limit: 5).map(\.id) == [entry.songID])
+            #expect(try await box.store.searchSongs("never gonna", limit: 5).map(\.id) == [entry.songID])
 
-            try box.set(["connectivityHost": .string("")])
+            try await box.set(["connectivityHost": .string("")])
             let offline = try await guest.call(client, .post, "/api/queue/online", #"{"query": "something else"}"#)
             #expect(offline.status == .badRequest)
             #expect(offline.error == "The box is offline: only the music on the box can be requested.")
@@ -113,11 +109,11 @@ import Testing
 
     @Test func modsQueueAPlaylistInOrderUpToMaxPlaylistItems() async throws {
         let box = try WebTestBox(songs: (1...5).map { ("Song \($0)", "Band") })
-        let paths = try box.store.searchSongs("", limit: 10).map(\.path).sorted()
+        let paths = try await box.store.searchSongs("", limit: 10).map(\.path).sorted()
         _ = try box.store.replacePlaylists(
             under: "/music",
             with: [ScannedPlaylist(source: "/music/set.m3u", name: "Set", kind: .m3u, paths: paths.reversed())])
-        try box.set(["maxPlaylistItems": .int(3)])
+        try await box.set(["maxPlaylistItems": .int(3)])
         try await app(box).test(.router) { client in
             #expect(try await Guest().call(client, .get, "/api/playlists").status == .forbidden)
             let mod = try await box.login(.mod, client)
@@ -128,7 +124,7 @@ import Testing
                 client, .post, "/api/queue/playlist", "{\"playlistId\": \(playlists[0].id)}")
             #expect(reply.status == .created, "\(reply.text)")
             #expect(reply.text.contains("3 songs of Set are in the queue."))
-            let queued = try box.store.queue()
+            let queued = try await box.store.queue()
             #expect(queued.map(\.title) == ["Song 5", "Song 4", "Song 3"])
             #expect(queued.allSatisfy { $0.votes == 0 })
             let missing = try await mod.call(client, .post, "/api/queue/playlist", "{\"playlistId\": 999}")
@@ -138,11 +134,11 @@ import Testing
 
     @Test func aPlaylistKeepsTheHouseRulesAndItsOrderWithEnqueueFirst() async throws {
         let box = try WebTestBox(songs: (1...5).map { ("Song \($0)", "Band") })
-        let paths = try box.store.searchSongs("", limit: 10).map(\.path).sorted()
+        let paths = try await box.store.searchSongs("", limit: 10).map(\.path).sorted()
         _ = try box.store.replacePlaylists(
             under: "/music", with: [ScannedPlaylist(source: "/music/set.m3u", name: "Set", kind: .m3u, paths: paths)])
-        try box.set(["forbiddenKeywords": .string("2"), "enqueueFirst": .bool(true)])
-        let guestsSong = try #require(try box.store.searchSongs("Song 3", limit: 1).first)
+        try await box.set(["forbiddenKeywords": .string("2"), "enqueueFirst": .bool(true)])
+        let guestsSong = try #require(try await box.store.searchSongs("Song 3", limit: 1).first)
         _ = try box.store.enqueue(songID: guestsSong.id, requestedBy: "guest", voter: "guest")
         try await app(box).test(.router) { client in
             let mod = try await box.login(.mod, client)
@@ -154,11 +150,11 @@ import Testing
             #expect(
                 reply.text.contains("3 songs of Set are in the queue. 2 were left out: Songs with"), "\(reply.text)")
             // The forbidden song and the one already queued stay out; the rest go first, in the playlist's order.
-            #expect(try box.store.queue().map(\.title) == ["Song 1", "Song 4", "Song 5", "Song 3"])
+            #expect(try await box.store.queue().map(\.title) == ["Song 1", "Song 4", "Song 5", "Song 3"])
             let again = try await mod.call(client, .post, "/api/queue/playlist", body)
             #expect(again.status == .conflict)
             #expect(again.error == "\"Song 1\" is already in the queue or playing.")
-            #expect(try box.store.queue().count == 4)
+            #expect(try await box.store.queue().count == 4)
         }
     }
 

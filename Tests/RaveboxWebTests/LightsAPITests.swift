@@ -58,15 +58,15 @@ import Testing
                 "{\"program\": \"fixed\", \"color\": \"#00FF00\", \"brightness\": 0.5}")
             #expect(reply.status == .ok)
             #expect(box.segment.changeCount(.settings) == before + 1)
-            let stored = try box.store.lightSettings(output: "tv")
+            let stored = try await box.store.lightSettings(output: "tv")
             #expect(stored.program == .fixed && stored.color == "#00ff00" && stored.brightness == 0.5)
-            #expect(try box.store.lightSettings(output: "ring") == LightOutputSettings())
+            #expect(try await box.store.lightSettings(output: "ring") == LightOutputSettings())
 
             let bad = try await mod.call(
                 client, .patch, "/api/lights/tv", "{\"program\": \"rave\", \"brightness\": 2}")
             #expect(bad.status == .badRequest)
             #expect(bad.error == "brightness must be a number from 0.0 to 1.0.")
-            #expect(try box.store.lightSettings(output: "tv").program == .fixed, "all or nothing")
+            #expect(try await box.store.lightSettings(output: "tv").program == .fixed, "all or nothing")
             let missing = try await mod.call(client, .patch, "/api/lights/laser", "{\"program\": \"rave\"}")
             #expect(missing.status == .notFound)
             #expect(missing.error == "There is no LED output called laser.")
@@ -88,21 +88,19 @@ import Testing
             #expect(page.text.contains("id=\"strip-1\""))
             #expect(!page.text.contains("No LED outputs are set up"))
             func post(_ body: String) async throws -> Guest.Reply {
-                try await client.execute(
-                    uri: "/lights/tv", method: .post,
-                    headers: [.cookie: mod.cookie, .contentType: "application/x-www-form-urlencoded"],
-                    body: ByteBuffer(string: body)
-                ) { Guest.Reply(status: $0.status, headers: $0.headers, body: Data(buffer: $0.body)) }
+                try await mod.send(
+                    client, .post, "/lights/tv", body: ByteBuffer(string: body),
+                    contentType: "application/x-www-form-urlencoded")
             }
             let saved = try await post("program=rainbow&brightness=40&color=%23ff0000&speed=2&monochrome=on")
             #expect(saved.status == .seeOther)
             #expect(saved.headers[.location] == "/lights#output-tv")
-            let stored = try box.store.lightSettings(output: "tv")
+            let stored = try await box.store.lightSettings(output: "tv")
             #expect(stored.program == .rainbow && stored.brightness == 0.4 && stored.speed == 2 && stored.monochrome)
             let refused = try await post("program=rainbow&brightness=40&color=red&speed=2")
             #expect(refused.status == .badRequest)
             #expect(refused.text.contains("<p class=\"error\" id=\"error-tv\" role=\"alert\">color must be a colour"))
-            #expect(try box.store.lightSettings(output: "tv").monochrome, "nothing changed")
+            #expect(try await box.store.lightSettings(output: "tv").monochrome, "nothing changed")
         }
     }
 

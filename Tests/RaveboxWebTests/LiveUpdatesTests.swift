@@ -59,7 +59,7 @@ struct AnyJSON: Decodable {
     @Test func engineTelemetryChangeIsPushedWithoutAStoreChange() async throws {
         let box = try WebTestBox()
         box.web.live.start()
-        let stream = box.web.live.subscribe()
+        let stream = await box.web.live.subscribe()
         var iterator = stream.makeAsyncIterator()
         let first = try JSONDecoder().decode(LiveMessage.self, from: Data(try #require(await iterator.next()).utf8))
         #expect(first.state?.volume == 1)

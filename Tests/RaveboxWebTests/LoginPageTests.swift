@@ -13,13 +13,8 @@ import Testing
     ) async throws
         -> Guest.Reply
     {
-        try await client.execute(
-            uri: path, method: .post,
-            headers: [.cookie: guest.cookie, .contentType: "application/x-www-form-urlencoded"],
-            body: ByteBuffer(string: body)
-        ) { response in
-            Guest.Reply(status: response.status, headers: response.headers, body: Data(buffer: response.body))
-        }
+        try await guest.send(
+            client, .post, path, body: ByteBuffer(string: body), contentType: "application/x-www-form-urlencoded")
     }
 
     func privilege(_ guest: Guest, _ client: some TestClientProtocol) async throws -> String {
@@ -36,16 +31,24 @@ import Testing
             let setup = try await guest.call(client, .get, "/setup")
             #expect(setup.status == .ok)
             #expect(String(decoding: setup.body, as: UTF8.self).contains("name=\"password\""))
-            let differ = try await form(guest, client, "/setup", "password=party-password&confirm=party-passw0rd")
+            let code = "code=\(box.setupCode)&"
+            let differ = try await form(
+                guest, client, "/setup", code + "password=party-password&confirm=party-passw0rd")
             #expect(differ.status == .badRequest)
             #expect(String(decoding: differ.body, as: UTF8.self).contains("differ"))
-            let short = try await form(guest, client, "/setup", "password=short&confirm=short")
+            let short = try await form(guest, client, "/setup", code + "password=short&confirm=short")
             #expect(short.status == .badRequest)
-            let done = try await form(guest, client, "/setup", "password=party-password&confirm=party-password")
+            let wrongCode = try await form(
+                guest, client, "/setup", "code=0000-0000&password=party-password&confirm=party-password")
+            #expect(wrongCode.status == .forbidden)
+            #expect(wrongCode.text.contains("That is not the setup code."))
+            #expect(try await !AdminCredentials.adminPasswordIsSet(in: box.store))
+            let done = try await form(guest, client, "/setup", code + "password=party-password&confirm=party-password")
             #expect(done.status == .seeOther)
             #expect(try await privilege(guest, client) == "admin")
             // Closed once set: nobody else can take the box over.
-            let again = try await form(Guest(), client, "/setup", "password=other-password&confirm=other-password")
+            let again = try await form(
+                Guest(), client, "/setup", code + "password=other-password&confirm=other-password")
             #expect(again.headers[.location] == "/login")
             #expect(try AdminCredentials.verify("party-password", in: box.store))
         }
@@ -93,6 +96,7 @@ import Testing
             }
             let refused = try await guesser.call(client, .post, "/api/session/login", right)
             #expect(refused.status == .tooManyRequests)
+            #expect(refused.error?.hasPrefix("Too many wrong passwords. Try again in ") == true, "\(refused.text)")
         }
     }
 }

@@ -48,7 +48,7 @@ import Testing
                 #expect(response.status == .badRequest)
             }
         }
-        #expect(try box.store.queue().map(\.songID) == [box.songIDs[2]])
+        #expect(try await box.store.queue().map(\.songID) == [box.songIDs[2]])
     }
 
     @Test func searchWithoutJavaScriptListsMatchesWithARequestButtonEach() async throws {
@@ -69,17 +69,16 @@ import Testing
 
     @Test func voteFormWithoutJavaScriptSetsTheVoteAndTheButtonShowsIt() async throws {
         let box = try WebTestBox()
-        try box.set(["oneVotePerDevice": .bool(false)])
+        try await box.set(["oneVotePerDevice": .bool(false)])
         let id = try box.store.enqueue(songID: box.songIDs[0], requestedBy: nil).id
         try await Application(router: box.web.router()).test(.router) { client in
             let guest = Guest()
-            let reply = try await client.execute(
-                uri: "/queue/\(id)/vote", method: .post,
-                headers: [.cookie: guest.cookie, .contentType: "application/x-www-form-urlencoded"],
-                body: ByteBuffer(string: "vote=1")
-            ) { $0.status }
+            let reply = try await
+                (guest.send(
+                    client, .post, "/queue/\(id)/vote", body: ByteBuffer(string: "vote=1"),
+                    contentType: "application/x-www-form-urlencoded")).status
             #expect(reply == .seeOther)
-            #expect(try box.store.queue().first?.votes == 1)
+            #expect(try await box.store.queue().first?.votes == 1)
             let page = try await guest.call(client, .get, "/")
             // Pressed, and pressing again withdraws the vote.
             #expect(page.text.contains("value=\"0\" aria-label=\"Vote up One\" aria-pressed=\"true\""))
@@ -102,7 +101,7 @@ import Testing
         async throws
     {
         let box = try WebTestBox()
-        try box.setInteractivity(level)
+        try await box.setInteractivity(level)
         _ = try box.store.enqueue(songID: box.songIDs[0], requestedBy: nil)
         try await Application(router: box.web.router()).test(.router) { client in
             let user = privilege == .guest ? Guest() : try await box.login(privilege, client)

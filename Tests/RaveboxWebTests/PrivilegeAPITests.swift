@@ -19,7 +19,7 @@ import Testing
             #expect(guest.error?.contains("mods and admins") == true)
             let mod = try await box.login(.mod, client)
             #expect(try await mod.call(client, .post, "/api/playback/\(action)").status == .accepted)
-            try box.setInteractivity(.fullControl)
+            try await box.setInteractivity(.fullControl)
             #expect(try await Guest().call(client, .post, "/api/playback/\(action)").status == .accepted)
         }
         let kinds = box.drainCommands().map(\.kind)
@@ -36,7 +36,7 @@ import Testing
 
     @Test func seekVolumeAndModesAreValidated() async throws {
         let box = try WebTestBox()
-        try box.setInteractivity(.fullControl)
+        try await box.setInteractivity(.fullControl)
         try await app(box).test(.router) { client in
             let guest = Guest()
             #expect(
@@ -77,7 +77,7 @@ import Testing
             #expect(try shuffled.decode([QueueEntry].self).map(\.position) == [1, 2, 3])
             #expect(try await admin.call(client, .delete, "/api/queue").status == .noContent)
         }
-        #expect(try box.store.queue().isEmpty)
+        #expect(try await box.store.queue().isEmpty)
     }
 
     @Test func settingsAreReadAndChangedByTheAdminWithValidation() async throws {
@@ -102,7 +102,7 @@ import Testing
             // Everyone sees the change at once: the guest now has controls.
             #expect(try await Guest().call(client, .post, "/api/playback/pause").status == .accepted)
         }
-        #expect(try box.store.boxSettings().downvotesToKick == 3)
+        #expect(try await box.store.boxSettings().downvotesToKick == 3)
     }
 
     @Test func loginLogoutAndFirstRunSetup() async throws {
@@ -112,11 +112,15 @@ import Testing
             let before = try await guest.call(client, .get, "/api/session").decode(SessionReply.self)
             #expect(before.privilege == "guest")
             #expect(!before.adminPasswordSet)
-            let short = try await guest.call(client, .post, "/api/session/setup", "{\"password\": \"short\"}")
+            let code = box.setupCode.description
+            let short = try await guest.call(
+                client, .post, "/api/session/setup", "{\"password\": \"short\", \"code\": \"\(code)\"}")
             #expect(short.status == .badRequest)
-            let setup = try await guest.call(client, .post, "/api/session/setup", "{\"password\": \"first-run-pass\"}")
+            let setup = try await guest.call(
+                client, .post, "/api/session/setup", "{\"password\": \"first-run-pass\", \"code\": \"\(code)\"}")
             #expect(try setup.decode(SessionReply.self).privilege == "admin")
-            let again = try await Guest().call(client, .post, "/api/session/setup", "{\"password\": \"another-pass\"}")
+            let again = try await Guest().call(
+                client, .post, "/api/session/setup", "{\"password\": \"another-pass\", \"code\": \"\(code)\"}")
             #expect(again.status == .conflict)
             // The admin sets the mod password; a mod logs in with it.
             #expect(
@@ -160,7 +164,7 @@ import Testing
                 client, .post, "/api/queue", body, headers: [.origin: "http://evil.example"])
             #expect(foreign.status == .forbidden)
             #expect(foreign.error?.contains("other sites") == true)
-            #expect(try box.store.queue().isEmpty)
+            #expect(try await box.store.queue().isEmpty)
         }
     }
 
@@ -215,7 +219,7 @@ import Testing
     ])
     func voterColoursAreShownToWhomTheSettingAllows(indication: String, allowed: [Bool]) async throws {
         let box = try WebTestBox()
-        _ = try box.store.updateSettings(["colorIndication": .string(indication)])
+        _ = try await box.store.updateSettings(["colorIndication": .string(indication)])
         box.segment.bump(.settings)
         try await Application(router: box.web.router()).test(.router) { client in
             let viewers = [Guest(), try await box.login(.mod, client), try await box.login(.admin, client)]
@@ -228,7 +232,7 @@ import Testing
 
     @Test func requesterUpAndDownVotersGetTheirOwnColours() async throws {
         let box = try WebTestBox()
-        _ = try box.store.updateSettings(["colorIndication": .string("everybody")])
+        _ = try await box.store.updateSettings(["colorIndication": .string("everybody")])
         box.segment.bump(.settings)
         try await Application(router: box.web.router()).test(.router) { client in
             let (requester, fan, critic) = (Guest(), Guest(), Guest())

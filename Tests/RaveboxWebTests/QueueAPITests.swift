@@ -60,7 +60,7 @@ import Testing
             #expect(reply.status == .badRequest)
             #expect(reply.error?.contains("songId") == true)
         }
-        #expect(try box.store.queue().isEmpty)
+        #expect(try await box.store.queue().isEmpty)
     }
 
     @Test func unknownSongIsNotFound() async throws {
@@ -125,7 +125,7 @@ import Testing
                 let reply = try await Guest().call(client, .put, "/api/queue/\(id)/vote", "{\"vote\": -1}")
                 #expect(try reply.decode(VoteReply.self).kicked == (index == 2))
             }
-            #expect(try box.store.queue().isEmpty)
+            #expect(try await box.store.queue().isEmpty)
         }
     }
 
@@ -178,7 +178,7 @@ import Testing
         async throws
     {
         let box = try WebTestBox()
-        try box.setInteractivity(level)
+        try await box.setInteractivity(level)
         try await app(box).test(.router) { client in
             let id = try await box.request(box.songIDs[0], as: Guest(), client)
             let reply = try await Guest().call(client, .put, "/api/queue/\(id)/vote", "{\"vote\": \(vote)}")
@@ -189,7 +189,7 @@ import Testing
 
     @Test func queueOrderFollowsPositionsWithoutVoting() async throws {
         let box = try WebTestBox()
-        try box.setInteractivity(.fullControl)
+        try await box.setInteractivity(.fullControl)
         try await app(box).test(.router) { client in
             let guest = Guest()
             let ids = [
@@ -208,7 +208,7 @@ import Testing
             #expect(stale.status == .conflict)
             #expect(stale.error?.contains("reload") == true)
             #expect(try await guest.call(client, .delete, "/api/queue/\(ids[0])").status == .noContent)
-            let queue = try box.store.queue()
+            let queue = try await box.store.queue()
             #expect(queue.map(\.id) == [ids[2], ids[1]])
             #expect(queue.map(\.position) == [1, 2])
             #expect(try await guest.call(client, .delete, "/api/queue/\(ids[0])").status == .notFound)

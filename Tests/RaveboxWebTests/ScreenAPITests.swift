@@ -20,7 +20,7 @@ import Testing
 
             let changed = try await mod.call(client, .put, "/api/screen/program", #"{"program": "join"}"#)
             #expect(changed.status == .ok)
-            #expect(try box.store.boxSettings().screenProgram == .join)
+            #expect(try await box.store.boxSettings().screenProgram == .join)
             let bad = try await mod.call(client, .put, "/api/screen/program", #"{"program": "tv"}"#)
             #expect(bad.status == .badRequest)
 

@@ -3,9 +3,11 @@ import HummingbirdTesting
 import Logging
 import RaveboxCore
 import RaveboxIPC
+import RaveboxIntake
 import RaveboxMedia
 import RaveboxStore
 import RaveboxTestSupport
+import Testing
 
 @testable import RaveboxWeb
 
@@ -16,10 +18,13 @@ final class WebTestBox: Sendable {
     let segment: SharedSegment
     let web: WebApp
     let songIDs: [Int64]
+    /// The code that claims the box while it has no admin password (the supervisor makes it at start).
+    let setupCode: SetupCode
 
     init(
         songs: [(title: String, artist: String)] = [("One", "Alpha"), ("Two", "Beta"), ("Three", "Gamma")],
-        site: SiteInfo = SiteInfo(), withMusicFolders: Bool = false, ytDLP: String = "yt-dlp"
+        site: SiteInfo = SiteInfo(), withMusicFolders: Bool = false, ytDLP: String = "yt-dlp",
+        onlineLimits: OnlineRequestLimiter.Limits = .init()
     ) throws {
         folder = try TemporaryFolder("web")
         store = try Store(path: folder.file("ravebox.sqlite"))
@@ -30,22 +35,24 @@ final class WebTestBox: Sendable {
                     path: "/music/\(index).mp3", size: 1, mtime: 1, title: song.title, artist: song.artist,
                     album: "", duration: 180 + Double(index))
             })
-        songIDs = try store.searchSongs("", limit: 100).sorted { $0.path < $1.path }.map(\.id)
+        songIDs = try store.knownFiles(under: "/music").sorted { $0.key < $1.key }.map(\.value.id)
         let folders =
             withMusicFolders
             ? MusicFolders(
-                uploads: folder.file("uploads"), cache: folder.file("cache"), prober: FFmpegTrackProbe(), ytDLP: ytDLP)
+                uploads: folder.file("uploads"), cache: folder.file("cache"), prober: FFmpegTrackProbe(), ytDLP: ytDLP,
+                onlineLimits: onlineLimits)
             : nil
         web = WebApp(store: store, segment: segment, logger: Logger(label: "test.web"), site: site, folders: folders)
+        setupCode = try #require(try AdminCredentials.prepareSetupCode(preferred: nil, in: store))
     }
 
     /// Changes a setting as the admin would, and tells the web process.
-    func setInteractivity(_ level: Interactivity) throws {
-        try set(["interactivity": .string(level.rawValue)])
+    func setInteractivity(_ level: Interactivity) async throws {
+        try await set(["interactivity": .string(level.rawValue)])
     }
 
-    func set(_ patch: [String: SettingValue]) throws {
-        _ = try store.updateSettings(patch)
+    func set(_ patch: [String: SettingValue]) async throws {
+        _ = try await store.updateSettings(patch)
         segment.bump(.settings)
     }
 

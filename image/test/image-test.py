@@ -12,9 +12,11 @@ be edited between boots the way a user edits it on another computer):
 1. first boot, after ravebox.yaml was edited on the boot partition: read-only root, the processes
    and their user, the data partition grown, the hotspot, a requested song playing into snd-aloop's
    capture, frames on the virtio-gpu screen (the join QR decoded from a screendump), a gpio-sim
-   button press skipping the song;
+   button press skipping the song; root's files out of the box's user's reach (/run/ravebox not
+   writable, setup's secrets in a root-only folder, no admin password in the box's copy of
+   ravebox.yaml nor any secret in the journal), then symlinks planted as that user in the data folder;
 2. a power cut (QEMU killed) during a stream of votes, then a boot that finds a clean database with
-   every acknowledged vote, and music again;
+   every acknowledged vote, and music again, and followed none of the planted symlinks;
    A phone on the hotspot (the fourth mac80211_hwsim radio in its own network namespace, see
    network.py) gets a DHCP lease with option 114, finds every name answered by the box, is sent to
    the party page by its connectivity probe, resolves ravebox.local over mDNS, and cannot reach the
@@ -157,19 +159,25 @@ def fsck_partition(image: Path, number: int, scratch: Path) -> tuple[int, str]:
 # -- talking to the box -----------------------------------------------------------------------------
 
 class Client:
-    """HTTP through QEMU's forwarded port, as one guest (one session cookie)."""
+    """HTTP through QEMU's forwarded port, as one guest: it keeps the session cookie the box issues it."""
 
-    def __init__(self, machine: Machine, session: str | None = None):
+    def __init__(self, machine: Machine):
         self.machine = machine
-        self.session = session or str(uuid.uuid4())  # the box takes well-formed UUIDs only
+        self.session: str | None = None  # the token of the box's rb_session cookie, once it issued one
 
     def call(self, method: str, path: str, body: object | None = None, timeout: float = 15) -> tuple[int, object]:
         data = None if body is None else json.dumps(body).encode()
         # As a phone on the hotspot asks: by the box's name (any other host is sent to the party page).
-        headers = {"Cookie": f"rb_session={self.session}", "Host": BOX_HOSTNAME}
+        headers = {"Host": BOX_HOSTNAME}
+        if self.session:
+            headers["Cookie"] = f"rb_session={self.session}"
         if data is not None:
             headers["Content-Type"] = "application/json"
-        status, raw = self.machine.http(method, path, body=data, headers=headers, timeout=timeout)
+        status, answer, raw = self.machine.http_with_headers(method, path, body=data, headers=headers, timeout=timeout)
+        for cookie in answer.get_all("Set-Cookie") or []:
+            name, _, rest = cookie.partition("=")
+            if name.strip() == "rb_session":
+                self.session = rest.split(";", 1)[0]
         try:
             return status, json.loads(raw) if raw else None
         except ValueError:
@@ -254,6 +262,41 @@ def check_system(machine: Machine) -> None:
              "ravebox-hostapd@wlan0.service ravebox-wpa-supplicant@wlan1.service ravebox-usb-mount@sda1.service")
     rc, out = machine.run(f"cd /etc/systemd/system && SYSTEMD_LOG_COLOR=0 systemd-analyze verify {units}")
     check(rc == 0 and out.strip() == "", "systemd-analyze verify accepts the units on the image", out)
+
+
+# What the box's user plants on the first boot for the next one (docs/security.md, "What runs as root"):
+# symlinks where root used to write in the data folder, which it owns. None may be followed.
+PLANTED = {"secrets.json.new": "planted-secrets", "last-good.yaml.new": "planted-last-good",
+           ".ravebox-grown": "planted-grown"}
+
+
+def check_root_boundary(machine: Machine, secrets: list[str]) -> None:
+    """Root's files are out of the box's user's reach, and no secret is left where that user reads."""
+    as_box = "runuser -u ravebox -g ravebox -- sh -c"
+    rc, out = machine.run(f"{as_box} ': >/run/ravebox/planted' 2>&1")
+    check(rc != 0, "the box's user cannot create files in /run/ravebox", out)
+    rc, out = machine.run(f"{as_box} ': >/run/ravebox/requests/probe && rm /run/ravebox/requests/probe' 2>&1")
+    check(rc == 0, "the box's user may leave requests in /run/ravebox/requests", out)
+    modes = machine.run("cd /var/lib/ravebox && stat -c '%U %a' .ravebox-setup .ravebox-setup/secrets.json")[1]
+    check(modes.split() == ["root", "700", "root", "600"], "setup keeps its secrets in a root-only folder", modes)
+    box_copy = machine.check("cat /run/ravebox/ravebox.yaml")
+    check("admin_password_hash:" in box_copy and not any(secret in box_copy for secret in secrets),
+          "the box's copy of ravebox.yaml has the admin password's hash, not the password", box_copy[-400:])
+    # Searched in the guest: the whole journal is too long for the serial shell.
+    patterns = " ".join(f"-e '{secret}'" for secret in secrets)
+    leaked = machine.run(f"journalctl -b --no-pager -o cat | grep -F -c {patterns}")[1].strip()
+    check(leaked == "0", "no secret from ravebox.yaml is in the journal", f"{leaked} lines")
+    links = " && ".join(f"ln -s /boot/firmware/{target} {name}" for name, target in PLANTED.items())
+    rc, out = machine.run(f"{as_box} 'cd /var/lib/ravebox && rm -f .ravebox-grown && {links}' 2>&1 && sync")
+    check(rc == 0, "the box's user could plant symlinks in the data folder", out)
+
+
+def check_planted_untouched(machine: Machine) -> None:
+    """The boot after check_root_boundary planted its symlinks: setup and grow-data followed none."""
+    created = machine.run(f"ls /boot/firmware | grep -F -e {' -e '.join(PLANTED.values())}")[1].strip()
+    check(created == "", "no file was created through a symlink the box's user planted", created)
+    marker = machine.run("stat -c %F /var/lib/ravebox/.ravebox-grown")[1].strip()
+    check(marker == "regular empty file", "grow-data replaced the planted symlink with its marker", marker)
 
 
 def check_hotspot(machine: Machine, name: str) -> None:
@@ -479,8 +522,15 @@ def check_captive_portal(machine: Machine, phone: Phone) -> None:
 
 
 def check_mdns(space, name: str, address: str, what: str) -> None:
-    answer = space.run(f"perl {space.tools}/mdns-query.pl {name} 4", timeout=60)[1]
-    check(address in answer.split(), f"{name} resolves to {address} over mDNS (avahi) {what}", answer)
+    # Asked again for up to 30 s: avahi announces a new address with a delay, and a loaded host (TCG) answers late.
+    answers: list[str] = []
+
+    def resolved():
+        answers.append(space.run(f"perl {space.tools}/mdns-query.pl {name} 4", timeout=60)[1])
+        return address in answers[-1].split()
+
+    found = eventually(30, resolved, interval=1)
+    check(bool(found), f"{name} resolves to {address} over mDNS (avahi) {what}", answers[-1] if answers else "")
 
 
 def check_no_forwarding(machine: Machine, phone: Phone, uplink: Uplink) -> None:
@@ -643,6 +693,7 @@ def main() -> int:
         m1 = machine(disk0, "boot1")
         boot(m1, "first boot")
         check_system(m1)
+        check_root_boundary(m1, [FIRST_ADMIN])
         masked = m1.check("cat /boot/firmware/ravebox.yaml")
         check(FIRST_ADMIN not in masked, "the secrets in ravebox.yaml are masked after the first boot", masked[-400:])
         check("wifi_security: owe" in masked, "the image's ravebox.yaml asks for Enhanced Open (OWE)", masked[:1500])
@@ -682,7 +733,7 @@ def main() -> int:
         threads = [threading.Thread(target=vote_stream, args=(m1, entry, stop, acknowledged)) for _ in range(4)]
         for thread in threads:
             thread.start()
-        time.sleep(4)
+        time.sleep(8)  # each voter begins a session (a commit) before its vote: twice the commits of a vote
         # Enough acknowledged votes for the count below to mean something, however slowly a busy host answers.
         eventually(60, lambda: len(acknowledged) > 20, interval=0.2)
         m1.kill()
@@ -695,13 +746,17 @@ def main() -> int:
         disk1 = disk_of(m1, work / "disk1.raw")
         m2 = machine(disk1, "boot2")
         boot(m2, "after the power cut")
+        check_planted_untouched(m2)
         errors = m2.run("dmesg | grep -i 'EXT4-fs error\\|I/O error' || true")[1].strip()
         check(errors == "", "no file system errors after the power cut", errors)
         integrity = m2.check("sqlite3 -readonly /var/lib/ravebox/ravebox.sqlite 'PRAGMA integrity_check'").strip()
         check(integrity == "ok", "the database passes integrity_check after the power cut", integrity)
         stored = set(m2.check(f"sqlite3 -readonly /var/lib/ravebox/ravebox.sqlite "
                               f"\"SELECT voter FROM vote WHERE entryId = {entry}\"").split())
-        lost = [index for index, s in enumerate(acknowledged) if f"session:{s}" not in stored]
+        # The box issued each voter's token; the vote is stored under the session's id, which stays on the box.
+        voters = dict(line.split("|", 1) for line in m2.check(
+            "sqlite3 -readonly /var/lib/ravebox/ravebox.sqlite 'SELECT token, id FROM guest_session'").split())
+        lost = [index for index, s in enumerate(acknowledged) if f"session:{voters.get(s)}" not in stored]
         check(not lost, "every vote acknowledged before the power cut is stored",
               f"{len(lost)} of {len(acknowledged)} lost, positions {lost}; {len(stored)} stored\n"
               + m2.run("ls -la /var/lib/ravebox/; sqlite3 -readonly /var/lib/ravebox/ravebox.sqlite "

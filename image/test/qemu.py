@@ -369,11 +369,16 @@ class Machine:
 
     def http(self, method: str, path: str, body: bytes | None = None,
              headers: dict | None = None, timeout: float = 10) -> tuple[int, bytes]:
+        status, _, raw = self.http_with_headers(method, path, body, headers, timeout)
+        return status, raw
+
+    def http_with_headers(self, method: str, path: str, body: bytes | None = None,
+                          headers: dict | None = None, timeout: float = 10) -> tuple[int, http.client.HTTPMessage, bytes]:
         conn = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=timeout)
         try:
             conn.request(method, path, body=body, headers=headers or {})
             r = conn.getresponse()
-            return r.status, r.read()
+            return r.status, r.msg, r.read()
         finally:
             conn.close()
 

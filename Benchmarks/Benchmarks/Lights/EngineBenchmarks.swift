@@ -15,8 +15,9 @@ import RaveboxStore
 //   bytes to a capture file (spidev's path when the file is a regular one). Per pass: one hop of music enters the
 //   analysis tap, the analysis reads what is heard, both programs (rave) render, encode and send, the report for
 //   the control loop is written. It must not allocate.
-// - "Search-50k": one library search (limit 20) of a typical prefix query against 50 000 songs in SQLite (FTS5);
-//   the percentiles are the figures the search goal (p99 ≤ 20 ms) is checked against.
+// - "Search-50k": one library search (limit 20) of a typical prefix query against 50 000 songs in SQLite (FTS5),
+//   awaited as the web process awaits it (the hop to GRDB's reader queue and back included); the percentiles are
+//   the figures the search goal (p99 ≤ 20 ms) is checked against.
 
 func engineBenchmarks(music: [Int16], noAllocations: BenchmarkThresholds) {
     Benchmark(
@@ -33,9 +34,9 @@ func engineBenchmarks(music: [Int16], noAllocations: BenchmarkThresholds) {
     Benchmark(
         "Search-50k",
         configuration: .init(metrics: [.wallClock], maxDuration: .seconds(5), maxIterations: 2_000, thresholds: [:])
-    ) { benchmark, library in
+    ) { benchmark, library async in
         for _ in benchmark.scaledIterations {
-            blackHole(library.nextSearch())
+            blackHole(await library.nextSearch())
         }
     } setup: {
         try SearchLibrary(songs: 50_000)
@@ -139,9 +140,9 @@ final class SearchLibrary {
 
     deinit { try? FileManager.default.removeItem(atPath: folder) }
 
-    func nextSearch() -> Int {
+    func nextSearch() async -> Int {
         let query = queries[next]
         next = (next + 1) % queries.count
-        return (try? store.searchSongs(query, limit: 20).count) ?? -1
+        return (try? await store.searchSongs(query, limit: 20).count) ?? -1
     }
 }

@@ -125,6 +125,36 @@ public enum BootFiles {
         return (lines + ["\(key): \(yamlQuoted(value))"]).joined(separator: "\n") + "\n"
     }
 
+    /// The secret keys whose value in `yaml` is the masked one (stored on the box, not written here).
+    public static func maskedKeys(in yaml: String) -> Set<String> {
+        var keys: Set<String> = []
+        for line in yaml.split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":"), secretKeys.contains(String(line[..<colon])) else { continue }
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            if value.hasPrefix(BoxConfiguration.maskedSecret) || value.hasPrefix("\"\(BoxConfiguration.maskedSecret)\"")
+            {
+                keys.insert(String(line[..<colon]))
+            }
+        }
+        return keys
+    }
+
+    /// The box's own copy of ravebox.yaml (`/run/ravebox/ravebox.yaml`, readable by the box's user), made from the
+    /// user's file before ``unmasking(_:stored:)``: it holds no secret the box does not need. The admin password's
+    /// line, plain or masked, becomes `admin_password_hash` with the stored bcrypt hash (or goes, when none is
+    /// stored: the box keeps the hash in its database); the home Wi-Fi's password goes (only root's
+    /// wpa_supplicant needs it). The hotspot's password stays: the box shows it to guests on the join page.
+    public static func boxCopy(_ yaml: String, adminPasswordHash: String?) -> String {
+        yaml.split(separator: "\n", omittingEmptySubsequences: false).compactMap { line -> String? in
+            guard let colon = line.firstIndex(of: ":") else { return String(line) }
+            switch line[..<colon] {
+            case "admin_password": return adminPasswordHash.map { "admin_password_hash: \(yamlQuoted($0))" }
+            case "wifi_client_password": return nil
+            default: return String(line)
+            }
+        }.joined(separator: "\n")
+    }
+
     /// A double-quoted YAML scalar.
     static func yamlQuoted(_ text: String) -> String {
         var out = "\""

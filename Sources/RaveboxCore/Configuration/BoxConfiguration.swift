@@ -41,6 +41,10 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
     public var audioDevice: String
     /// Admin password as given; it is stored only as a bcrypt hash and never written back anywhere.
     public var adminPassword: String?
+    /// The admin password's bcrypt hash, for a box whose configuration must not hold the password itself (the
+    /// appliance's `/run/ravebox/ravebox.yaml`, written by `ravebox setup`). One setting with ``adminPassword``: a
+    /// layer that gives one drops the other.
+    public var adminPasswordHash: String?
     /// The box's name on its network: the captive portal sends guests to `http://<hostname>/`.
     public var hostname: String
     /// The first label of `hostname` (`ravebox` of `ravebox.lan`): on the appliance also the system's host name,
@@ -179,7 +183,8 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
         if let value = layer.port { port = value }
         if let value = layer.libraries { libraries = value }
         if let value = layer.audioDevice { audioDevice = value }
-        if let value = layer.adminPassword { adminPassword = value }
+        if let value = layer.adminPassword { (adminPassword, adminPasswordHash) = (value, nil) }
+        if let value = layer.adminPasswordHash { (adminPassword, adminPasswordHash) = (nil, value) }
         if let value = layer.hostname { hostname = value }
         if let value = layer.wifiName { wifiName = value }
         if let value = layer.wifiPassword { wifiPassword = value.isEmpty ? nil : value }
@@ -226,6 +231,20 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
 
     /// Shortest admin password accepted.
     public static let minimumPasswordLength = 8
+    /// Longest password accepted, in UTF-8 bytes: bcrypt reads no further, so a longer one would be
+    /// accepted by its first 72 bytes alone.
+    public static let maximumPasswordBytes = 72
+
+    /// Why `password` cannot be an admin or mod password, or `nil` when it can.
+    public static func passwordProblem(_ password: String) -> String? {
+        if password.count < minimumPasswordLength {
+            return "The password needs at least \(minimumPasswordLength) characters."
+        }
+        if password.utf8.count > maximumPasswordBytes {
+            return "The password can have at most \(maximumPasswordBytes) bytes (72 letters without accents)."
+        }
+        return nil
+    }
 }
 
 /// Whether the box reads its buttons, and how they are wired.

@@ -11,6 +11,9 @@ public struct ConfigurationLayer: Sendable, Equatable {
     public var libraries: [String]?
     public var audioDevice: String?
     public var adminPassword: String?
+    /// The admin password's bcrypt hash (`admin_password_hash`): what `ravebox setup` hands the box instead of the
+    /// password itself.
+    public var adminPasswordHash: String?
     public var hostname: String?
     public var wifiName: String?
     public var wifiPassword: String?
@@ -64,6 +67,12 @@ public struct ConfigurationLayer: Sendable, Equatable {
         "audio_channels",
         "audio_period_ms", "audio_periods", "leds", "audio_sync", "onboard_leds", "buttons", "screen", "usb_root",
         "country", "hotspot", "wifi_client_name", "wifi_client_password", "uplink_forwarding", "dac",
+        "admin_password_hash",
+    ]
+
+    /// Keys whose values no message ever shows.
+    public static let secretKeys: Set<String> = [
+        "admin_password", "admin_password_hash", "wifi_password", "wifi_client_password",
     ]
 
     /// Environment variable for each YAML key (`RAVEBOX_` + upper-cased key), plus `RAVEBOX_CONFIG`.
@@ -106,7 +115,7 @@ public struct ConfigurationLayer: Sendable, Equatable {
         do {
             node = try Yams.compose(yaml: yaml)
         } catch {
-            throw .malformedFile(path: path, reason: "\(error)")
+            throw .malformedFile(path: path, reason: ConfigurationError.yamlProblem(error))
         }
         guard let node else { return }  // an empty file says nothing
         guard let mapping = node.mapping else {
@@ -130,18 +139,34 @@ public struct ConfigurationLayer: Sendable, Equatable {
             } else if let sequence = valueNode.sequence {
                 let items = sequence.compactMap(\.string)
                 guard items.count == sequence.count else {
-                    throw .invalid(key: key, value: "\(valueNode)", source: path, accepted: "a list of strings")
+                    throw ConfigurationError.invalid(
+                        key: key, value: "\(valueNode)", source: path, accepted: "a list of strings"
+                    ).hidingSecrets()
                 }
                 try set(key: key, scalar: nil, list: items, source: path)
             } else if let scalar = valueNode.scalar?.string {
                 try set(key: key, scalar: scalar, list: [scalar], source: path)
             } else {
-                throw .invalid(key: key, value: "\(valueNode)", source: path, accepted: "a single value or a list")
+                throw ConfigurationError.invalid(
+                    key: key, value: "\(valueNode)", source: path, accepted: "a single value or a list"
+                ).hidingSecrets()
             }
         }
     }
 
     private mutating func set(
+        key: String, scalar: String?, list: [String], source: String
+    )
+        throws(ConfigurationError)
+    {
+        do {
+            try setValue(key: key, scalar: scalar, list: list, source: source)
+        } catch {
+            throw error.hidingSecrets()
+        }
+    }
+
+    private mutating func setValue(
         key: String, scalar: String?, list: [String], source: String
     )
         throws(ConfigurationError)
@@ -196,12 +221,23 @@ public struct ConfigurationLayer: Sendable, Equatable {
         case "admin_password":
             let value = try single()
             if value == BoxConfiguration.maskedSecret { return }  // stored by `ravebox setup`: keep it
-            guard value.count >= BoxConfiguration.minimumPasswordLength else {
+            guard BoxConfiguration.passwordProblem(value) == nil else {
                 throw .invalid(
                     key: key, value: "(hidden)", source: source,
-                    accepted: "at least \(BoxConfiguration.minimumPasswordLength) characters")
+                    accepted: """
+                        at least \(BoxConfiguration.minimumPasswordLength) characters and at most \
+                        \(BoxConfiguration.maximumPasswordBytes) bytes
+                        """)
             }
             adminPassword = value
+        case "admin_password_hash":
+            let value = try single()
+            guard Self.isBcryptHash(value) else {
+                throw .invalid(
+                    key: key, value: "(hidden)", source: source,
+                    accepted: "a bcrypt hash ($2b$, two cost digits, $, 53 characters), as ravebox setup writes it")
+            }
+            adminPasswordHash = value
         case "hostname":
             let value = try single().lowercased()
             guard Self.isHostName(value) else {
@@ -289,6 +325,15 @@ public struct ConfigurationLayer: Sendable, Equatable {
         default:
             throw .unknownKey(key: key, source: source, accepted: Self.yamlKeys)
         }
+    }
+
+    /// `$2a$`, `$2b$` or `$2y$`, two cost digits, `$`, then 22 characters of salt and 31 of hash in bcrypt's
+    /// base-64 alphabet.
+    static func isBcryptHash(_ text: String) -> Bool {
+        let parts = text.split(separator: "$", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0].isEmpty && ["2a", "2b", "2y"].contains(parts[1])
+            && parts[2].count == 2 && parts[2].allSatisfy(\.isNumber) && parts[3].utf8.count == 53
+            && parts[3].allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "/") }
     }
 
     /// A Linux network interface name: 1 to 15 letters, digits, `-`, `_` or `.`.

@@ -9,13 +9,32 @@ public struct VoteRateLimit: Sendable, Equatable {
     public var limit: Int
     /// Window length in seconds.
     public var window: Double
+    /// What is being limited, for the refusal's sentence.
+    public var activity: Activity
+
+    /// What a limit counts (the same rule also limits wrong passwords and new sessions).
+    public enum Activity: Sendable, Equatable {
+        case voting
+        case loggingIn
+        case startingSessions
+
+        /// The refusal's sentence without the wait.
+        var refusal: String {
+            switch self {
+            case .voting: "You're voting too often."
+            case .loggingIn: "Too many wrong passwords."
+            case .startingSessions: "Too many new sessions from this device: allow cookies for this page."
+            }
+        }
+    }
 
     /// 10 votes per 30 s, as Raveberry's client-side bucket.
     public static let standard = VoteRateLimit(limit: 10, window: 30)
 
-    public init(limit: Int, window: Double) {
+    public init(limit: Int, window: Double, activity: Activity = .voting) {
         self.limit = limit
         self.window = window
+        self.activity = activity
     }
 
     /// Checks one more vote at `now` against the voter's earlier votes.
@@ -31,7 +50,7 @@ public struct VoteRateLimit: Sendable, Equatable {
         let retryAfter = max(0, inWindow[inWindow.count - limit] + window - now)
         let seconds = max(1, Int(retryAfter.rounded(.up)))
         throw .tooManyRequests(
-            "You're voting too often. Try again in \(seconds) second\(seconds == 1 ? "" : "s").",
+            "\(activity.refusal) Try again in \(seconds) second\(seconds == 1 ? "" : "s").",
             retryAfter: retryAfter)
     }
 }

@@ -97,6 +97,18 @@ extension Player {
         return nil
     }
 
+    /// Polls `status` until the song `token` has been heard for `seconds` (returning true) or `timeout` seconds pass
+    /// (returning false). Leaves the events queued.
+    func waitForPosition(_ seconds: Double, of token: Int64, timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let status = status
+            if status.token == token, status.position >= seconds { return true }
+            usleep(2_000)
+        }
+        return false
+    }
+
     /// Waits for the event that ends the song `token` (finished, failed or stopped).
     func waitForEnd(of token: Int64, timeout: Double) -> PlayerEvent? {
         var seen: [PlayerEvent] = []
