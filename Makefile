@@ -29,7 +29,7 @@ BUILD_PACKAGES := libasound2-dev libgpiod-dev libdrm-dev libfftw3-dev libqrencod
 	libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libsqlite3-dev libebur128-dev zlib1g-dev \
 	libfreetype-dev fonts-dejavu-core pkg-config
 DEMO_PACKAGES := ffmpeg
-TEST_PACKAGES := ffmpeg sox alsa-utils dnsmasq-base hostapd
+TEST_PACKAGES := ffmpeg sox alsa-utils dnsmasq-base hostapd wpasupplicant
 BENCH_PACKAGES := ffmpeg curl python3 wrk redis-server mopidy python3-venv mpg123 flac alsa-utils valgrind \
 	stress-ng linux-perf cava
 # Real-browser tests (Tests/Browser), `make screenshots` and bench/page-weight.py: headless Chromium driven
@@ -339,12 +339,22 @@ image-qemu: image-deps $(IMAGE_DEMO)/.ravebox-demo
 
 # Static checks that need no QEMU: the overlays compile, the udev rules and units verify, every script passes
 # shellcheck, and the hostapd and dnsmasq files `ravebox setup` writes parse.
+# hostapd reads the file of every wifi_security mode: the image's ravebox.yaml as shipped (owe), then with each
+# other mode.
+WIFI_MODES := open wpa2 wpa3
 image-check: image-test-deps swift-build
 	@rm -rf $(IMAGE_OUT)/check && mkdir -p $(IMAGE_OUT)/check/boot
 	@cp image/boot/ravebox.yaml $(IMAGE_OUT)/check/boot/
 	$(DEBUG_BIN) setup --boot $(IMAGE_OUT)/check/boot --data $(IMAGE_OUT)/check/data --run $(IMAGE_OUT)/check/run \
 	    --network $(IMAGE_OUT)/check/network --group root
-	image/check-static.sh --dnsmasq $(IMAGE_OUT)/check/run/dnsmasq.conf --hostapd $(IMAGE_OUT)/check/run/hostapd-wlan0.conf
+	@for mode in $(WIFI_MODES); do \
+	    mkdir -p $(IMAGE_OUT)/check/$$mode/boot && \
+	    sed "s/^wifi_security: .*/wifi_security: $$mode/" image/boot/ravebox.yaml >$(IMAGE_OUT)/check/$$mode/boot/ravebox.yaml && \
+	    $(DEBUG_BIN) setup --boot $(IMAGE_OUT)/check/$$mode/boot --data $(IMAGE_OUT)/check/$$mode/data \
+	        --run $(IMAGE_OUT)/check/$$mode/run --network $(IMAGE_OUT)/check/$$mode/network --group root || exit 1; \
+	done
+	image/check-static.sh --dnsmasq $(IMAGE_OUT)/check/run/dnsmasq.conf --hostapd $(IMAGE_OUT)/check/run/hostapd-wlan0.conf \
+	    $(foreach mode,$(WIFI_MODES),--hostapd $(IMAGE_OUT)/check/$(mode)/run/hostapd-wlan0.conf)
 
 image-test: image-test-deps image-qemu
 	image/test/gpio-sim/build-module.sh --image $(IMAGE_OUT)/out/ravebox-$(IMAGE_VERSION)-qemu-amd64.img \

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Static checks for the Ravebox image sources; stops with a clear message at the first problem.
 #
-# Usage: image/check-static.sh [--root DIR] [--dnsmasq FILE] [--hostapd FILE]
+# Usage: image/check-static.sh [--root DIR] [--dnsmasq FILE] [--hostapd FILE]...
 #
 #   --root DIR      an amd64 Debian trixie root (e.g. made with mmdebstrap --include=systemd,udev); used through
 #                   chroot for the checks the local system is too old for (udevadm verify needs systemd >= 253)
 #                   and for systemd-analyze verify. Needs root. Only a temporary directory under DIR/tmp is
 #                   written, and removed again.
 #   --dnsmasq FILE  also check a dnsmasq configuration (dnsmasq --test -C FILE)
-#   --hostapd FILE  also check a hostapd configuration (see check_hostapd for the method)
+#   --hostapd FILE  also check a hostapd configuration (see check_hostapd for the method); repeatable, one for
+#                   each wifi_security mode
 #
 # Checks, in order:
 #   1. every overlays/*.dts compiles with "dtc -@" without errors or warnings
@@ -23,7 +24,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 root=''
 dnsmasq_conf=''
-hostapd_conf=''
+hostapd_confs=()
 
 usage() {
     sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
@@ -59,11 +60,11 @@ while (($# > 0)); do
             ;;
         --hostapd)
             (($# >= 2)) || fail "--hostapd needs a file"
-            hostapd_conf=$2
+            hostapd_confs+=("$2")
             shift 2
             ;;
         --hostapd=*)
-            hostapd_conf=${1#--hostapd=}
+            hostapd_confs+=("${1#--hostapd=}")
             shift
             ;;
         -h | --help)
@@ -80,7 +81,9 @@ if [[ -n $root ]]; then
     ((EUID == 0)) || fail "--root needs root (it uses chroot)"
 fi
 [[ -z $dnsmasq_conf || -f $dnsmasq_conf ]] || fail "--dnsmasq $dnsmasq_conf: no such file"
-[[ -z $hostapd_conf || -f $hostapd_conf ]] || fail "--hostapd $hostapd_conf: no such file"
+for hostapd_conf in "${hostapd_confs[@]}"; do
+    [[ -f $hostapd_conf ]] || fail "--hostapd $hostapd_conf: no such file"
+done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ravebox-check.XXXXXX")
 root_work=''
@@ -419,8 +422,7 @@ check_dnsmasq() {
 # timeout: a configuration that parses gets as far as setting up the interface, which fails with
 # "<ifname>: interface state UNINITIALIZED->DISABLED"; a broken one stops at "Failed to set up interface with".
 check_hostapd() {
-    [[ -n $hostapd_conf ]] || return 0
-    local hostapd ifname=rbcheck0 status=0
+    local hostapd_conf=$1 hostapd ifname=rbcheck0 status=0
     hostapd=$(command -v hostapd || true)
     [[ -n $hostapd ]] || hostapd=/usr/sbin/hostapd
     [[ -x $hostapd ]] || fail "hostapd is not installed (apt-get install hostapd) to check $hostapd_conf"
@@ -453,5 +455,7 @@ check_shell
 check_udev_rules
 check_units
 check_dnsmasq
-check_hostapd
+for conf in "${hostapd_confs[@]}"; do
+    check_hostapd "$conf"
+done
 printf 'check-static: all checks passed\n'

@@ -2,7 +2,8 @@ import Foundation
 import RaveboxCore
 
 /// What the pages say about where the box is: its name and port (for the captive portal's redirect and
-/// the join page), and the hotspot's network name and password (for the Wi-Fi QR code).
+/// the join page), and the hotspot's network name and the password phones need (for the Wi-Fi QR code; nil for an
+/// open or OWE network).
 public struct SiteInfo: Sendable, Equatable {
     public var hostname: String
     public var port: Int
@@ -29,7 +30,7 @@ public struct SiteInfo: Sendable, Equatable {
     public init(_ config: BoxConfiguration) {
         self.init(
             hostname: config.hostname, port: config.port, wifiName: config.wifiName,
-            wifiPassword: config.wifiPassword, ledOutputs: config.lights.outputs)
+            wifiPassword: config.hotspotPassword, ledOutputs: config.lights.outputs)
         otherNames = Self.mdnsNames(hostname: config.hostname, systemHostname: Self.systemHostname())
     }
 

@@ -55,6 +55,6 @@ extension EngineConfiguration {
             lights: config.lights, downloadCache: BoxPaths(config).data + "/cache", buttons: config.buttons,
             powerOffCommand: config.mode == .box ? ["/usr/bin/touch", BoxPaths.powerOffRequest] : nil,
             screen: config.screen, joinURL: config.partyURL, wifiName: config.wifiName,
-            wifiPassword: config.wifiPassword)
+            wifiPassword: config.hotspotPassword)
     }
 }

@@ -15,7 +15,7 @@ struct Ravebox: AsyncParsableCommand {
             """,
         subcommands: [
             RunCommand.self, EngineCommand.self, WebCommand.self, ScanCommand.self, PlayCommand.self,
-            StateCommand.self, IPCProbeCommand.self, SetupCommand.self,
+            StateCommand.self, IPCProbeCommand.self, SetupCommand.self, HotspotCommand.self,
         ],
         defaultSubcommand: RunCommand.self)
 }

@@ -72,8 +72,18 @@ struct SetupCommand: ParsableCommand {
         }
         config.appliance = Self.withoutUnstoredPasswords(
             config.appliance, masked: BootFiles.maskedKeys(in: text), stored: stored)
-        let boxText = BootFiles.unmasking(
+        var boxText = BootFiles.unmasking(
             BootFiles.boxCopy(text, adminPasswordHash: stored["admin_password_hash"]), stored: stored)
+
+        // WPA2/WPA3 without a wifi_password: the box's own, made once and kept with the secrets.
+        var madeUp: String?
+        if config.hotspotSecurity.usesPassword, config.wifiPassword == nil {
+            let password = stored[BootFiles.generatedWiFiPasswordKey] ?? WiFiPassword.generate()
+            stored[BootFiles.generatedWiFiPasswordKey] = password
+            boxText = BootFiles.setting("wifi_password", password, in: boxText)
+            config = config.withHotspotPassword(password)
+            madeUp = password
+        }
 
         // 2. Secrets into root's own folder on the data partition, then out of the user's file.
         try setupStore.storeSecrets(stored)
@@ -112,7 +122,7 @@ struct SetupCommand: ParsableCommand {
             try runFolder.write(name, contents, mode: 0o600)
         }
         let networkFolder = try SafeFolder(path: network, creating: 0o755)
-        for name in ["10-ravebox-hotspot.network", "20-ravebox-client.network"] {
+        for name in ApplianceFiles.networkFileNames {
             try? networkFolder.remove(name)
         }
         for (name, contents) in files.networkFiles {
@@ -138,11 +148,14 @@ struct SetupCommand: ParsableCommand {
                 changed.append(name)
             }
         }
+        Self.noteWiFiPassword(madeUp, config: config, boot: bootFolder)
         var hotspot = "no hotspot"
         if let interface = config.appliance.hotspotInterface {
             hotspot =
                 "hotspot \"\(config.wifiName ?? "Ravebox")\" on \(interface)"
                 + Self.untilPresent(interface, else: "check that the Wi-Fi adapter is there and not disabled")
+                + " (wifi_security: \(config.hotspotSecurity.rawValue)"
+                + (madeUp == nil ? ")" : "; the password the box made up is in \(BootFiles.wifiNoteFile))")
         }
         var named = ""
         if setHostname, let label = config.hostLabel {
@@ -162,6 +175,23 @@ struct SetupCommand: ParsableCommand {
         Self.say(
             "ravebox setup: \(hotspot)\(client)\(named)"
                 + (changed.isEmpty ? "" : "; \(changed.joined(separator: " and ")) updated, in effect after a reboot"))
+    }
+
+    /// Writes the made-up Wi-Fi password to the boot partition for the owner of a box without a screen (only when
+    /// it changed: the card's FAT is written as little as possible), or removes the note when there is none.
+    static func noteWiFiPassword(_ password: String?, config: BoxConfiguration, boot: SafeFolder) {
+        guard let password else {
+            try? boot.remove(BootFiles.wifiNoteFile)
+            return
+        }
+        let note = BootFiles.wifiNote(name: config.wifiName ?? "Ravebox", password: password)
+        if (try? boot.read(BootFiles.wifiNoteFile)) != note {
+            do {
+                try boot.write(BootFiles.wifiNoteFile, note, mode: nil)
+            } catch {
+                say("ravebox setup: \(error)")
+            }
+        }
     }
 
     /// "" when the network interface exists; else what the summary line adds: its service starts once it appears.

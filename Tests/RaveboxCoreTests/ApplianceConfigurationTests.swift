@@ -143,7 +143,7 @@ import Testing
         let lines = Set(hostapd.split(separator: "\n").map(String.init))
         #expect(lines.isSuperset(of: ["interface=wlan0", "wpa=2", "wpa_passphrase=partypeople", "country_code=FR"]))
         #expect(lines.contains("ssid2=" + "Café #1".utf8.map { String(format: "%02x", $0) }.joined()))
-        let open = try #require(try self.files("").runFiles["hostapd-wlan0.conf"])
+        let open = try #require(try self.files("wifi_security: open").runFiles["hostapd-wlan0.conf"])
         #expect(!open.contains("wpa="))
         #expect(!open.contains("country_code"))
     }
@@ -162,7 +162,7 @@ import Testing
         let closed = try #require(try files("").runFiles["nftables.conf"])
         #expect(closed.contains("policy drop;"))
         #expect(!closed.contains("iifname"))
-        let open = try files("uplink_forwarding: on")
+        let open = try files("wifi_security: open\nuplink_forwarding: on")
         #expect(open.runFiles["nftables.conf"]?.contains("iifname \"wlan0\" accept") == true)
         #expect(open.networkFiles["10-ravebox-hotspot.network"]?.contains("IPMasquerade=ipv4") == true)
     }
@@ -170,7 +170,9 @@ import Testing
     @Test func aHomeNetworkUsesTheSecondRadioWhileTheHotspotStaysUp() throws {
         let both = try files("wifi_client_name: Home\nwifi_client_password: homesecret")
         #expect(both.clientInterface == "wlan1")
-        #expect(both.runFiles["wpa_supplicant-wlan1.conf"]?.contains("psk=\"homesecret\"") == true)
+        #expect(
+            both.runFiles["wpa_supplicant-wlan1.conf"]?.contains(
+                "psk=99dc8793f6fc488ae53bac90eed3502a0fff850d56363de242e475bef6899771") == true)
         #expect(both.networkFiles["20-ravebox-client.network"]?.contains("Name=wlan1") == true)
         #expect(both.runFiles["hostapd-wlan0.conf"] != nil)
         let clientOnly = try files("hotspot: off\nwifi_client_name: Home")

@@ -58,18 +58,55 @@ class Phone(Namespace):
     def __init__(self, machine, tools: str):
         super().__init__(machine, "phone", PHONE, tools)
 
-    def join(self, ssid: str, password: str | None, seconds: float = 90) -> bool:
-        network = [f'    ssid="{ssid}"'] + ([f'    psk="{password}"'] if password else ["    key_mgmt=NONE"])
-        conf = "network={\n" + "\n".join(network) + "\n}\n"
+    def join(self, ssid: str, password: str | None, key_mgmt: str | None = None, seconds: float = 90,
+             connected_to: str | None = None, retry: float = 20) -> bool:
+        """Joins `ssid` the way a phone of one kind does: `key_mgmt` NONE (an open network), OWE, WPA-PSK
+        (a phone without WPA3) or SAE; by default WPA-PSK with a password, else NONE. True once the link is up
+        to `connected_to` (the network actually joined: an OWE phone ends up on the hidden OWE network) and
+        wpa_supplicant has its keys (wpa_state COMPLETED), which is when a phone's system starts DHCP: `iw link`
+        shows the network from the association on, and until the 4-way handshake is done no data flows.
+        Like a phone's system, it gives up a link that stays without keys for `retry` seconds and associates
+        again (see image/README.md, "The image test", for how an OWE join gets stuck under TCG)."""
+        key_mgmt = key_mgmt or ("WPA-PSK" if password else "NONE")
+        network = [f'    ssid="{ssid}"', f"    key_mgmt={key_mgmt}", "    scan_ssid=1"]
+        if password:
+            network.append(f'    psk="{password}"')
+        if key_mgmt in ("OWE", "SAE"):
+            network.append("    ieee80211w=2")
+        if key_mgmt == "OWE":
+            # Otherwise wpa_supplicant falls back to the open network when it misses the hidden OWE one.
+            network.append("    owe_only=1")
+        conf = f"ctrl_interface={self.dir}/wpa-ctrl\n" + "network={\n" + "\n".join(network) + "\n}\n"
         self.machine.check(f"printf '%s' {shlex.quote(conf)} > {self.dir}/wpa.conf")
         self.run(f"wpa_supplicant -B -D nl80211 -i {self.interface} -c {self.dir}/wpa.conf "
                  f"-P {self.dir}/wpa.pid -f {self.dir}/wpa.log")
+        expected = f"SSID: {connected_to or ssid}"
         deadline = time.monotonic() + seconds
+        associated = None  # since when the link is up without keys
         while time.monotonic() < deadline:
-            if f"SSID: {ssid}" in self.link():
+            if expected not in self.link():
+                associated = None
+            elif self.status().get("wpa_state") == "COMPLETED":
                 return True
+            elif associated is None:
+                associated = time.monotonic()
+            elif time.monotonic() - associated > retry:
+                print(f"phone: up on {connected_to or ssid} for {retry:.0f} s without keys "
+                      f"({self.status().get('wpa_state')}); associating again", flush=True)
+                self.run(f"wpa_cli -p {self.dir}/wpa-ctrl -i {self.interface} reassociate")
+                associated = None
             time.sleep(2)
         return False
+
+    def status(self) -> dict[str, str]:
+        """wpa_supplicant's view of the connection (key_mgmt, pairwise_cipher, ssid, ...)."""
+        text = self.run(f"wpa_cli -p {self.dir}/wpa-ctrl -i {self.interface} status")[1]
+        return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+
+    def leave(self) -> None:
+        """Stops wpa_supplicant, so the next join starts afresh."""
+        self.run(f"kill $(cat {self.dir}/wpa.pid) 2>/dev/null; sleep 2; rm -f {self.dir}/wpa.pid; "
+                 f"ip addr flush dev {self.interface}")
 
     def lease(self) -> dict[str, str]:
         """Asks for a DHCP lease (with option 114, the captive-portal API); returns what udhcpc was

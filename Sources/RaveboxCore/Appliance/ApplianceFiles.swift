@@ -14,11 +14,15 @@ public struct ApplianceFiles: Sendable, Equatable {
     /// File name (in the run folder) → contents. Secrets are in `hostapd-<interface>.conf` and
     /// `wpa_supplicant-<interface>.conf`; the image's unit templates `ravebox-hostapd@<interface>` and
     /// `ravebox-wpa-supplicant@<interface>` read them by name, started by udev when the interface appears.
+    /// `hostapd-<interface>.conf` is the configured mode; before hostapd starts, `ravebox hotspot` writes the file
+    /// of the same name that hostapd reads into a folder of root's own, for the mode the radio can run
+    /// (``RadioCapabilities``).
     public var runFiles: [String: String] = [:]
     /// The interface that joins the home Wi-Fi (`wifi_client_name`), nil when none is configured. Its service
     /// starts when that interface appears, so a second adapter plugged in later is used at once.
     public var clientInterface: String?
-    /// File name (in `/run/systemd/network`) → contents.
+    /// File name (in `/run/systemd/network`) → contents: the hotspot's address (on the bridge in OWE mode, with
+    /// the bridge's own file) and the home Wi-Fi's DHCP.
     public var networkFiles: [String: String] = [:]
 
     public init(_ config: BoxConfiguration) {
@@ -27,11 +31,17 @@ public struct ApplianceFiles: Sendable, Equatable {
             // The home network on the second radio when there is a hotspot, else on wlan0.
             clientInterface = appliance.hotspotInterface.map(Self.secondInterface(after:)) ?? "wlan0"
         }
+        var hotspot: String?
         if let interface = appliance.hotspotInterface {
-            runFiles[Self.hostapdFile(interface)] = Self.hostapd(config, interface: interface)
-            runFiles["dnsmasq.conf"] = Self.dnsmasq(config, interface: interface)
+            let security = config.hotspotSecurity
+            let link = Self.hotspotLink(interface: interface, security: security)
+            hotspot = link
+            runFiles[Self.hostapdFile(interface)] = Self.hostapd(
+                config, interface: interface, security: security, bridge: link == interface ? nil : link)
+            runFiles["dnsmasq.conf"] = Self.dnsmasq(config, interface: link)
             networkFiles["10-ravebox-hotspot.network"] = Self.hotspotNetwork(
-                interface: interface, masquerade: appliance.uplinkForwarding)
+                interface: link, masquerade: appliance.uplinkForwarding)
+            if link != interface { networkFiles[Self.bridgeNetDevFile] = Self.bridgeNetDev }
         }
         if let interface = clientInterface, let name = appliance.clientNetworkName {
             runFiles[Self.wpaSupplicantFile(interface)] = Self.wpaSupplicant(
@@ -49,9 +59,12 @@ public struct ApplianceFiles: Sendable, Equatable {
 
                 """
         }
-        runFiles["nftables.conf"] = Self.nftables(
-            hotspot: appliance.hotspotInterface, forwarding: appliance.uplinkForwarding)
+        runFiles["nftables.conf"] = Self.nftables(hotspot: hotspot, forwarding: appliance.uplinkForwarding)
     }
+
+    /// The systemd-networkd files `ravebox setup` may write, so it can remove the ones a new ravebox.yaml drops.
+    public static let networkFileNames = ["10-ravebox-hotspot.network", bridgeNetDevFile, "20-ravebox-client.network"]
+    static let bridgeNetDevFile = "10-ravebox-hotspot.netdev"
 
     /// The hotspot's hostapd file for `interface`.
     public static func hostapdFile(_ interface: String) -> String {
@@ -73,30 +86,6 @@ public struct ApplianceFiles: Sendable, Equatable {
     /// Hex of a network name, so any bytes (UTF-8, quotes, `#`) reach hostapd and wpa_supplicant unchanged.
     static func hex(_ text: String) -> String {
         text.utf8.map { String(format: "%02x", $0) }.joined()
-    }
-
-    static func hostapd(_ config: BoxConfiguration, interface: String) -> String {
-        var lines = [
-            "# Written by `ravebox setup` from ravebox.yaml at boot; edit ravebox.yaml on the boot partition instead.",
-            "interface=\(interface)",
-            "driver=nl80211",
-            "ctrl_interface=/run/hostapd",
-            "ssid2=\(hex(config.wifiName ?? "Ravebox"))",
-            "utf8_ssid=1",
-            "hw_mode=g",
-            "channel=6",
-            "ieee80211n=1",
-            "wmm_enabled=1",
-            "auth_algs=1",
-            "ignore_broadcast_ssid=0",
-        ]
-        if let country = config.appliance.country {
-            lines += ["country_code=\(country)", "ieee80211d=1"]
-        }
-        if let password = config.wifiPassword {
-            lines += ["wpa=2", "wpa_key_mgmt=WPA-PSK", "rsn_pairwise=CCMP", "wpa_passphrase=\(password)"]
-        }
-        return lines.joined(separator: "\n") + "\n"
     }
 
     /// The RFC 8908 API address handed out as DHCP option 114 (RFC 8910).
@@ -141,21 +130,6 @@ public struct ApplianceFiles: Sendable, Equatable {
         RequiredForOnline=no
 
         """
-    }
-
-    static func wpaSupplicant(name: String, password: String?, country: String?) -> String {
-        var lines = [
-            "# Written by `ravebox setup` from ravebox.yaml (wifi_client_name).", "ctrl_interface=/run/wpa_supplicant",
-        ]
-        if let country { lines.append("country=\(country)") }
-        lines += ["network={", "    ssid=\(hex(name))"]
-        if let password {
-            lines.append("    psk=\"\(password)\"")
-        } else {
-            lines.append("    key_mgmt=NONE")
-        }
-        lines.append("}")
-        return lines.joined(separator: "\n") + "\n"
     }
 
     static func nftables(hotspot: String?, forwarding: Bool) -> String {

@@ -96,6 +96,35 @@ public enum BootFiles {
         }.joined(separator: "\n")
     }
 
+    /// Where `ravebox setup` keeps the hotspot password it made up (in the data partition's secrets), for WPA2/WPA3
+    /// without a `wifi_password`; the same one at every boot.
+    public static let generatedWiFiPasswordKey = "generated_wifi_password"
+
+    /// The file on the boot partition that tells the owner of a box without a screen its made-up Wi-Fi password.
+    public static let wifiNoteFile = "ravebox-wifi.txt"
+
+    /// The text of ``wifiNoteFile``.
+    public static func wifiNote(name: String, password: String) -> String {
+        """
+        Ravebox Wi-Fi (written by the box; it made this password up because ravebox.yaml has no wifi_password)
+        Network: \(name)
+        Password: \(password)
+        The box's screen and its join page show it too, with a QR code. To choose your own, write
+        wifi_password: "..." into ravebox.yaml.
+
+        """
+    }
+
+    /// `yaml` with the top-level `key` set to `value` (a double-quoted scalar): its lines removed, one appended.
+    public static func setting(_ key: String, _ value: String, in yaml: String) -> String {
+        var lines = yaml.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { line in
+            guard let colon = line.firstIndex(of: ":") else { return true }
+            return line[..<colon] != key
+        }
+        while lines.last == "" { lines.removeLast() }
+        return (lines + ["\(key): \(yamlQuoted(value))"]).joined(separator: "\n") + "\n"
+    }
+
     /// The secret keys whose value in `yaml` is the masked one (stored on the box, not written here).
     public static func maskedKeys(in yaml: String) -> Set<String> {
         var keys: Set<String> = []

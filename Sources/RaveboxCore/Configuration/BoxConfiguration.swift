@@ -65,9 +65,30 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
         let label = String(name.lowercased().prefix { $0 != "." })
         return label.isEmpty || label == "localhost" ? nil : label
     }
-    /// The hotspot's network name and password, shown on the join page; no password = an open network.
+    /// The hotspot's network name, and the password typed into ravebox.yaml (`wifi_password`), if any.
     public var wifiName: String?
     public var wifiPassword: String?
+    /// How phones connect (`wifi_security`), as configured; nil = not said, see ``hotspotSecurity``.
+    public var wifiSecurity: WiFiSecurity?
+
+    /// How phones connect: `wifi_security`, or when it is not set WPA2 if there is a password (what a
+    /// ravebox.yaml from before `wifi_security` meant), else OWE on the box and an open network elsewhere.
+    public var hotspotSecurity: WiFiSecurity {
+        wifiSecurity ?? (wifiPassword != nil ? .wpa2 : mode == .box ? .owe : .open)
+    }
+
+    /// The password phones need, which the join QR codes and the screen show: nil for an open or OWE network
+    /// (a `wifi_password` is then not used). On the box `ravebox setup` fills in a made-up one for WPA2/WPA3 when
+    /// ravebox.yaml has none (``withHotspotPassword(_:)``).
+    public var hotspotPassword: String? { hotspotSecurity.usesPassword ? wifiPassword : nil }
+
+    /// This configuration with `password` as the hotspot's when it needs one and ravebox.yaml gives none.
+    public func withHotspotPassword(_ password: @autoclosure () -> String) -> BoxConfiguration {
+        guard hotspotSecurity.usesPassword, wifiPassword == nil else { return self }
+        var copy = self
+        copy.wifiPassword = password()
+        return copy
+    }
     /// What the analysis (and so the lights) listens to.
     public var audioSource: AudioSource = .playback
     /// ALSA capture device for `audioSource == .capture` (`default`, `hw:1,0`, `plughw:1`, ...).
@@ -167,6 +188,7 @@ public struct BoxConfiguration: Sendable, Equatable, Codable {
         if let value = layer.hostname { hostname = value }
         if let value = layer.wifiName { wifiName = value }
         if let value = layer.wifiPassword { wifiPassword = value.isEmpty ? nil : value }
+        if let value = layer.wifiSecurity { wifiSecurity = value }
         if let value = layer.audioSource { audioSource = value }
         if let value = layer.captureDevice { captureDevice = value }
         if let value = layer.snapcastFIFO { snapcastFIFO = value }

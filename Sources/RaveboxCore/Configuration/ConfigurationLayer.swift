@@ -17,6 +17,8 @@ public struct ConfigurationLayer: Sendable, Equatable {
     public var hostname: String?
     public var wifiName: String?
     public var wifiPassword: String?
+    /// How phones connect to the hotspot (`wifi_security`).
+    public var wifiSecurity: WiFiSecurity?
     public var audioSource: BoxConfiguration.AudioSource?
     public var captureDevice: String?
     public var snapcastFIFO: String?
@@ -61,7 +63,8 @@ public struct ConfigurationLayer: Sendable, Equatable {
     /// Keys accepted in the YAML file, in the order the documentation lists them.
     public static let yamlKeys = [
         "mode", "data", "host", "port", "library", "audio_device", "admin_password", "hostname", "wifi_name",
-        "wifi_password", "audio_source", "capture_device", "snapcast_fifo", "audio_rate", "audio_channels",
+        "wifi_security", "wifi_password", "audio_source", "capture_device", "snapcast_fifo", "audio_rate",
+        "audio_channels",
         "audio_period_ms", "audio_periods", "leds", "audio_sync", "onboard_leds", "buttons", "screen", "usb_root",
         "country", "hotspot", "wifi_client_name", "wifi_client_password", "uplink_forwarding", "dac",
         "admin_password_hash",
@@ -249,16 +252,18 @@ public struct ConfigurationLayer: Sendable, Equatable {
                 throw .invalid(key: key, value: value, source: source, accepted: "1 to 32 bytes")
             }
             if key == "wifi_name" { wifiName = value } else { clientNetworkName = value }
+        case "wifi_security": wifiSecurity = try choice(WiFiSecurity.self)
         case "wifi_password", "wifi_client_password":
             let value = try single()
             if value == BoxConfiguration.maskedSecret { return }
-            // WPA2 personal: 8 to 63 printable characters; empty means an open network.
-            guard value.isEmpty || (8...63).contains(value.count) else {
-                throw .invalid(
-                    key: key, value: "(hidden)", source: source,
-                    accepted: "8 to 63 characters, or empty for an open network")
+            // Empty means none: an open home network, or the hotspot's own (made-up) password.
+            let hotspot = key == "wifi_password"
+            if !value.isEmpty,
+                let problem = hotspot ? WiFiPassword.hotspotProblem(value) : WiFiPassword.clientProblem(value)
+            {
+                throw .invalid(key: key, value: "(hidden)", source: source, accepted: problem + ", or empty")
             }
-            if key == "wifi_password" { wifiPassword = value } else { clientNetworkPassword = value }
+            if hotspot { wifiPassword = value } else { clientNetworkPassword = value }
         case "country":
             let value = try single().uppercased()
             guard value.utf8.count == 2, value.allSatisfy({ $0.isASCII && $0.isLetter }) else {
