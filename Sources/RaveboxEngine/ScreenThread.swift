@@ -35,6 +35,9 @@ final class ScreenThread: @unchecked Sendable {
     /// When (monotonic nanoseconds) to look for the setup code again: every few seconds until someone claims
     /// the box.
     private var nextSetupCheck: UInt64 = 0
+    private var settingsCount: UInt64 = .max
+    /// When the mod code on the screen stops being valid (Unix seconds).
+    private var modCodeExpiry = 0.0
 
     /// A screen thread for the first DRM screen, or nil (after one log line) when there is none or no font.
     static func open(
@@ -156,9 +159,20 @@ final class ScreenThread: @unchecked Sendable {
         }
         if model.current != nil { model.current?.elapsed = cues.position }
         let now = SharedSegment.monotonicNanos()
-        if now >= nextSetupCheck {
+        // The codes change rarely: read every 5 s, and at once when a process rang the settings bell (a mod
+        // code asked for or used).
+        let settings = segment.changeCount(.settings)
+        if now >= nextSetupCheck || settings != settingsCount {
             nextSetupCheck = now + 5_000_000_000
+            settingsCount = settings
             model.setupCode = ((try? AdminCredentials.setupCode(in: store)) ?? nil)?.description ?? ""
+            let wall = Date().timeIntervalSince1970
+            let shown =
+                (try? store.boxSettings())?.modScreenCodes == true
+                ? (try? AdminCredentials.modCodeToShow(now: wall, in: store)) ?? nil : nil
+            model.modCode = shown?.code.description ?? ""
+            modCodeExpiry = shown?.expiresAt ?? 0
         }
+        if !model.modCode.isEmpty && Date().timeIntervalSince1970 >= modCodeExpiry { model.modCode = "" }
     }
 }

@@ -80,6 +80,9 @@ public struct ScreenModel: Sendable, Equatable {
     /// While the box has no admin password, its first-run setup code (`K7QM-2XWD`), shown over every
     /// layout so whoever is at the box can claim it; empty once it is claimed.
     public var setupCode: String = ""
+    /// A one-time mod log-in code a phone asked for (`K7QM-2XWD`), shown over every layout while it is valid;
+    /// empty when none is.
+    public var modCode: String = ""
 
     /// How many upcoming songs a layout shows at most.
     public static let maximumUpcoming = 5

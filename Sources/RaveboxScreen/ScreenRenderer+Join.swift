@@ -48,12 +48,17 @@ extension ScreenRenderer {
 
     /// The first-run banner along the bottom: where to set the box up and its setup code.
     func drawSetupBanner(_ model: ScreenModel, _ canvas: inout Canvas) {
+        let place = model.url.isEmpty ? "/setup" : (model.url.hasSuffix("/") ? model.url : model.url + "/") + "setup"
+        drawBanner("Set up at \(place) with the code ", model.setupCode, &canvas)
+    }
+
+    /// A strip along the bottom over every layout: "label value".
+    func drawBanner(_ label: String, _ value: String, _ canvas: inout Canvas) {
         canvas.clip = Canvas.Rect(x: 0, y: 0, width: renderWidth, height: renderHeight)
         let height = small.lineHeight + 2 * padding
         canvas.fill(Canvas.Rect(x: 0, y: renderHeight - height, width: renderWidth, height: height), Self.dark)
-        let place = model.url.isEmpty ? "/setup" : (model.url.hasSuffix("/") ? model.url : model.url + "/") + "setup"
         caption(
-            "Set up at \(place) with the code ".unicodeScalars, model.setupCode.unicodeScalars, x: padding,
+            label.unicodeScalars, value.unicodeScalars, x: padding,
             baseline: renderHeight - padding - small.descent, width: renderWidth - 2 * padding, &canvas)
     }
 

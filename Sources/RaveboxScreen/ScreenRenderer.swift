@@ -120,6 +120,7 @@ public final class ScreenRenderer {
             drawJoin(model, &canvas)
         }
         if !model.setupCode.isEmpty { drawSetupBanner(model, &canvas) }
+        if !model.modCode.isEmpty { drawBanner("Mod log-in code ", model.modCode, &canvas) }
         if let factor = model.alarmFactor, factor > 0 {
             canvas.clip = Canvas.Rect(x: 0, y: 0, width: renderWidth, height: renderHeight)
             canvas.blend(canvas.clip, Self.alarm, alpha: Int(min(factor, 1) * 208))

@@ -22,9 +22,21 @@ struct SessionController: Sendable {
         routes.post("/api/session/login", use: login)
         routes.post("/api/session/logout") { _, context in try await logout(context: context) }
         routes.post("/api/session/setup", use: setup)
+        routes.post("/api/session/mod-code", use: requestModCode)
         routes.put("/api/session/mod-password", use: modPassword)
         routes.get("/login") { request, context in try await loginPage(request, context: context) }
         routes.post("/login", use: loginForm)
+        routes.post("/login/code") { request, context in
+            do {
+                try await issueModCode(context)
+            } catch let error as APIError {
+                return try await loginPage(request, context: context, message: error.message, status: error.status)
+            } catch let error as RuleError {
+                return try await loginPage(
+                    request, context: context, message: error.message, status: .tooManyRequests)
+            }
+            return try await loginPage(request, context: context, codeShown: true)
+        }
         routes.post("/logout") { _, context in
             _ = try await sessions.setPrivilege(.guest, context, now: PartySettings.now())
             return Response(status: .seeOther, headers: [.location: "/"])
@@ -64,20 +76,74 @@ struct SessionController: Sendable {
             votes: Dictionary(uniqueKeysWithValues: votes.map { (String($0.key), $0.value) }))
     }
 
+    /// A password, or for a mod a code from the box's screen (``requestModCode(_:context:)``).
     struct LoginBody: Decodable {
         var role: Privilege
-        var password: String
+        var password: String?
+        var code: String?
     }
 
     func login(_ request: Request, context: RaveboxRequestContext) async throws -> SessionInfo {
         let body = try await request.decodeJSON(
             LoginBody.self, context: context, example: "{\"role\": \"mod\", \"password\": \"...\"}")
         guard body.role != .guest else { throw APIError(.badRequest, "Log in as mod or admin.") }
-        guard try await checkLogin(body.password, role: body.role, context) else {
+        if let code = body.code, body.password == nil {
+            guard body.role == .mod else { throw APIError(.badRequest, "Only mods log in with a code.") }
+            try await redeemModCode(code, context)
+            return try await sessionInfo(context, privilege: .mod)
+        }
+        guard let password = body.password else { throw APIError(.badRequest, "Send a password.") }
+        guard try await checkLogin(password, role: body.role, context) else {
             throw APIError(.unauthorized, "That password is not right.")
         }
         _ = try await sessions.setPrivilege(body.role, context, now: PartySettings.now())
         return try await sessionInfo(context, privilege: body.role)
+    }
+
+    struct ModCodeRequest: ResponseEncodable {
+        /// Seconds the box's screen shows the code.
+        var expiresIn: Double
+    }
+
+    /// `POST /api/session/mod-code`: shows a one-time mod code for this session on the box's screen (setting
+    /// `modScreenCodes`). The code is never in the answer: only someone who sees the screen can type it.
+    func requestModCode(_ request: Request, context: RaveboxRequestContext) async throws -> ModCodeRequest {
+        try await issueModCode(context)
+        return ModCodeRequest(expiresIn: AdminCredentials.modCodeLifetime)
+    }
+
+    static let noScreenCodes = APIError(
+        .forbidden, "This box does not show mod codes on its screen. Log in with the mod password.")
+
+    /// Makes the code (a try within the login limits, so asking cannot flood the screen) and tells the
+    /// engine's screen through the settings counter.
+    func issueModCode(_ context: RaveboxRequestContext) async throws {
+        guard try await actions.settings.current().modScreenCodes else { throw Self.noScreenCodes }
+        let (store, session, now) = (store, try await sessions.ensure(context), PartySettings.now())
+        _ = try await guardian.attempt(device: try await device(context)) {
+            try AdminCredentials.issueModCode(session: session, now: now, in: store)
+            return false
+        }
+        actions.segment.bump(.settings)
+    }
+
+    /// Makes this session a mod's when `code` is the one the screen shows for it (a try within the login
+    /// limits): 401 otherwise.
+    func redeemModCode(_ code: String, _ context: RaveboxRequestContext) async throws {
+        guard try await actions.settings.current().modScreenCodes else { throw Self.noScreenCodes }
+        let (store, session, now) = (store, try await sessions.ensure(context), PartySettings.now())
+        let outcome = Mutex<AdminCredentials.ModCodeLogin>(.wrongCode)
+        _ = try await guardian.attempt(device: try await device(context)) {
+            let login = try AdminCredentials.redeemModCode(code, session: session, now: now, in: store)
+            outcome.withLock { $0 = login }
+            return login != .wrongCode
+        }
+        guard case .loggedIn(let mod) = outcome.withLock({ $0 }) else {
+            throw APIError(
+                .unauthorized, "That is not the code the box's screen shows for this phone. Ask for a new one.")
+        }
+        sessions.adopt(mod, context)
+        actions.segment.bump(.settings)
     }
 
     /// Whether `password` is `role`'s, within the try limits (429 beyond them).
@@ -146,7 +212,8 @@ struct SessionController: Sendable {
     // MARK: - Pages
 
     func loginPage(
-        _ request: Request, context: RaveboxRequestContext, message: String? = nil, status: HTTPResponse.Status = .ok
+        _ request: Request, context: RaveboxRequestContext, message: String? = nil, status: HTTPResponse.Status = .ok,
+        codeShown: Bool = false
     ) async throws -> Response {
         guard try await AdminCredentials.adminPasswordIsSet(in: store) else {
             return Response(status: .seeOther, headers: [.location: "/setup"])
@@ -155,6 +222,8 @@ struct SessionController: Sendable {
         model["heading"] = "Log in"
         model["current"] = context.privilege == .guest ? "" : context.privilege.rawValue
         model["message"] = message ?? ""
+        model["screenCodes"] = try await actions.settings.current().modScreenCodes
+        model["codeShown"] = codeShown
         return Templates.html(Templates.render("login", model), request: request, status: status)
     }
 
@@ -164,10 +233,18 @@ struct SessionController: Sendable {
             return try await loginPage(request, context: context, message: "Choose mod or admin.", status: .badRequest)
         }
         do {
+            if let code = fields["code"], role == .mod {
+                try await redeemModCode(code, context)
+                return Response(status: .seeOther, headers: [.location: "/"])
+            }
             guard try await checkLogin(fields["password"] ?? "", role: role, context) else {
                 return try await loginPage(
                     request, context: context, message: "That password is not right.", status: .unauthorized)
             }
+        } catch let error as APIError {
+            let codeShown = fields["code"] != nil
+            return try await loginPage(
+                request, context: context, message: error.message, status: error.status, codeShown: codeShown)
         } catch let error as RuleError {
             return try await loginPage(request, context: context, message: error.message, status: .tooManyRequests)
         }

@@ -119,6 +119,8 @@ public struct BoxSettings: Sendable, Equatable, Codable {
     // MARK: Network
 
     public var captivePortal: CaptivePortalMode = .popup
+    /// Mods log in with a one-time code shown on the box's screen.
+    public var modScreenCodes = false
 
     /// The vote rate limit these settings ask for.
     public var voteRateLimit: VoteRateLimit { VoteRateLimit(limit: votesPerWindow, window: voteWindow) }

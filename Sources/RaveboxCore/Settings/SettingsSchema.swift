@@ -127,6 +127,9 @@ public enum SettingsSchema {
         .choice(
             "captivePortal", \.captivePortal, .network,
             "popup: joining the Wi-Fi opens the party page by itself; quiet: phones stay online without a pop-up."),
+        .bool(
+            "modScreenCodes", \.modScreenCodes, .network,
+            "Mods may log in with a one-time code from the box's screen, so no password crosses the Wi-Fi."),
     ]
 
     private static let byKey: [String: SettingDescriptor] = Dictionary(
