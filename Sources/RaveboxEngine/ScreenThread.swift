@@ -165,14 +165,21 @@ final class ScreenThread: @unchecked Sendable {
         if now >= nextSetupCheck || settings != settingsCount {
             nextSetupCheck = now + 5_000_000_000
             settingsCount = settings
-            model.setupCode = ((try? AdminCredentials.setupCode(in: store)) ?? nil)?.description ?? ""
-            let wall = Date().timeIntervalSince1970
-            let shown =
-                (try? store.boxSettings())?.modScreenCodes == true
-                ? (try? AdminCredentials.modCodeToShow(now: wall, in: store)) ?? nil : nil
-            model.modCode = shown?.code.description ?? ""
-            modCodeExpiry = shown?.expiresAt ?? 0
+            let codes = Self.codes(in: store, now: Date().timeIntervalSince1970)
+            model.setupCode = codes.setup
+            model.modCode = codes.mod
+            modCodeExpiry = codes.modExpiresAt
         }
         if !model.modCode.isEmpty && Date().timeIntervalSince1970 >= modCodeExpiry { model.modCode = "" }
+    }
+
+    /// The codes the screen shows over every layout: the setup code while the box is unclaimed, and a mod's
+    /// log-in code while one is live and the admin allows them (with when it stops being valid, Unix seconds).
+    static func codes(in store: Store, now: Double) -> (setup: String, mod: String, modExpiresAt: Double) {
+        let setup = ((try? AdminCredentials.setupCode(in: store)) ?? nil)?.description ?? ""
+        guard (try? store.boxSettings())?.modScreenCodes == true,
+            let shown = (try? AdminCredentials.modCodeToShow(now: now, in: store)) ?? nil
+        else { return (setup, "", 0) }
+        return (setup, shown.code.description, shown.expiresAt)
     }
 }
