@@ -1,7 +1,8 @@
 # Ravebox developer commands. GNU make; every target is safe to re-run.
 #
 #   make run     install missing Debian packages, build, make the demo library, start on http://localhost:8080
-#   make test    install missing packages, lint, build, run the test suite (Swift, then real-browser tests)
+#   make test    install missing packages, lint, build, run the test suite (Swift, real-browser tests, API fuzzing)
+#   make test-api  schemathesis against docs/api/openapi.yaml on the debug binary, as guest, mod and admin
 #   make test-tsan / test-asan   the Swift suite under ThreadSanitizer / AddressSanitizer
 #   make test-tsan-ci / test-asan-ci   the suites CI runs under each sanitizer (a smaller build, see README)
 #
@@ -41,12 +42,13 @@ IMAGE_PACKAGES := mmdebstrap genimage qemu-user-static binfmt-support arch-test 
 	device-tree-compiler e2fsprogs fdisk xz-utils ffmpeg
 IMAGE_TEST_PACKAGES := qemu-system-x86 qemu-utils zbar-tools shellcheck hostapd dnsmasq-base python3
 
-# The Python virtualenv of the browser tests, the screenshots and bench/page-weight.py. pip runs again
-# only when the requirements change (the stamp is older) or the venv is gone.
+# The Python virtualenv of the browser tests, the API fuzzing, the screenshots and bench/page-weight.py. pip
+# installs both requirements files in one run (so they must agree), again only when one changes (the stamp is
+# older) or the venv is gone.
 BROWSER_DIR := $(CURDIR)/.build-browser
 BROWSER_VENV := $(BROWSER_DIR)/venv
 BROWSER_PYTHON := $(BROWSER_VENV)/bin/python
-BROWSER_REQUIREMENTS := Tests/Browser/requirements.txt
+BROWSER_REQUIREMENTS := Tests/Browser/requirements.txt Tests/API/requirements.txt
 BROWSER_STAMP := $(BROWSER_VENV)/.requirements-installed
 # Debian's python3 (python3-venv makes its venv module work), else whichever python3 is on PATH.
 VENV_PYTHON := $(or $(wildcard /usr/bin/python3),python3)
@@ -103,12 +105,13 @@ fi
 endef
 
 .PHONY: image image-qemu image-test image-check image-deps image-test-deps help deps test-deps test-packages browser-deps browser-venv demo-deps run-deps bench-deps check-swift \
-	build swift-build run demo test test-tsan test-asan test-tsan-ci test-asan-ci lint format bench screenshots clean distclean
+	build swift-build run demo test test-api test-tsan test-asan test-tsan-ci test-asan-ci lint format bench screenshots clean distclean
 
 help:
 	@echo "make run        install what is missing, build, start on http://localhost:$(PORT) with a demo library"
 	@echo "                (ARGS='...' passes more arguments to 'ravebox run')"
 	@echo "make test       install what is missing, lint, build, run the tests"
+	@echo "make test-api   fuzz the API (docs/api/openapi.yaml) of the debug binary that 'make test' built"
 	@echo "make test-tsan  the Swift tests built and run under ThreadSanitizer (own build in .build-tsan)"
 	@echo "make test-asan  the same under AddressSanitizer (.build-asan); SANITIZE_FILTER='RaveboxIPCTests|...'"
 	@echo "                runs only the matching suites"
@@ -149,7 +152,7 @@ $(BROWSER_STAMP): $(BROWSER_REQUIREMENTS) | browser-deps
 	    echo "Creating the virtualenv $(BROWSER_VENV) with $(VENV_PYTHON)"; \
 	    $(VENV_PYTHON) -m venv $(BROWSER_VENV); \
 	fi
-	$(BROWSER_PYTHON) -m pip install --quiet --disable-pip-version-check -r $(BROWSER_REQUIREMENTS)
+	$(BROWSER_PYTHON) -m pip install --quiet --disable-pip-version-check $(addprefix -r ,$(BROWSER_REQUIREMENTS))
 	@touch $@
 
 demo-deps:
@@ -189,6 +192,13 @@ test: test-deps lint
 	RAVEBOX_TEST_ASOUNDRC="$(TEST_ASOUNDRC)" swift test --no-parallel --disable-xctest $(SWIFT_FLAGS)
 	@# Real browsers against the debug binary just built (about 30 s; see Tests/Browser/harness.py).
 	RAVEBOX_BIN="$(DEBUG_BIN)" $(BROWSER_PYTHON) -m pytest -q Tests/Browser
+	@$(MAKE) --no-print-directory test-api
+
+# schemathesis against docs/api/openapi.yaml on a running debug box, as a guest, a mod and the admin (about 2
+# minutes; see Tests/API/test_api_fuzz.py). Reports and status codes per operation: .build-browser/api-fuzz/.
+test-api: $(BROWSER_STAMP)
+	@test -x "$(DEBUG_BIN)" || { echo "error: $(DEBUG_BIN) not found: run 'make test' or 'swift build' first" >&2; exit 1; }
+	RAVEBOX_BIN="$(DEBUG_BIN)" $(BROWSER_PYTHON) -m pytest -q Tests/API
 
 # --- The Swift suite under a sanitizer ---------------------------------------------------------------------------
 # Each sanitizer has its own scratch path (a full build, see README for the times). SANITIZE_FILTER (a --filter

@@ -9,11 +9,16 @@ public struct APIError: HTTPResponseError, Equatable {
     public var message: String
     /// Seconds to wait, sent as `Retry-After` (429).
     public var retryAfter: Double?
+    /// Further headers the status calls for, such as `Upgrade` with a 426.
+    public var headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, _ message: String, retryAfter: Double? = nil) {
+    public init(
+        _ status: HTTPResponse.Status, _ message: String, retryAfter: Double? = nil, headers: HTTPFields = [:]
+    ) {
         self.status = status
         self.message = message
         self.retryAfter = retryAfter
+        self.headers = headers
     }
 
     /// The HTTP form of a refused rule.
@@ -25,7 +30,8 @@ public struct APIError: HTTPResponseError, Equatable {
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = try JSONEncoder().encode(["error": message])
-        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        var headers = self.headers
+        headers[.contentType] = "application/json; charset=utf-8"
         if let retryAfter { headers[.retryAfter] = String(max(1, Int(retryAfter.rounded(.up)))) }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }

@@ -5,7 +5,8 @@ import RaveboxCore
 
 /// The party as it happens: its state once (`GET /api/state`) and live over WebSockets, the state's changes
 /// (`/api/live`), the spectrum strip (`/api/live/spectrum`) and, for mods, the LED preview (`/api/live/leds`).
-/// The WebSocket upgrades are `GET` routes of the router, so its route listing names them too.
+/// The WebSocket upgrades are `GET` routes of the router, so its route listing names them too; a plain `GET`
+/// of one (no `Upgrade: websocket`) is answered 426 with a sentence, not Hummingbird's empty 200.
 struct LiveController: Sendable {
     let reader: PartyStateReader
     let live: LiveUpdates
@@ -16,21 +17,31 @@ struct LiveController: Sendable {
     var routes: RouteCollection<RaveboxRequestContext> {
         let routes = RouteCollection(context: RaveboxRequestContext.self)
         routes.get("state") { _, _ in try await reader.read() }
-        routes.ws("live") { inbound, outbound, _ in
+        routes.ws("live", shouldUpgrade: Self.webSocketsOnly) { inbound, outbound, _ in
             try await Self.send(await live.subscribe(), over: outbound, whileOpen: inbound) { .text($0) }
         }
-        routes.ws("live/spectrum") { inbound, outbound, _ in
+        routes.ws("live/spectrum", shouldUpgrade: Self.webSocketsOnly) { inbound, outbound, _ in
             try await Self.send(spectrum.subscribe(), over: outbound, whileOpen: inbound) {
                 .binary(ByteBuffer(bytes: $0))
             }
         }
-        routes.ws("live/leds") { inbound, outbound, context in
+        routes.ws("live/leds", shouldUpgrade: Self.webSocketsOnly) { inbound, outbound, context in
             guard context.requestContext.privilege >= .mod else { return }
             try await Self.send(ledFeed.subscribe(), over: outbound, whileOpen: inbound) {
                 .binary(ByteBuffer(bytes: $0))
             }
         }
         return routes
+    }
+
+    /// Lets a WebSocket client's request (`Upgrade: websocket`) go on to the upgrade and refuses any other.
+    static func webSocketsOnly(_ request: Request, _: RaveboxRequestContext) throws -> RouterShouldUpgrade {
+        guard request.headers[values: .upgrade].contains(where: { $0.lowercased().contains("websocket") }) else {
+            throw APIError(
+                .upgradeRequired, "This address is for live updates: connect to it as a WebSocket.",
+                headers: [.upgrade: "websocket"])
+        }
+        return .upgrade([:])
     }
 
     /// Sends every message of `stream` to a WebSocket client until the client goes away. What the client

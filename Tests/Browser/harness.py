@@ -1,4 +1,5 @@
-"""Starts a Ravebox and headless Chromium for the browser tests, `make screenshots` and bench/page-weight.py.
+"""Starts a Ravebox and headless Chromium for the browser tests, `make screenshots` and bench/page-weight.py (and
+the box alone for the API fuzzing, Tests/API).
 
 Box: `ravebox run` (RAVEBOX_BIN, default .build/debug/ravebox) on a free loopback port with a fresh data
 folder and the demo library (made once, cached in .build-browser/demo), silent real-time playback
@@ -131,6 +132,10 @@ class Box:
 
     def web_child(self):
         """The pid of the box's `ravebox web` process, or None."""
+        return self.child("web")
+
+    def child(self, command):
+        """The pid of the box's `ravebox COMMAND` process (engine or web), or None."""
         for entry in os.listdir("/proc"):
             if not entry.isdigit():
                 continue
@@ -141,7 +146,7 @@ class Box:
                     parent = int(handle.read().rsplit(")", 1)[1].split()[1])
             except OSError:
                 continue
-            if self.process and parent == self.process.pid and b"web" in arguments:
+            if self.process and parent == self.process.pid and command.encode() in arguments[1:2]:
                 return int(entry)
         return None
 

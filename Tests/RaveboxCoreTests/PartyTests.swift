@@ -78,6 +78,17 @@ import Testing
         #expect(throws: RuleError.self) { try Hashtag.normalize(input) }
     }
 
+    /// The limit counts code points, as the API document's `maxLength` does: one letter under 300 combining
+    /// accents is one `Character` but 301 code points, and is refused; so is a submitted text over the limit
+    /// that trimming would shorten.
+    @Test(arguments: [
+        "e" + String(repeating: "\u{301}", count: 300),
+        String(repeating: " ", count: 60) + String(repeating: "x", count: 50),
+    ])
+    func hashtagsLongerThanTheLimitInCodePointsAreRefused(input: String) {
+        #expect(throws: RuleError.self) { try Hashtag.normalize(input) }
+    }
+
     @Test func aRandomActiveHashtagOrThePlaceholderIsShown() {
         var generator = SeededGenerator(seed: 5)
         #expect(Hashtag.pick(from: [], using: &generator) == "Add your first hashtag!")

@@ -56,6 +56,20 @@ struct AnyJSON: Decodable {
         #expect(change.changes?.keys.contains("interactivity") == false)
     }
 
+    /// A plain request to a WebSocket address (a browser's address bar, a fuzzer) gets 426 and a sentence, as the
+    /// API document says, instead of an empty 200; a WebSocket client still gets its upgrade (test above).
+    @Test(arguments: ["/api/live", "/api/live/spectrum", "/api/live/leds"])
+    func plainRequestToAWebSocketAddressIsRefusedWithASentence(path: String) async throws {
+        let box = try WebTestBox()
+        try await box.web.application(host: "127.0.0.1", port: 0).test(.live) { client in
+            let reply = try await Guest().call(client, .get, path)
+            #expect(reply.status == .upgradeRequired)
+            #expect(reply.headers[.upgrade] == "websocket")
+            #expect(reply.headers[.contentType]?.hasPrefix("application/json") == true)
+            #expect(reply.error == "This address is for live updates: connect to it as a WebSocket.")
+        }
+    }
+
     @Test func engineTelemetryChangeIsPushedWithoutAStoreChange() async throws {
         let box = try WebTestBox()
         box.web.live.start()

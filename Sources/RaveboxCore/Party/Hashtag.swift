@@ -6,7 +6,9 @@ import Foundation
 /// and one `#` is put back, so `"  ##summer   vibes "` is stored as `#summer vibes`. Whether a new hashtag
 /// shows at once is the setting `hashtagsActive` (otherwise the admin activates it).
 public enum Hashtag {
-    /// Longest hashtag in characters, including the `#` (Raveberry's `Tag.text` column, 100).
+    /// Longest hashtag in Unicode code points, including the `#` (Raveberry's `Tag.text` column, 100); also the
+    /// longest text a guest may submit. Code points, not `Character`s: one letter can carry any number of
+    /// combining marks and still be one `Character`, so only code points bound what is stored and drawn.
     public static let maximumLength = 100
 
     /// What the navbar shows when no hashtag is active yet.
@@ -14,9 +16,10 @@ public enum Hashtag {
 
     /// The hashtag as it is stored and shown.
     ///
-    /// - Throws: ``RuleError/badRequest(_:)`` when nothing is left after trimming, when it is longer than
-    ///   ``maximumLength`` characters, or when it holds control characters.
+    /// - Throws: ``RuleError/badRequest(_:)`` when the text or the hashtag is longer than ``maximumLength`` code
+    ///   points, when nothing is left after trimming, or when it holds control characters.
     public static func normalize(_ text: String) throws(RuleError) -> String {
+        guard text.unicodeScalars.count <= maximumLength else { throw tooLong }
         let words = text.split(whereSeparator: { $0.isWhitespace || $0.isNewline })
         var body = words.joined(separator: " ")
         while body.hasPrefix("#") {
@@ -30,11 +33,11 @@ public enum Hashtag {
             throw .badRequest("A hashtag cannot contain control characters.")
         }
         let tag = "#" + body
-        guard tag.count <= maximumLength else {
-            throw .badRequest("A hashtag can be at most \(maximumLength) characters long.")
-        }
+        guard tag.unicodeScalars.count <= maximumLength else { throw tooLong }
         return tag
     }
+
+    static let tooLong = RuleError.badRequest("A hashtag can be at most \(maximumLength) characters long.")
 
     /// A random hashtag among the active ones, or ``placeholder`` when there are none.
     public static func pick(from active: [String], using generator: inout some RandomNumberGenerator) -> String {
