@@ -43,9 +43,10 @@ SCHEMATHESIS = os.path.join(os.path.dirname(sys.executable), "schemathesis")
 LOGOUT = "/api/session/logout"
 # Settings that let the routes be reached: uploads and vote colours open to everyone (off by default, then every
 # upload or colour request is a 403), votes limited only well above what a run sends (the login limit stays, and
-# the login route meets its 429), and no connectivity probe leaving the machine.
+# the login route meets its 429), mods' screen codes on (else asking for one is a 403), and no connectivity probe
+# leaving the machine.
 FUZZ_SETTINGS = {"uploads": "everybody", "colorIndication": "everybody", "oneVotePerDevice": False,
-                 "votesPerWindow": 100, "voteWindow": 1, "connectivityHost": ""}
+                 "votesPerWindow": 100, "voteWindow": 1, "connectivityHost": "", "modScreenCodes": True}
 ROLES = ("guest", "mod", "admin")
 # The answers every run collects, per role: {"METHOD /path": Counter(status)}.
 RESULTS = {}
