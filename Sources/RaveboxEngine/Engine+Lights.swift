@@ -81,7 +81,7 @@ extension Engine {
     func noteRequests() {
         let count = segment.changeCount(.queue)
         defer { requestsSeen = count }
-        guard requestsSeen != .max, count != requestsSeen else { return }
+        guard count != requestsSeen else { return }
         lights.activityUntil.store(SharedSegment.monotonicNanos() + Self.activityBlinkNanos, ordering: .relaxed)
     }
 }

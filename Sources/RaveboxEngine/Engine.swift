@@ -53,7 +53,9 @@ public final class Engine: @unchecked Sendable {
     private var screen: ScreenThread?
     var partyActive = false
     var lastPartyCheck = -Double.infinity
-    var requestsSeen: UInt64 = .max
+    /// The queue's change count the activity LED last saw: taken when the engine is made, so a request made
+    /// while it starts still blinks.
+    var requestsSeen: UInt64
     /// Button actions waiting for the control loop.
     let buttonActions = Mutex<[ButtonAction]>([])
     /// The capture input, when the analysis listens to a line-in instead of the music played.
@@ -71,6 +73,7 @@ public final class Engine: @unchecked Sendable {
         self.store = store
         self.segment = segment
         self.logger = logger
+        requestsSeen = segment.changeCount(.queue)
         var fifo: FIFOSink?
         if let path = configuration.snapcastFIFO {
             do {
