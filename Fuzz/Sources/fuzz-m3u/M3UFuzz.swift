@@ -16,7 +16,7 @@ public func fuzzM3U(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> Int32 {
     for entry in entries {
         precondition(entry.hasPrefix("/"), "relative entry \(entry.debugDescription)")
         precondition(M3UPlaylist.normalized(entry) == entry, "entry not normalized: \(entry.debugDescription)")
-        precondition(!entry.contains { $0.isNewline }, "line break in \(entry.debugDescription)")
+        precondition(!entry.contains { $0.isNewline || $0 == "\0" }, "line break or NUL in \(entry.debugDescription)")
     }
     // The play-log export writes paths the scanner found; a path `parse` would read differently (a backslash, a
     // component with spaces at an end that trimming eats) cannot come out of it unchanged, so only the others.
