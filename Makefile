@@ -5,6 +5,7 @@
 #   make test-api  schemathesis against docs/api/openapi.yaml on the debug binary, as guest, mod and admin
 #   make test-tsan / test-asan   the Swift suite under ThreadSanitizer / AddressSanitizer
 #   make test-tsan-ci / test-asan-ci   the suites CI runs under each sanitizer (a smaller build, see README)
+#   make fuzz / fuzz-ci   libFuzzer on the parsers of what strangers send (FUZZ_TARGET, FUZZ_SECONDS)
 #
 # Variables: PORT, DATA_DIR, DEMO_DIR, ARGS (extra `ravebox run` arguments), SWIFT_FLAGS (extra
 # `swift build`/`swift test` arguments, e.g. SWIFT_FLAGS='--jobs 1').
@@ -24,7 +25,7 @@ SWIFT_FLAGS ?=
 DEMO_STAMP := $(DEMO_DIR)/.ravebox-demo
 TEST_ASOUNDRC := $(CURDIR)/Tests/Fixtures/asoundrc
 RELEASE_BIN := $(CURDIR)/.build/release/ravebox
-SWIFT_FORMAT_PATHS := Sources Tests Package.swift
+SWIFT_FORMAT_PATHS := Sources Tests Fuzz/Sources Package.swift
 
 BUILD_PACKAGES := libasound2-dev libgpiod-dev libdrm-dev libfftw3-dev libqrencode-dev \
 	libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libsqlite3-dev libebur128-dev zlib1g-dev \
@@ -105,7 +106,11 @@ fi
 endef
 
 .PHONY: image image-qemu image-test image-check image-deps image-test-deps help deps test-deps test-packages browser-deps browser-venv demo-deps run-deps bench-deps check-swift \
+<<<<<<< HEAD
 	build swift-build run demo test test-api test-tsan test-asan test-tsan-ci test-asan-ci lint format bench screenshots clean distclean
+=======
+	build swift-build run demo test test-tsan test-asan test-tsan-ci test-asan-ci fuzz fuzz-build fuzz-ci lint format bench screenshots clean distclean
+>>>>>>> fuzz
 
 help:
 	@echo "make run        install what is missing, build, start on http://localhost:$(PORT) with a demo library"
@@ -119,6 +124,9 @@ help:
 	@echo "                built without the rest of the package (.build-tsan-ci)"
 	@echo "make test-asan-ci  what CI runs under AddressSanitizer: IPC, DSP, audio and media, lights, screen,"
 	@echo "                display and QR (.build-asan-ci)"
+	@echo "make fuzz       libFuzzer on each parser of what strangers send, FUZZ_SECONDS (120) each, in .build-fuzz;"
+	@echo "                FUZZ_TARGET=m3u for one (configuration, m3u, upload, search, settings)"
+	@echo "make fuzz-ci    what CI runs: every fuzz target for $(FUZZ_CI_SECONDS) s"
 	@echo "make build      swift build (debug)"
 	@echo "make demo       make the demo library in $(DEMO_DIR)"
 	@echo "make lint       swift format lint --strict"
@@ -267,6 +275,69 @@ test-tsan-ci: test-packages
 test-asan-ci: test-packages
 	$(call sanitizer-test,address,.build-asan-ci,ASAN_OPTIONS,$(ASAN_OPTIONS_TEST),$(ASAN_SKIP) $(SUBSET_SKIP),$(ASAN_CI_FILTER),$(ASAN_CI_TESTS))
 
+# --- Fuzzing (libFuzzer) ------------------------------------------------------------------------------------------
+# One target per parser of what strangers send (Fuzz/Sources, declared by Package.swift under RAVEBOX_FUZZ): the
+# configuration file, M3U playlists, uploads, the search box, settings patches. Built once, optimised, with
+# AddressSanitizer (Yams wraps libyaml, GRDB hands SQLite pointers, uploads write from raw buffers) in .build-fuzz,
+# without swift-nio or Hummingbird. Each run reads Fuzz/Corpus/<target> (committed seeds, reproducers of fixed
+# crashes among them) and writes what it finds to .build-fuzz/corpus/<target>; a crash, timeout or out-of-memory
+# writes its reproducer to .build-fuzz/artifacts/<target>/, prints its path and fails the run. docs/security.md,
+# "Fuzzing".
+FUZZ_TARGETS := configuration m3u upload search settings
+# FUZZ_TARGET=m3u fuzzes one target (or a few, space-separated).
+FUZZ_TARGET ?= $(FUZZ_TARGETS)
+FUZZ_SECONDS ?= 120
+# CI: 40 s each, under 4 minutes for the five with their start-up.
+FUZZ_CI_SECONDS := 40
+FUZZ_SCRATCH := .build-fuzz
+# Optimised for speed, with assertions and preconditions' messages kept (`-assert-config Debug`), so a broken
+# invariant says which.
+FUZZ_BUILD_FLAGS := -c release -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address \
+	-Xswiftc -assert-config -Xswiftc Debug
+# Inputs as long as a real one needs (a search is a line; the others a few KB); 10 s for one input is a hang; leaks
+# are not memory safety (as ASAN_OPTIONS_TEST says), and checking for them after every input made the search 10 times
+# slower. The runs set SWIFT_BACKTRACE=enable=no: Swift's crash handler reads the crashed process's memory, which
+# AddressSanitizer reports in place of the failed precondition.
+FUZZ_OPTIONS := -rss_limit_mb=1536 -timeout=10 -detect_leaks=0 -print_final_stats=1
+FUZZ_MAX_LEN_search := 512
+FUZZ_MAX_LEN_default := 4096
+
+fuzz-build: check-swift
+	@# gold warns about every AddressSanitizer helper symbol it cannot export; nothing to act on.
+	RAVEBOX_FUZZ=1 swift build --scratch-path $(FUZZ_SCRATCH) $(FUZZ_BUILD_FLAGS) $(SWIFT_FLAGS) 2>&1 \
+	    | sed '/Cannot export local symbol/d'
+
+# $(call fuzz-run,SECONDS,TARGETS)
+define fuzz-run
+@mkdir -p $(FUZZ_SCRATCH)/logs
+@failed=(); \
+for target in $(2); do \
+    bin=$(FUZZ_SCRATCH)/release/fuzz-$$target; \
+    [[ -x $$bin ]] || { echo "error: no fuzz target '$$target' (one of: $(FUZZ_TARGETS))" >&2; exit 2; }; \
+    mkdir -p $(FUZZ_SCRATCH)/corpus/$$target $(FUZZ_SCRATCH)/artifacts/$$target; \
+    max_len=$(FUZZ_MAX_LEN_default); [[ $$target == search ]] && max_len=$(FUZZ_MAX_LEN_search); \
+    echo "== fuzz-$$target for $(1) s"; \
+    SWIFT_BACKTRACE=enable=no $$bin $(FUZZ_SCRATCH)/corpus/$$target Fuzz/Corpus/$$target -dict=Fuzz/Dictionaries/$$target.dict \
+        -max_total_time=$(1) -max_len=$$max_len -artifact_prefix=$(FUZZ_SCRATCH)/artifacts/$$target/ \
+        $(FUZZ_OPTIONS) >$(FUZZ_SCRATCH)/logs/$$target.log 2>&1 || failed+=("$$target"); \
+    grep -E '^#[0-9]+[[:space:]]+DONE|^stat::number_of_executed_units' $(FUZZ_SCRATCH)/logs/$$target.log || true; \
+done; \
+for target in "$${failed[@]}"; do \
+    echo "== fuzz-$$target FAILED (log: $(FUZZ_SCRATCH)/logs/$$target.log)" >&2; \
+    grep -E 'Precondition failed|Assertion failed|Fatal error' $(FUZZ_SCRATCH)/logs/$$target.log >&2 || true; \
+    grep -E -A12 '^==[0-9]+== ?ERROR|ALARM|out-of-memory' $(FUZZ_SCRATCH)/logs/$$target.log | head -40 >&2 || true; \
+    sed -n 's/.*Test unit written to \(.*\)/reproducer: \1 (run: $(FUZZ_SCRATCH)\/release\/fuzz-'"$$target"' \1)/p' \
+        $(FUZZ_SCRATCH)/logs/$$target.log >&2; \
+done; \
+if (( $${#failed[@]} )); then echo "error: fuzzing found a crash in: $${failed[*]}" >&2; exit 1; fi
+endef
+
+fuzz: fuzz-build
+	$(call fuzz-run,$(FUZZ_SECONDS),$(FUZZ_TARGET))
+
+fuzz-ci: fuzz-build
+	$(call fuzz-run,$(FUZZ_CI_SECONDS),$(FUZZ_TARGETS))
+
 lint: check-swift
 	swift format lint --strict --recursive --parallel $(SWIFT_FORMAT_PATHS) \
 	    || { echo "Formatting differs from .swift-format: 'make format' fixes it." >&2; exit 1; }
@@ -315,7 +386,7 @@ screenshots: swift-build $(BROWSER_STAMP)
 	RAVEBOX_BIN="$(DEBUG_BIN)" $(BROWSER_PYTHON) Tests/Browser/screenshots.py docs/screenshots
 
 clean:
-	rm -rf .build .build-browser .build-tsan .build-asan .build-tsan-ci .build-asan-ci bench/out
+	rm -rf .build .build-browser .build-tsan .build-asan .build-tsan-ci .build-asan-ci .build-fuzz bench/out
 
 distclean: clean
 	rm -rf $(DATA_DIR) .swiftpm Package.resolved

@@ -262,12 +262,39 @@ for target in package.targets where target.type != .system && !target.name.hasPr
     target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-warnings-as-errors"])]
 }
 
+// RAVEBOX_FUZZ=1: the libFuzzer targets in Fuzz/ (`make fuzz`, `make fuzz-ci`), each an executable whose
+// `LLVMFuzzerTestOneInput` feeds bytes to one parser of what strangers send, and whose `@main` starts libFuzzer's
+// driver (CFuzzDriver). Only these and what they import are built (the subset below): RaveboxCore, RaveboxStore and
+// RaveboxIntake with Yams, GRDB and bcrypt, no swift-nio or Hummingbird. docs/security.md, "Fuzzing".
+if Context.environment["RAVEBOX_FUZZ"] != nil {
+    package.targets.append(.target(name: "CFuzzDriver", path: "Fuzz/Sources/CFuzzDriver"))
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("fuzz-configuration", ["RaveboxCore"]),
+        ("fuzz-m3u", ["RaveboxCore"]),
+        ("fuzz-upload", ["RaveboxIntake", "RaveboxCore"]),
+        ("fuzz-search", ["RaveboxStore", "RaveboxCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        ("fuzz-settings", ["RaveboxCore"]),
+    ]
+    for (name, dependencies) in fuzzTargets {
+        package.targets.append(
+            .executableTarget(
+                name: name, dependencies: ["CFuzzDriver"] + dependencies, path: "Fuzz/Sources/\(name)",
+                swiftSettings: [.unsafeFlags(["-warnings-as-errors"])]))
+    }
+    package.products = fuzzTargets.map { .executable(name: $0.name, targets: [$0.name]) }
+    precondition(
+        Context.environment["RAVEBOX_SANITIZE_SUBSET"] == nil,
+        "RAVEBOX_FUZZ and RAVEBOX_SANITIZE_SUBSET exclude each other")
+}
+
 // RAVEBOX_SANITIZE_SUBSET="RaveboxIPCTests RaveboxAudioTests ...": declare only those test targets and the targets
 // they need, for CI's sanitizer runs (`make test-tsan-ci`, `make test-asan-ci`). `--sanitize` instruments every
 // module it builds, dependencies too, and the test runner links every test target, so a `--filter` alone still
 // builds the whole package under the sanitizer; a subset without the web tests leaves swift-nio, Hummingbird and
 // the CLI out of the build. The package dependencies stay declared, so Package.resolved is the same either way.
-if let subset = Context.environment["RAVEBOX_SANITIZE_SUBSET"] {
+if let subset = Context.environment["RAVEBOX_SANITIZE_SUBSET"]
+    ?? (Context.environment["RAVEBOX_FUZZ"] != nil ? package.products.map(\.name).joined(separator: " ") : nil)
+{
     let targetsByName = Dictionary(uniqueKeysWithValues: package.targets.map { ($0.name, $0) })
     var needed = Set<String>()
     var pending = subset.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)

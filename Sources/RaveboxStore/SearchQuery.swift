@@ -7,47 +7,49 @@
 /// ```swift
 /// SearchQuery("Bohem rhap").prefixMatch  // "bohem"* AND "rhap"*
 /// ```
-struct SearchQuery: Sendable, Equatable {
+///
+/// `package`, like ``SearchTokenizer``: the search fuzz target (Fuzz/) checks its bounds and its FTS5 syntax.
+package struct SearchQuery: Sendable, Equatable {
     /// At most this many words count; a long paste costs no more than a short query.
-    static let maxWords = 8
+    package static let maxWords = 8
     /// Longer words are cut to this many characters (no song title needs more to be found).
-    static let maxWordLength = 40
+    package static let maxWordLength = 40
 
     /// The words, lowercased, in the order typed.
-    let words: [String]
+    package let words: [String]
 
-    init(_ text: String) {
+    package init(_ text: String) {
         words = Array(
             text.split { !($0.isLetter || $0.isNumber) }
                 .prefix(Self.maxWords)
                 .map { String($0.prefix(Self.maxWordLength)).lowercased() })
     }
 
-    var isEmpty: Bool { words.isEmpty }
+    package var isEmpty: Bool { words.isEmpty }
 
     /// Every word as a prefix, all required, in any column: `"bohem"* AND "rhap"*`.
-    var prefixMatch: String {
+    package var prefixMatch: String {
         words.map { "\"\($0)\"*" }.joined(separator: " AND ")
     }
 
     /// Every word as a whole word, all required, in any column: `"queen" AND "bohemian"`.
-    var wholeWordMatch: String {
+    package var wholeWordMatch: String {
         words.map { "\"\($0)\"" }.joined(separator: " AND ")
     }
 
     /// ``prefixMatch`` where the first word starts the title or the artist:
     /// `{title artist} : ^"bohem"* AND "rhap"*`.
-    var leadingMatch: String {
+    package var leadingMatch: String {
         (["{title artist} : ^\"\(words[0])\"*"] + words.dropFirst().map { "\"\($0)\"*" }).joined(separator: " AND ")
     }
 
     /// ``prefixMatch`` limited to the tag columns of `song_fts` (not what guests typed before).
-    var tagPrefixMatch: String {
+    package var tagPrefixMatch: String {
         "{title artist album} : (\(prefixMatch))"
     }
 
     /// The words joined by single spaces: how a request text is remembered.
-    var normalizedText: String { words.joined(separator: " ") }
+    package var normalizedText: String { words.joined(separator: " ") }
 
     /// How well a song's fields match, higher is better: for each word, its best column (title 4, artist 3,
     /// what guests typed for it 2, album 1), doubled when the word is a whole word there rather than the
@@ -58,7 +60,7 @@ struct SearchQuery: Sendable, Equatable {
     ///
     /// - Parameter tokens: the index's own tokenizer (``SearchTokenizer``), so "é" typed compares equal to
     ///   the "e" of "Beyoncé" exactly when the index says it matches.
-    func quality(
+    package func quality(
         title: String, artist: String, album: String, requests: String, tokens: (String) throws -> [String]
     ) rethrows -> Int {
         let columns = [

@@ -2,17 +2,17 @@ import GRDB
 
 /// Splits text into the tokens `song_fts` indexes (`unicode61 remove_diacritics 2`: lowercased, accents of
 /// Latin letters removed, letters and digits only), for ranking search results in Swift exactly as the
-/// index matched them.
-struct SearchTokenizer {
+/// index matched them. `package`: the search fuzz target (Fuzz/) holds its ASCII path to unicode61's output.
+package struct SearchTokenizer {
     private let tokenizer: any FTS5Tokenizer
 
     /// A tokenizer for one search; `db` must stay open while it is used.
-    init(_ db: Database) throws {
+    package init(_ db: Database) throws {
         tokenizer = try db.makeTokenizer(.unicode61(diacritics: .remove))
     }
 
     /// The tokens of `text`. ASCII, most of a library, is split in Swift: unicode61 does the same to it.
-    func tokens(_ text: String) throws -> [String] {
+    package func tokens(_ text: String) throws -> [String] {
         if text.utf8.allSatisfy({ $0 < 0x80 }) {
             return text.utf8.split { !Self.isASCIITokenByte($0) }.map {
                 String(decoding: $0, as: UTF8.self).lowercased()

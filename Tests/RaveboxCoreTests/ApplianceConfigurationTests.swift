@@ -128,6 +128,37 @@ import Testing
         #expect(layer.wifiPassword == "hotspotpass" && layer.clientNetworkName == "Home")
         #expect(!BootFiles.boxCopy(yaml, adminPasswordHash: nil).contains("admin_password"))
     }
+
+    /// Found by fuzzing (Fuzz/Corpus/configuration/secret-quoted-key.yaml): YAML lets a key be quoted or followed
+    /// by spaces, and the line edits looked for `admin_password:` at the start of a line only, so such a password
+    /// stayed in plain text on the boot partition and in the box's copy.
+    @Test func secretsUnderQuotedOrSpacedKeysAreMaskedAndLeftOutOfTheBoxCopy() throws {
+        let yaml = """
+            "admin_password": "party time!"
+            wifi_client_password : "home secret"
+            'wifi_password': "hotspot pass"
+            """
+        let secrets = try BootFiles.plainSecrets(in: yaml, path: "ravebox.yaml")
+        #expect(secrets.keys.sorted() == ["admin_password", "wifi_client_password", "wifi_password"])
+        let masked = BootFiles.masking(yaml, keys: Set(secrets.keys))
+        #expect(try BootFiles.plainSecrets(in: masked, path: "ravebox.yaml").isEmpty)
+        #expect(BootFiles.maskedKeys(in: masked) == Set(secrets.keys))
+        let copy = try ConfigurationLayer(yaml: BootFiles.boxCopy(yaml, adminPasswordHash: nil), path: "run")
+        #expect(copy.adminPassword == nil && copy.clientNetworkPassword == nil)
+        #expect(copy.wifiPassword == "hotspot pass")
+    }
+
+    /// Found by fuzzing (Fuzz/Corpus/configuration/secret-flow-mapping.yaml): a secret the line edits cannot reach
+    /// (here in a flow mapping) is refused, so setup keeps the last good file instead of storing it and leaving it
+    /// in plain text.
+    @Test func aSecretOutsideALineOfItsOwnIsRefused() {
+        let yaml = "{admin_password: \"party time!\", port: 80}\n"
+        let error = #expect(throws: ConfigurationError.self) {
+            try BootFiles.plainSecrets(in: yaml, path: "ravebox.yaml")
+        }
+        #expect(error?.description.contains("admin_password") == true)
+        #expect(error?.description.contains("party time") == false)
+    }
 }
 
 @Suite struct ApplianceFilesTests {

@@ -53,6 +53,14 @@ import Testing
             ])
     }
 
+    /// Found by fuzzing (Fuzz/Corpus/m3u/file-url-line-break.m3u): a percent-decoded line break or NUL made an
+    /// entry no file can match, one that a NUL would cut short in C.
+    @Test func entriesWithLineBreaksOrNULsAreSkipped() {
+        let text =
+            "file:///media/a%0Ab.mp3\nfile:///media/c%00.mp3\n/media/d\u{0}e.mp3\nfile:///media/e%E2%80%A8f.mp3\nok.mp3"
+        #expect(M3UPlaylist.parse(text, relativeTo: "/m") == ["/m/ok.mp3"])
+    }
+
     @Test func windowsSeparatorsCountAsSlashes() {
         #expect(M3UPlaylist.parse("Album\\01 Intro.mp3", relativeTo: "/m") == ["/m/Album/01 Intro.mp3"])
     }

@@ -55,7 +55,24 @@ public enum BootFiles {
     public static let secretKeys = ["admin_password", "wifi_password", "wifi_client_password"]
 
     /// The secrets written in plain text in a ravebox.yaml (top-level keys only), by key.
+    ///
+    /// - Throws: ``ConfigurationError`` when the file is invalid, or when a secret is written where the line edits
+    ///   below cannot reach it (a flow mapping such as `{admin_password: ...}`, a key spread over lines): it would
+    ///   stay in plain text on the boot partition and reach the box's copy.
     public static func plainSecrets(in yaml: String, path: String) throws(ConfigurationError) -> [String: String] {
+        let found = try secrets(in: yaml, path: path)
+        guard !found.isEmpty else { return found }
+        let copy = (try? secrets(in: boxCopy(yaml, adminPasswordHash: nil), path: path)) ?? [:]
+        let masked = (try? secrets(in: masking(yaml, keys: Set(found.keys)), path: path)) ?? [:]
+        if let key = (Array(masked.keys) + copy.keys.filter { $0 != "wifi_password" }).min() {
+            throw .invalid(
+                key: key, value: "(hidden)", source: path,
+                accepted: "a line of its own starting with the key, such as \(key): \"...\" (ravebox setup masks it)")
+        }
+        return found
+    }
+
+    private static func secrets(in yaml: String, path: String) throws(ConfigurationError) -> [String: String] {
         var found: [String: String] = [:]
         let layer = try ConfigurationLayer(yaml: yaml, path: path)
         if let value = layer.adminPassword { found["admin_password"] = value }
@@ -64,13 +81,24 @@ public enum BootFiles {
         return found.filter { !$0.value.isEmpty }  // empty = an open network, nothing to hide
     }
 
+    /// The key and the value's text of a top-level `key: value` line: the key at the start of the line, bare or
+    /// quoted, spaces allowed before the colon (`"admin_password" : x` is `admin_password`). Nil for a line without
+    /// a colon or an indented one (a nested key).
+    static func entry(_ line: Substring) -> (key: String, value: Substring)? {
+        guard let colon = line.firstIndex(of: ":"), line.first != " ", line.first != "\t" else { return nil }
+        var key = line[..<colon]
+        while key.last == " " || key.last == "\t" { key = key.dropLast() }
+        if key.count >= 2, let quote = key.first, quote == "\"" || quote == "'", key.last == quote {
+            key = key.dropFirst().dropLast()
+        }
+        return (String(key), line[line.index(after: colon)...])
+    }
+
     /// The file with each of `keys`' lines replaced by a masked one; comments and every other line stay.
     public static func masking(_ yaml: String, keys: Set<String>) -> String {
         yaml.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            guard let colon = line.firstIndex(of: ":") else { return String(line) }
-            let key = String(line[..<colon])
-            guard keys.contains(key) else { return String(line) }
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            guard let (key, rest) = entry(line), keys.contains(key) else { return String(line) }
+            let value = rest.trimmingCharacters(in: .whitespaces)
             // An empty value (an open network) is no secret.
             guard !value.isEmpty, value != "\"\"", value != "''" else { return String(line) }
             return
@@ -82,11 +110,8 @@ public enum BootFiles {
     /// masked keys without a stored value dropped (so the stored hash of the admin password is kept).
     public static func unmasking(_ yaml: String, stored: [String: String]) -> String {
         yaml.split(separator: "\n", omittingEmptySubsequences: false).compactMap { line -> String? in
-            guard let colon = line.firstIndex(of: ":"), secretKeys.contains(String(line[..<colon])) else {
-                return String(line)
-            }
-            let key = String(line[..<colon])
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            guard let (key, rest) = entry(line), secretKeys.contains(key) else { return String(line) }
+            let value = rest.trimmingCharacters(in: .whitespaces)
             guard
                 value.hasPrefix("\"\(BoxConfiguration.maskedSecret)\"")
                     || value.hasPrefix(BoxConfiguration.maskedSecret)
@@ -117,10 +142,8 @@ public enum BootFiles {
 
     /// `yaml` with the top-level `key` set to `value` (a double-quoted scalar): its lines removed, one appended.
     public static func setting(_ key: String, _ value: String, in yaml: String) -> String {
-        var lines = yaml.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { line in
-            guard let colon = line.firstIndex(of: ":") else { return true }
-            return line[..<colon] != key
-        }
+        var lines = yaml.split(separator: "\n", omittingEmptySubsequences: false).filter { entry($0)?.key != key }
+            .map(String.init)
         while lines.last == "" { lines.removeLast() }
         return (lines + ["\(key): \(yamlQuoted(value))"]).joined(separator: "\n") + "\n"
     }
@@ -129,11 +152,11 @@ public enum BootFiles {
     public static func maskedKeys(in yaml: String) -> Set<String> {
         var keys: Set<String> = []
         for line in yaml.split(separator: "\n") {
-            guard let colon = line.firstIndex(of: ":"), secretKeys.contains(String(line[..<colon])) else { continue }
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            guard let (key, rest) = entry(line), secretKeys.contains(key) else { continue }
+            let value = rest.trimmingCharacters(in: .whitespaces)
             if value.hasPrefix(BoxConfiguration.maskedSecret) || value.hasPrefix("\"\(BoxConfiguration.maskedSecret)\"")
             {
-                keys.insert(String(line[..<colon]))
+                keys.insert(key)
             }
         }
         return keys
@@ -146,8 +169,7 @@ public enum BootFiles {
     /// wpa_supplicant needs it). The hotspot's password stays: the box shows it to guests on the join page.
     public static func boxCopy(_ yaml: String, adminPasswordHash: String?) -> String {
         yaml.split(separator: "\n", omittingEmptySubsequences: false).compactMap { line -> String? in
-            guard let colon = line.firstIndex(of: ":") else { return String(line) }
-            switch line[..<colon] {
+            switch entry(line)?.key {
             case "admin_password": return adminPasswordHash.map { "admin_password_hash: \(yamlQuoted($0))" }
             case "wifi_client_password": return nil
             default: return String(line)

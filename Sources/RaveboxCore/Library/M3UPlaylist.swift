@@ -18,6 +18,8 @@ public enum M3UPlaylist {
     ///   plays only its library.
     /// - `#EXTM3U`, `#EXTINF` and every other `#` line, and blank lines, are skipped.
     /// - A leading UTF-8 byte order mark and CRLF or CR line ends are accepted.
+    /// - An entry with a NUL or a line break (`file:///a%0Ab.mp3`) is skipped: no file in the library has such a
+    ///   path, and a NUL would cut the path short where C reads it.
     public static func parse(_ text: String, relativeTo folder: String) -> [String] {
         var entries: [String] = []
         for rawLine in text.split(whereSeparator: \.isNewline) {
@@ -28,11 +30,12 @@ public enum M3UPlaylist {
             if let scheme = urlScheme(of: entry) {
                 guard scheme == "file" else { continue }
                 let path = percentDecoded(fileURLPath(entry))
-                guard path.hasPrefix("/") else { continue }
+                guard path.hasPrefix("/"), isPossiblePath(path) else { continue }
                 entries.append(normalized(path))
                 continue
             }
             let path = entry.replacing("\\", with: "/")
+            guard isPossiblePath(path) else { continue }
             entries.append(normalized(path.hasPrefix("/") ? path : folder + "/" + path))
         }
         return entries
@@ -113,6 +116,11 @@ public enum M3UPlaylist {
         case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
         default: nil
         }
+    }
+
+    /// Whether `path` has neither a NUL nor a line break.
+    private static func isPossiblePath(_ path: String) -> Bool {
+        !path.contains { $0 == "\0" || $0.isNewline }
     }
 
     private static func trimmed(_ text: Substring) -> String {
