@@ -4,6 +4,7 @@
 #   make test    install missing packages, lint, build, run the test suite (Swift, then real-browser tests)
 #   make test-tsan / test-asan   the Swift suite under ThreadSanitizer / AddressSanitizer
 #   make test-tsan-ci / test-asan-ci   the suites CI runs under each sanitizer (a smaller build, see README)
+#   make soak    30 minutes of 200 simulated guests and faults against the debug binary (root; soak-ci: 3 minutes)
 #
 # Variables: PORT, DATA_DIR, DEMO_DIR, ARGS (extra `ravebox run` arguments), SWIFT_FLAGS (extra
 # `swift build`/`swift test` arguments, e.g. SWIFT_FLAGS='--jobs 1').
@@ -103,7 +104,8 @@ fi
 endef
 
 .PHONY: image image-qemu image-test image-check image-deps image-test-deps help deps test-deps test-packages browser-deps browser-venv demo-deps run-deps bench-deps check-swift \
-	build swift-build run demo test test-tsan test-asan test-tsan-ci test-asan-ci lint format bench screenshots clean distclean
+	build swift-build run demo test test-tsan test-asan test-tsan-ci test-asan-ci soak soak-ci soak-deps lint format bench \
+	screenshots clean distclean
 
 help:
 	@echo "make run        install what is missing, build, start on http://localhost:$(PORT) with a demo library"
@@ -116,6 +118,9 @@ help:
 	@echo "                built without the rest of the package (.build-tsan-ci)"
 	@echo "make test-asan-ci  what CI runs under AddressSanitizer: IPC, DSP, audio and media, lights, screen,"
 	@echo "                display and QR (.build-asan-ci)"
+	@echo "make soak       30 minutes (SOAK_MINUTES) of 200 guests voting, requesting and uploading while the engine and"
+	@echo "                web are killed and the data disk fills up and slows down; fails on a missed goal (root)"
+	@echo "make soak-ci    the same checks in about 3 minutes (what CI runs); RAVEBOX_BIN overrides the debug binary"
 	@echo "make build      swift build (debug)"
 	@echo "make demo       make the demo library in $(DEMO_DIR)"
 	@echo "make lint       swift format lint --strict"
@@ -256,6 +261,25 @@ test-tsan-ci: test-packages
 
 test-asan-ci: test-packages
 	$(call sanitizer-test,address,.build-asan-ci,ASAN_OPTIONS,$(ASAN_OPTIONS_TEST),$(ASAN_SKIP) $(SUBSET_SKIP),$(ASAN_CI_FILTER),$(ASAN_CI_TESTS))
+
+# --- The soak (Tests/Soak/soak.py) ---------------------------------------------------------------------------------
+# The real box (the debug binary `make test` builds, RAVEBOX_BIN overrides it) under 200 simulated guests, with kill -9
+# of the engine and the web process, a full and a slow data disk; it fails when an acknowledged write is lost, the
+# web's RSS grows, the audio glitches outside a kill window or the box takes over a second to answer after a kill.
+# Root: the data disk is a loop-mounted image and the slow disk the block layer's throttle. What it costs: README.
+SOAK_MINUTES ?= 30
+SOAK_PACKAGES := ffmpeg e2fsprogs mount kmod
+RAVEBOX_BIN ?= $(DEBUG_BIN)
+
+soak-deps:
+	@$(call apt-install,$(SOAK_PACKAGES))
+
+soak: soak-deps
+	RAVEBOX_BIN="$(RAVEBOX_BIN)" SOAK_MINUTES="$(SOAK_MINUTES)" python3 Tests/Soak/soak.py
+
+# About 3 minutes with start-up: 200 guests for 2.5 minutes, one kill of each child, 30 s of full disk, 30 s of slow.
+soak-ci: soak-deps
+	RAVEBOX_BIN="$(RAVEBOX_BIN)" SOAK_MINUTES=2.5 python3 Tests/Soak/soak.py
 
 lint: check-swift
 	swift format lint --strict --recursive --parallel $(SWIFT_FORMAT_PATHS) \
