@@ -613,6 +613,8 @@ class Soak:
         try:
             status, payload = await guest.request(
                 self, "PUT", f"/api/queue/{entry}/vote", json.dumps({"vote": value}).encode(), "application/json")
+        except ConnectionRefusedError:
+            raise  # never sent
         except BaseException:
             self.unanswered_votes.append((sent, guest.voter, entry, value))
             raise
@@ -629,6 +631,8 @@ class Soak:
         try:
             status, payload = await guest.request(
                 self, "POST", "/api/queue", json.dumps({"songId": song}).encode(), "application/json")
+        except ConnectionRefusedError:
+            raise  # never sent
         except BaseException:
             self.unanswered_requests.append((sent, guest.voter, song))
             raise
@@ -728,7 +732,15 @@ class Soak:
                     engine_back = self.now() - t
                     break
                 await asyncio.sleep(0.1)
-        self.recoveries.append({"kind": role, "at": t, "answer": answered, "back": engine_back})
+        sockets_back = None
+        if role == "web":
+            while self.now() - t < 30:
+                if sum(1 for g in self.guests if g.live_connected) == len(self.guests):
+                    sockets_back = self.now() - t
+                    break
+                await asyncio.sleep(0.1)
+        self.recoveries.append(
+            {"kind": role, "at": t, "answer": answered, "back": engine_back, "sockets": sockets_back})
         log(f"kill -9 {role} ({pid}) at {t:.0f} s: /api/state answered after "
             f"{'never' if answered is None else f'{answered * 1000:.0f} ms'}"
             + (f", engine publishing again after {engine_back:.1f} s" if engine_back else ""))
@@ -1023,6 +1035,9 @@ def report(soak, total, write_result, rss_result, glitch_result, recovery_result
         answer = "never" if r["answer"] is None else f"{r['answer'] * 1000:.0f} ms"
         if r["kind"] in ("engine", "web"):
             back = f", engine publishing again after {r['back']:.2f} s" if r["back"] else ""
+            if r["kind"] == "web":
+                back = ", every guest's WebSocket back " + (
+                    f"after {r['sockets']:.1f} s" if r.get("sockets") is not None else "not within 30 s")
             print(f"  kill -9 {r['kind']:6} at {r['at']:6.0f} s: /api/state 200 after {answer}{back}")
         else:
             answer = "never" if r["answer"] is None else f"{r['answer']:.1f} s"
