@@ -691,7 +691,8 @@ class Soak:
 
     def schedule(self, total):
         """Fault times (seconds after the guests start): kills alternate engine and web at random gaps of
-        1.5–3 minutes (in a short run: one of each); one full disk and one slow disk, apart from the kills."""
+        1–2 minutes (in a run under 10 minutes: one of each); one full disk and one slow disk, apart from the
+        kills."""
         plan = []
         if total < 600:
             # The web first, so that its next life is long enough to judge its RSS.
@@ -700,18 +701,25 @@ class Soak:
             return plan
         plan.append((total / 3, "full"))
         plan.append((2 * total / 3, "slow"))
-        t, kinds = 60.0, ["kill-engine", "kill-web"]
+        windows = [(total / 3 - 20, total / 3 + FULL_SECONDS + RECOVER + 20),
+                   (2 * total / 3 - 20, 2 * total / 3 + SLOW_SECONDS + 20)]
+        t, kinds, kills = 0.0, ["kill-engine", "kill-web"], 0
         self.rng.shuffle(kinds)
-        while t < total - 120:
-            t += self.rng.uniform(90, 180)
-            if t >= total - 120:
-                break
+        while True:
+            t += self.rng.uniform(60, 120)
             # Kills stay out of the disk windows, so each recovery and each window is measured on its own.
-            if any(kind in ("full", "slow") and start - 20 < t < start + (FULL_SECONDS if kind == "full" else
-                                                                           SLOW_SECONDS) + 20
-                   for start, kind in plan):
-                continue
-            plan.append((t, kinds[len([k for _, k in plan if k.startswith("kill")]) % 2]))
+            for start, end in windows:
+                if start < t < end:
+                    t = end
+            if t >= total - 60:
+                break
+            kind = kinds[kills % 2]
+            # The web process's last life is the last third of the run at least: long enough to show a trend
+            # in its RSS.
+            if kind == "kill-web" and t > 2 * total / 3 and kills >= 2:
+                kind = "kill-engine"
+            plan.append((t, kind))
+            kills += 1
         return sorted(plan)
 
     async def kill(self, role):
@@ -1056,7 +1064,8 @@ def report(soak, total, write_result, rss_result, glitch_result, recovery_result
     print(f"Audio: xruns / underruns inside kill windows {inside[0]} / {inside[1]}, outside {outside[0]} / "
           f"{outside[1]}")
     print(f"Writes: {write_figures['votes_verified']} last votes per guest and entry found as acknowledged, "
-          f"{write_figures['votes_ambiguous']} with an unanswered vote after them (either value accepted), "
+          f"{write_figures['votes_ambiguous']} where an unanswered vote or a request of the same song (an upvote) may "
+          "have changed it (either value accepted), "
           f"{write_figures['votes_on_played']} on entries since played, {write_figures['votes_on_kicked']} on "
           "entries since kicked")
     print(f"Stop: exit status {stop[0]} after {stop[1]:.1f} s")
