@@ -1003,11 +1003,6 @@ def check_recoveries(soak):
 # --------------------------------------------------------------------------------------------------
 
 
-def percentile(values, fraction):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(fraction * len(values)))] if values else float("nan")
-
-
 def report(soak, total, write_result, rss_result, glitch_result, recovery_result, stop):
     problems, write_figures = write_result
     rss_problems, rss_rows = rss_result
