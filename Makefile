@@ -6,6 +6,7 @@
 #   make test-tsan / test-asan   the Swift suite under ThreadSanitizer / AddressSanitizer
 #   make test-tsan-ci / test-asan-ci   the suites CI runs under each sanitizer (a smaller build, see README)
 #   make fuzz / fuzz-ci   libFuzzer on the parsers of what strangers send (FUZZ_TARGET, FUZZ_SECONDS)
+#   make soak    30 minutes of 200 simulated guests and faults against the debug binary (root; soak-ci: 3 minutes)
 #
 # Variables: PORT, DATA_DIR, DEMO_DIR, ARGS (extra `ravebox run` arguments), SWIFT_FLAGS (extra
 # `swift build`/`swift test` arguments, e.g. SWIFT_FLAGS='--jobs 1').
@@ -106,11 +107,8 @@ fi
 endef
 
 .PHONY: image image-qemu image-test image-check image-deps image-test-deps help deps test-deps test-packages browser-deps browser-venv demo-deps run-deps bench-deps check-swift \
-<<<<<<< HEAD
-	build swift-build run demo test test-api test-tsan test-asan test-tsan-ci test-asan-ci lint format bench screenshots clean distclean
-=======
-	build swift-build run demo test test-tsan test-asan test-tsan-ci test-asan-ci fuzz fuzz-build fuzz-ci lint format bench screenshots clean distclean
->>>>>>> fuzz
+	build swift-build run demo test test-api test-tsan test-asan test-tsan-ci test-asan-ci fuzz fuzz-build fuzz-ci \
+	soak soak-ci soak-deps lint format bench screenshots clean distclean
 
 help:
 	@echo "make run        install what is missing, build, start on http://localhost:$(PORT) with a demo library"
@@ -127,6 +125,9 @@ help:
 	@echo "make fuzz       libFuzzer on each parser of what strangers send, FUZZ_SECONDS (120) each, in .build-fuzz;"
 	@echo "                FUZZ_TARGET=m3u for one (configuration, m3u, upload, search, settings)"
 	@echo "make fuzz-ci    what CI runs: every fuzz target for $(FUZZ_CI_SECONDS) s"
+	@echo "make soak       30 minutes (SOAK_MINUTES) of 200 guests voting, requesting and uploading while the engine and"
+	@echo "                web are killed and the data disk fills up and slows down; fails on a missed goal (root)"
+	@echo "make soak-ci    the same checks in about 3 minutes (what CI runs); RAVEBOX_BIN overrides the debug binary"
 	@echo "make build      swift build (debug)"
 	@echo "make demo       make the demo library in $(DEMO_DIR)"
 	@echo "make lint       swift format lint --strict"
@@ -337,6 +338,24 @@ fuzz: fuzz-build
 
 fuzz-ci: fuzz-build
 	$(call fuzz-run,$(FUZZ_CI_SECONDS),$(FUZZ_TARGETS))
+# --- The soak (Tests/Soak/soak.py) ---------------------------------------------------------------------------------
+# The real box (the debug binary `make test` builds, RAVEBOX_BIN overrides it) under 200 simulated guests, with kill -9
+# of the engine and the web process, a full and a slow data disk; it fails when an acknowledged write is lost, the
+# web's RSS grows, the audio glitches outside a kill window or the box takes over a second to answer after a kill.
+# Root: the data disk is a loop-mounted image and the slow disk the block layer's throttle. What it costs: README.
+SOAK_MINUTES ?= 30
+SOAK_PACKAGES := ffmpeg e2fsprogs mount kmod
+RAVEBOX_BIN ?= $(DEBUG_BIN)
+
+soak-deps:
+	@$(call apt-install,$(SOAK_PACKAGES))
+
+soak: soak-deps
+	RAVEBOX_BIN="$(RAVEBOX_BIN)" SOAK_MINUTES="$(SOAK_MINUTES)" python3 Tests/Soak/soak.py
+
+# About 3 minutes with start-up: 200 guests for 2.5 minutes, one kill of each child, 30 s of full disk, 30 s of slow.
+soak-ci: soak-deps
+	RAVEBOX_BIN="$(RAVEBOX_BIN)" SOAK_MINUTES=2.5 python3 Tests/Soak/soak.py
 
 lint: check-swift
 	swift format lint --strict --recursive --parallel $(SWIFT_FORMAT_PATHS) \

@@ -22,11 +22,15 @@ public final class Store: Sendable {
     /// The underlying pool; readers never block the writer and vice versa.
     public let pool: DatabasePool
 
+    /// Seconds a write waits for another connection's write lock (the other process's transaction) before it
+    /// fails. A synchronous caller's thread is blocked for that long, and then for its own commit's fsync.
+    public static let busyTimeout = 5.0
+
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String) throws(StoreError) {
         var configuration = Configuration()
         // Another process may hold the write lock for a moment: wait instead of failing.
-        configuration.busyMode = .timeout(5)
+        configuration.busyMode = .timeout(Self.busyTimeout)
         configuration.prepareDatabase { db in
             // Readers; the writer is set below.
             try db.execute(sql: "PRAGMA synchronous = FULL")

@@ -1,12 +1,13 @@
 import Foundation
 import Logging
 import RaveboxIPC
+import RaveboxStore
 import ServiceLifecycle
 
 /// Starts the engine and web processes, keeps them running, and stops them in order.
 ///
 /// It re-executes its own binary (`/proc/self/exe engine ...`, `... web ...`), restarts a child that
-/// exits or whose heartbeat in the shared segment stops for ``heartbeatTimeout`` seconds (back-off from
+/// exits or whose heartbeat in the shared segment stops for ``heartbeatTimeout(of:)`` seconds (back-off from
 /// ``RestartPolicy``), and on graceful shutdown (SIGTERM, SIGINT) stops the children in reverse start
 /// order, SIGKILLing one that does not exit within its share of ``stopTimeout``. It holds no business logic.
 public final class Supervisor: Service, Sendable {
@@ -22,8 +23,21 @@ public final class Supervisor: Service, Sendable {
         }
     }
 
-    /// Seconds without a heartbeat after which a child counts as hung.
+    /// Seconds without a heartbeat after which the web process counts as hung. Its store calls are `async`, so
+    /// nothing it waits for stops its heartbeat.
     public static let heartbeatTimeout = 3.0
+    /// Seconds without a heartbeat after which the engine counts as hung. Its control loop beats once a pass and
+    /// makes synchronous store calls (the position every second, a song's end and the next one's start: two in one
+    /// pass), each of which may wait ``Store/busyTimeout`` for the web process's write lock and then for its own
+    /// commit's fsync: on a slow SD card both take seconds, and a loop that waits for them is not hung (the music plays on meanwhile, from
+    /// the player's own threads, which the engine's `Watchdog` watches). Killing it then stopped the music, and
+    /// the fresh engine, waiting as well, was killed again (found by the soak, Tests/Soak).
+    public static let engineHeartbeatTimeout = 2 * Store.busyTimeout + heartbeatTimeout
+
+    /// Seconds without a heartbeat after which a child in `role` counts as hung.
+    public static func heartbeatTimeout(of role: ProcessRole) -> Double {
+        role == .engine ? engineHeartbeatTimeout : heartbeatTimeout
+    }
     /// How the box is doing, handed to the observer after every check of the children.
     public struct Health: Sendable, Equatable {
         /// Some child has not answered (beaten) since the supervisor started.
@@ -142,7 +156,7 @@ public final class Supervisor: Service, Sendable {
         if beat.pid == process.pid, beat.counter > 0 {
             slot.answered = true
             lastSign = Double(beat.monotonicNanos) / 1e9
-            allowed = Self.heartbeatTimeout
+            allowed = Self.heartbeatTimeout(of: slot.spec.role)
         } else {
             lastSign = process.startedAt
             allowed = Self.startupGrace

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import RaveboxCore
 import RaveboxIPC
 import RaveboxTestSupport
@@ -190,6 +191,36 @@ import Testing
         #expect(Date().timeIntervalSince(stoppedAt) >= 3)
         #expect(!ProcessTable.isAlive(web))
         #expect(box.logText.contains("web stopped answering"))
+        kill(box.pid, SIGTERM)
+        box.process.waitUntilExit()
+        #expect(box.process.terminationStatus == 0)
+    }
+
+    /// The soak's slow disk: the web process's commits hold SQLite's write lock while the card syncs, and the
+    /// engine's control loop, which saves the position every second, waits for it (up to the store's busy
+    /// timeout) without beating its heartbeat. That is a wait, not a hang: killing the engine for it stopped the
+    /// music, and the fresh engine, waiting too, was killed again.
+    @Test func engineWaitingForTheDatabaseWriteLockIsNotTakenForHung() async throws {
+        let box = try Box(arguments: ["--mode", "box"])
+        #expect(await HTTPClient.waitUntilUp(box.base + "/api/state", seconds: 30), "\(box.logText)")
+        #expect(
+            await eventually(within: 20) { try await box.state().currentSong != nil },
+            "nothing plays:\n\(box.logText)")
+        let engine = try #require(box.child("engine"))
+        // Another connection holds the write lock for 4.5 s, inside the store's 5 s busy timeout.
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)  // the box's own commits hold the lock for moments too
+        let database = try DatabaseQueue(
+            path: box.folder.file("data") + "/ravebox.sqlite", configuration: configuration)
+        try await database.writeWithoutTransaction { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            Thread.sleep(forTimeInterval: 4.5)
+            try db.execute(sql: "COMMIT")
+        }
+        try database.close()
+        try await Task.sleep(for: .seconds(1))
+        #expect(box.child("engine") == engine, "the engine was replaced:\n\(box.logText)")
+        #expect(!box.logText.contains("engine stopped answering"), "\(box.logText)")
         kill(box.pid, SIGTERM)
         box.process.waitUntilExit()
         #expect(box.process.terminationStatus == 0)
