@@ -162,6 +162,12 @@ public final class UploadIntake: Sendable {
                 // link(2) never replaces an existing file: the name is ours only if it succeeds.
                 if link(temporary.path, target.path) == 0 {
                     unlink(temporary.path)
+                    // The new name must survive a power cut too.
+                    let directory = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                    if directory >= 0 {
+                        _ = fsync(directory)
+                        close(directory)
+                    }
                     ledger.reserved[id] = nil
                     ledger.storedBytes += size
                     return target
@@ -294,17 +300,22 @@ public final class Upload: Sendable {
     /// - Throws: `UploadError` `.sizeMismatch`, `.notAudio` ("That file is not music the box can play."),
     ///   `.storage`, `.ended`. Any failure removes the file.
     public func finish() async throws(UploadError) -> AcceptedUpload {
-        let received: Int64 = try state.withLock { (state: inout State) throws(UploadError) -> Int64 in
+        let (received, synced) = try state.withLock {
+            (state: inout State) throws(UploadError) -> (Int64, String?) in
             switch state.phase {
             case .receiving: break
             case .finishing: throw .ended
             case .ended(let error): throw error ?? .ended
             }
             state.phase = .finishing
+            // On the card before the song's row commits and the guest hears "queued": a power cut after the
+            // answer must not leave a short file behind the row.
+            let synced = fsync(state.descriptor) == 0 ? nil : "\(temporary.path): \(String(cString: strerror(errno)))"
             close(state.descriptor)
             state.descriptor = -1
-            return state.received
+            return (state.received, synced)
         }
+        if let failure = synced { throw fail(.storage(detail: failure)) }
         if let expectedSize, expectedSize != received {
             throw fail(.sizeMismatch(expected: expectedSize, received: received))
         }
