@@ -56,6 +56,9 @@ import tempfile
 import time
 from urllib.parse import urlsplit
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import http1  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -119,26 +122,7 @@ class HTTPClient:
                 if attempt == 2:
                     raise
                 continue
-            status = int(status_line.split()[1])
-            response_headers = {}
-            while True:
-                line = (await self.reader.readline()).decode("latin-1").strip()
-                if not line:
-                    break
-                name, _, value = line.partition(":")
-                response_headers[name.strip().lower()] = value.strip()
-            if response_headers.get("transfer-encoding", "").lower() == "chunked":
-                chunks = []
-                while True:
-                    size = int((await self.reader.readline()).split(b";")[0], 16)
-                    if size == 0:
-                        await self.reader.readline()
-                        break
-                    chunks.append(await self.reader.readexactly(size))
-                    await self.reader.readline()
-                payload = b"".join(chunks)
-            else:
-                payload = await self.reader.readexactly(int(response_headers.get("content-length", "0")))
+            status, response_headers, payload = await http1.read_response(self.reader, status_line)
             if response_headers.get("connection", "").lower() == "close":
                 self.close()
             if cookie:

@@ -66,6 +66,8 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+import http1  # noqa: E402
 ADMIN_PASSWORD = "soak-admin-password"
 WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -146,26 +148,7 @@ class Guest:
                 if fresh or attempt == 2:
                     raise
                 continue
-            status = int(status_line.split()[1])
-            headers = {}
-            while True:
-                line = (await self.reader.readline()).decode("latin-1").strip()
-                if not line:
-                    break
-                name, _, value = line.partition(":")
-                headers[name.strip().lower()] = value.strip()
-            if headers.get("transfer-encoding", "").lower() == "chunked":
-                chunks = []
-                while True:
-                    size = int((await self.reader.readline()).split(b";")[0], 16)
-                    if size == 0:
-                        await self.reader.readline()
-                        break
-                    chunks.append(await self.reader.readexactly(size))
-                    await self.reader.readline()
-                payload = b"".join(chunks)
-            else:
-                payload = await self.reader.readexactly(int(headers.get("content-length", "0")))
+            status, headers, payload = await http1.read_response(self.reader, status_line)
             if headers.get("connection", "").lower() == "close":
                 self.close()
             cookie = headers.get("set-cookie", "")
