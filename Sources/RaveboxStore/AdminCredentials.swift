@@ -49,7 +49,9 @@ public enum AdminCredentials {
             guard try Store.setting(key(for: role), in: db) != hash else { return false }
             try Store.setSetting(key(for: role), to: hash, in: db)
             try Store.revokeSessions(of: role, keeping: session, in: db)
-            if role == .admin { try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [setupCodeKey]) }
+            if role == .admin {
+                try db.cachedStatement(sql: "DELETE FROM setting WHERE key = ?").execute(arguments: [setupCodeKey])
+            }
             return true
         }
     }
@@ -90,7 +92,7 @@ extension AdminCredentials {
     public static func prepareSetupCode(preferred: SetupCode?, in store: Store) throws -> SetupCode? {
         try store.write { db -> SetupCode? in
             guard try Store.setting(settingKey, in: db) == nil else {
-                try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [setupCodeKey])
+                try db.cachedStatement(sql: "DELETE FROM setting WHERE key = ?").execute(arguments: [setupCodeKey])
                 return nil
             }
             let stored = try Store.setting(setupCodeKey, in: db).flatMap(SetupCode.init)
@@ -118,7 +120,7 @@ extension AdminCredentials {
             guard let stored = try Store.setting(setupCodeKey, in: db).flatMap(SetupCode.init), stored.matches(code)
             else { return .wrongCode }
             try Store.setSetting(settingKey, to: hash, in: db)
-            try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [setupCodeKey])
+            try db.cachedStatement(sql: "DELETE FROM setting WHERE key = ?").execute(arguments: [setupCodeKey])
             return .claimed(try Store.setPrivilege(.admin, session: session, now: now, in: db))
         }
     }

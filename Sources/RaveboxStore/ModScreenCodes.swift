@@ -60,7 +60,7 @@ extension AdminCredentials {
     ) throws -> ModCodeLogin {
         try store.write { db -> ModCodeLogin in
             guard var stored = try modCode(in: db), stored.expiresAt > now else {
-                try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [modCodeKey])
+                try db.cachedStatement(sql: "DELETE FROM setting WHERE key = ?").execute(arguments: [modCodeKey])
                 return .wrongCode
             }
             // Compared whatever the session, so the time taken does not tell whose code is live.
@@ -68,13 +68,13 @@ extension AdminCredentials {
             guard right, stored.session == session else {
                 stored.wrongTries += 1
                 if stored.wrongTries >= modCodeWrongTries {
-                    try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [modCodeKey])
+                    try db.cachedStatement(sql: "DELETE FROM setting WHERE key = ?").execute(arguments: [modCodeKey])
                 } else {
                     try Store.setSetting(modCodeKey, to: try encoded(stored), in: db)
                 }
                 return .wrongCode
             }
-            try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [modCodeKey])
+            try db.cachedStatement(sql: "DELETE FROM setting WHERE key = ?").execute(arguments: [modCodeKey])
             return .loggedIn(try Store.setPrivilege(.mod, session: session, now: now, in: db))
         }
     }

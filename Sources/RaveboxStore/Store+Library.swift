@@ -51,8 +51,8 @@ extension Store {
         let prefix = root.hasSuffix("/") ? root : root + "/"
         return try read { db in
             let rows = try Row.fetchAll(
-                db,
-                sql: "SELECT id, path, size, mtime, available, track FROM song WHERE substr(path, 1, ?) = ?",
+                db.cachedStatement(
+                    sql: "SELECT id, path, size, mtime, available, track FROM song WHERE substr(path, 1, ?) = ?"),
                 arguments: [prefix.utf8.count, prefix])
             var result: [String: KnownFile] = [:]
             for row in rows {
@@ -72,7 +72,7 @@ extension Store {
 
     static func upsert(_ files: [ScannedFile], in db: Database) throws -> Int {
         for file in files {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO song (path, title, artist, album, duration, size, mtime, available, track,
                         year, genre)
@@ -85,11 +85,11 @@ extension Store {
                             THEN song.loudness END,
                         truePeak = CASE WHEN song.size = excluded.size AND song.mtime = excluded.mtime
                             THEN song.truePeak END
-                    """,
-                arguments: [
-                    file.path, file.title, file.artist, file.album, file.duration, file.size, file.mtime,
-                    file.track, file.year, file.genre,
-                ])
+                    """
+            ).execute(arguments: [
+                file.path, file.title, file.artist, file.album, file.duration, file.size, file.mtime,
+                file.track, file.year, file.genre,
+            ])
         }
         return files.count
     }
@@ -100,10 +100,11 @@ extension Store {
     public func addToLibrary(_ file: ScannedFile, evicted: [String] = []) async throws(StoreError) -> Int64? {
         try await write { db in
             for path in evicted {
-                try db.execute(sql: "UPDATE song SET available = 0 WHERE path = ?", arguments: [path])
+                try db.cachedStatement(sql: "UPDATE song SET available = 0 WHERE path = ?").execute(arguments: [path])
             }
             _ = try Self.upsert([file], in: db)
-            return try Int64.fetchOne(db, sql: "SELECT id FROM song WHERE path = ?", arguments: [file.path])
+            return try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT id FROM song WHERE path = ?"), arguments: [file.path])
         }
     }
 
@@ -113,7 +114,9 @@ extension Store {
         guard !songIDs.isEmpty else { return }
         try write { db in
             for id in songIDs {
-                try db.execute(sql: "UPDATE song SET available = ? WHERE id = ?", arguments: [available, id])
+                try db.cachedStatement(sql: "UPDATE song SET available = ? WHERE id = ?").execute(arguments: [
+                    available, id,
+                ])
             }
         }
     }
@@ -124,7 +127,7 @@ extension Store {
         try read { db in
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT loudness, truePeak FROM song WHERE id = ?", arguments: [songID]),
+                    db.cachedStatement(sql: "SELECT loudness, truePeak FROM song WHERE id = ?"), arguments: [songID]),
                 let integrated = row["loudness"] as Double?, let truePeak = row["truePeak"] as Double?
             else { return nil }
             return (integrated, truePeak)
@@ -133,9 +136,9 @@ extension Store {
 
     public func setLoudness(songID: Int64, integrated: Double, truePeak: Double) throws(StoreError) {
         try write { db in
-            try db.execute(
-                sql: "UPDATE song SET loudness = ?, truePeak = ? WHERE id = ?",
-                arguments: [integrated, truePeak, songID])
+            try db.cachedStatement(sql: "UPDATE song SET loudness = ?, truePeak = ? WHERE id = ?").execute(arguments: [
+                integrated, truePeak, songID,
+            ])
         }
     }
 
@@ -187,13 +190,13 @@ extension Store {
 
     static func autoplayCandidates(in db: Database) throws -> [Autoplay.Candidate] {
         try Row.fetchAll(
-            db,
-            sql: """
-                SELECT s.id, COALESCE(SUM(p.votes), 0) AS score,
-                    (julianday(MAX(p.startedAt)) - 2440587.5) * 86400.0 AS lastPlayed
-                FROM song s LEFT JOIN play_log p ON p.songId = s.id AND p.outcome != 'failed'
-                WHERE s.available GROUP BY s.id
-                """
+            db.cachedStatement(
+                sql: """
+                    SELECT s.id, COALESCE(SUM(p.votes), 0) AS score,
+                        (julianday(MAX(p.startedAt)) - 2440587.5) * 86400.0 AS lastPlayed
+                    FROM song s LEFT JOIN play_log p ON p.songId = s.id AND p.outcome != 'failed'
+                    WHERE s.available GROUP BY s.id
+                    """)
         ).map { row in Autoplay.Candidate(songID: row["id"], score: row["score"], lastPlayed: row["lastPlayed"]) }
     }
 
@@ -210,6 +213,8 @@ extension Store {
 
     /// Number of available songs.
     public func songCount() async throws(StoreError) -> Int {
-        try await read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM song WHERE available") ?? 0 }
+        try await read { db in
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM song WHERE available")) ?? 0
+        }
     }
 }

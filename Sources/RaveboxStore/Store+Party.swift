@@ -12,7 +12,7 @@ extension Store {
 
     static func boxSettings(in db: Database) throws -> BoxSettings {
         var stored: [String: String] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT key, value FROM setting") {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT key, value FROM setting")) {
             let key: String = row["key"]
             if SettingsSchema.descriptor(for: key) != nil { stored[key] = row["value"] }
         }
@@ -37,7 +37,7 @@ extension Store {
 
     static func playbackModes(in db: Database) throws -> PlaybackModes {
         let row = try Row.fetchOne(
-            db, sql: "SELECT shuffle, \"repeat\", autoplay FROM player_state WHERE id = 1")
+            db.cachedStatement(sql: "SELECT shuffle, \"repeat\", autoplay FROM player_state WHERE id = 1"))
         return PlaybackModes(
             shuffle: row?["shuffle"] ?? false, repeat: row?["repeat"] ?? false,
             autoplay: row?["autoplay"] ?? false)
@@ -49,7 +49,7 @@ extension Store {
 
     /// Changes the shuffle, repeat and autoplay modes in one transaction and returns them as saved.
     public func updatePlaybackModes(
-        _ change: @Sendable (inout PlaybackModes) -> Void
+        _ change: @escaping @Sendable (inout PlaybackModes) -> Void
     ) async throws(StoreError) -> PlaybackModes {
         try await write { db in
             var modes = try Self.playbackModes(in: db)
@@ -60,9 +60,8 @@ extension Store {
     }
 
     static func savePlaybackModes(_ modes: PlaybackModes, in db: Database) throws {
-        try db.execute(
-            sql: "UPDATE player_state SET shuffle = ?, \"repeat\" = ?, autoplay = ? WHERE id = 1",
-            arguments: [modes.shuffle, modes.repeat, modes.autoplay])
+        try db.cachedStatement(sql: "UPDATE player_state SET shuffle = ?, \"repeat\" = ?, autoplay = ? WHERE id = 1")
+            .execute(arguments: [modes.shuffle, modes.repeat, modes.autoplay])
     }
 
     /// Songs played per requester since `since` (seconds since 1970), for round-robin fairness.
@@ -73,12 +72,12 @@ extension Store {
     static func playsPerRequester(since: Double, in db: Database) throws -> [String: Int] {
         var result: [String: Int] = [:]
         for row in try Row.fetchAll(
-            db,
-            sql: """
-                SELECT requester, COUNT(*) AS plays FROM play_log
-                WHERE requester IS NOT NULL AND startedAt >= datetime(?, 'unixepoch')
-                GROUP BY requester
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT requester, COUNT(*) AS plays FROM play_log
+                    WHERE requester IS NOT NULL AND startedAt >= datetime(?, 'unixepoch')
+                    GROUP BY requester
+                    """),
             arguments: [since])
         {
             result[row["requester"]] = row["plays"]
@@ -93,11 +92,11 @@ extension Store {
 
     static func requestActivity(since: Double, in db: Database) throws -> [ActiveGuests.Activity] {
         try Row.fetchAll(
-            db,
-            sql: """
-                SELECT voter, (julianday(createdAt) - 2440587.5) * 86400.0 AS at FROM request_log
-                WHERE voter IS NOT NULL AND createdAt >= datetime(?, 'unixepoch')
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT voter, (julianday(createdAt) - 2440587.5) * 86400.0 AS at FROM request_log
+                    WHERE voter IS NOT NULL AND createdAt >= datetime(?, 'unixepoch')
+                    """),
             arguments: [since]
         ).map { row in ActiveGuests.Activity(voter: row["voter"], at: row["at"]) }
     }
@@ -109,11 +108,11 @@ extension Store {
 
     static func lastPlayed(songID: Int64, in db: Database) throws -> Double? {
         try Double.fetchOne(
-            db,
-            sql: """
-                SELECT (julianday(MAX(startedAt)) - 2440587.5) * 86400.0 FROM play_log
-                WHERE songId = ? AND outcome != 'failed'
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT (julianday(MAX(startedAt)) - 2440587.5) * 86400.0 FROM play_log
+                    WHERE songId = ? AND outcome != 'failed'
+                    """),
             arguments: [songID])
     }
 
@@ -123,18 +122,21 @@ extension Store {
     }
 
     static func wasRequested(songID: Int64, in db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM request_log WHERE songId = ? LIMIT 1", arguments: [songID]) ?? false
+        try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT 1 FROM request_log WHERE songId = ? LIMIT 1"), arguments: [songID]) ?? false
     }
 
     /// Adds a hashtag (normalised by ``Hashtag/normalize(_:)`` beforehand); a repeated one is kept once.
     public func addHashtag(_ text: String) async throws(StoreError) {
-        try await write { db in try db.execute(sql: "INSERT INTO hashtag (text) VALUES (?)", arguments: [text]) }
+        try await write { db in
+            try db.cachedStatement(sql: "INSERT INTO hashtag (text) VALUES (?)").execute(arguments: [text])
+        }
     }
 
     /// Active hashtags, oldest first.
     public func activeHashtags() throws(StoreError) -> [String] { try read(Self.activeHashtags(in:)) }
 
     static func activeHashtags(in db: Database) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT text FROM hashtag WHERE active ORDER BY id")
+        try String.fetchAll(db.cachedStatement(sql: "SELECT text FROM hashtag WHERE active ORDER BY id"))
     }
 }

@@ -45,11 +45,11 @@ extension Store {
     /// Each queue entry once, as the rules see it and as guests see it, in position order.
     static func queueRows(in db: Database) throws -> [(item: QueueItem, entry: QueueEntry)] {
         try Row.fetchAll(
-            db,
-            sql: """
-                SELECT \(queueItemColumns), s.title, s.artist, s.duration
-                FROM queue_entry q JOIN song s ON s.id = q.songId ORDER BY q.position, q.id
-                """
+            db.cachedStatement(
+                sql: """
+                    SELECT \(queueItemColumns), s.title, s.artist, s.duration
+                    FROM queue_entry q JOIN song s ON s.id = q.songId ORDER BY q.position, q.id
+                    """)
         ).map { row in
             let item = queueItem(row)
             return (item, QueueEntry(item, title: row["title"], artist: row["artist"], duration: row["duration"]))

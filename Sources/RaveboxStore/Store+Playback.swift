@@ -39,11 +39,11 @@ extension Store {
 
     static func currentSong(in db: Database) throws -> CurrentSong? {
         try Row.fetchOne(
-            db,
-            sql: """
-                SELECT c.play_logId, c.entryId, c.songId, c.votes, c.position, s.title, s.artist, s.duration, s.path
-                FROM current_song c JOIN song s ON s.id = c.songId
-                """
+            db.cachedStatement(
+                sql: """
+                    SELECT c.play_logId, c.entryId, c.songId, c.votes, c.position, s.title, s.artist, s.duration, s.path
+                    FROM current_song c JOIN song s ON s.id = c.songId
+                    """)
         ).map { row in
             CurrentSong(
                 playID: row["play_logId"], entryID: row["entryId"], songID: row["songId"], title: row["title"],
@@ -56,8 +56,8 @@ extension Store {
     /// - Parameter seconds: position since the song started, excluding pauses.
     public func savePosition(playID: Int64, seconds: Double) throws(StoreError) {
         try write { db in
-            try db.execute(
-                sql: "UPDATE current_song SET position = ? WHERE play_logId = ?", arguments: [seconds, playID])
+            try db.cachedStatement(sql: "UPDATE current_song SET position = ? WHERE play_logId = ?").execute(
+                arguments: [seconds, playID])
         }
     }
 
@@ -65,17 +65,17 @@ extension Store {
     /// the current song, in one transaction. Ending a play that is no longer current only updates the log.
     public func endPlay(playID: Int64, outcome: PlayOutcome, reason: String? = nil) throws(StoreError) {
         try write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE play_log SET outcome = ?, reason = ?, endedAt = strftime('%Y-%m-%d %H:%M:%f', 'now')
                     WHERE id = ?
-                    """,
-                arguments: [outcome.rawValue, reason, playID])
+                    """
+            ).execute(arguments: [outcome.rawValue, reason, playID])
             // The votes on this play's request go with it.
-            try db.execute(
-                sql: "DELETE FROM vote WHERE entryId = (SELECT entryId FROM current_song WHERE play_logId = ?)",
-                arguments: [playID])
-            try db.execute(sql: "DELETE FROM current_song WHERE play_logId = ?", arguments: [playID])
+            try db.cachedStatement(
+                sql: "DELETE FROM vote WHERE entryId = (SELECT entryId FROM current_song WHERE play_logId = ?)"
+            ).execute(arguments: [playID])
+            try db.cachedStatement(sql: "DELETE FROM current_song WHERE play_logId = ?").execute(arguments: [playID])
         }
     }
 
@@ -87,18 +87,18 @@ extension Store {
         try write { db -> Int64? in
             var queue = try SongQueue(Self.queueItems(in: db))
             guard let item = try? queue.remove(id: entryID) else { return nil }
-            try db.execute(sql: "DELETE FROM vote WHERE entryId = ?", arguments: [entryID])
-            try db.execute(sql: "DELETE FROM queue_entry WHERE id = ?", arguments: [entryID])
+            try db.cachedStatement(sql: "DELETE FROM vote WHERE entryId = ?").execute(arguments: [entryID])
+            try db.cachedStatement(sql: "DELETE FROM queue_entry WHERE id = ?").execute(arguments: [entryID])
             try Self.savePositions(of: queue, in: db)
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO play_log (songId, outcome, manuallyRequested, votes, requester, reason, endedAt)
                     VALUES (?, ?, ?, ?, ?, ?, strftime('%Y-%m-%d %H:%M:%f', 'now'))
-                    """,
-                arguments: [
-                    item.songID, PlayOutcome.failed.rawValue, item.manuallyRequested, item.votes, item.requester,
-                    reason,
-                ])
+                    """
+            ).execute(arguments: [
+                item.songID, PlayOutcome.failed.rawValue, item.manuallyRequested, item.votes, item.requester,
+                reason,
+            ])
             return item.songID
         }
     }
@@ -110,13 +110,13 @@ extension Store {
 
     static func lastFailure(within window: Double, in db: Database) throws -> PartyState.Failure? {
         try Row.fetchOne(
-            db,
-            sql: """
-                SELECT p.songId, COALESCE(s.title, '') AS title, COALESCE(p.reason, '') AS reason
-                FROM play_log p LEFT JOIN song s ON s.id = p.songId
-                WHERE p.outcome = 'failed' AND p.endedAt >= datetime('now', ?)
-                ORDER BY p.id DESC LIMIT 1
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT p.songId, COALESCE(s.title, '') AS title, COALESCE(p.reason, '') AS reason
+                    FROM play_log p LEFT JOIN song s ON s.id = p.songId
+                    WHERE p.outcome = 'failed' AND p.endedAt >= datetime('now', ?)
+                    ORDER BY p.id DESC LIMIT 1
+                    """),
             arguments: ["-\(Int(window)) seconds"]
         ).map { row in
             PartyState.Failure(songID: row["songId"] ?? 0, title: row["title"], reason: row["reason"])
@@ -171,15 +171,14 @@ extension Store {
     }
 
     static func playerSettings(in db: Database) throws -> PlayerSettings {
-        let row = try Row.fetchOne(db, sql: "SELECT paused, volume FROM player_state WHERE id = 1")
+        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT paused, volume FROM player_state WHERE id = 1"))
         return PlayerSettings(paused: row?["paused"] ?? false, volume: row?["volume"] ?? 1)
     }
 
     /// Persists the paused flag and volume.
     public func savePlayerSettings(_ settings: PlayerSettings) throws(StoreError) {
         try write { db in
-            try db.execute(
-                sql: "UPDATE player_state SET paused = ?, volume = ? WHERE id = 1",
+            try db.cachedStatement(sql: "UPDATE player_state SET paused = ?, volume = ? WHERE id = 1").execute(
                 arguments: [settings.paused, settings.volume])
         }
     }

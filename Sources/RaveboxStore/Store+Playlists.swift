@@ -38,42 +38,46 @@ extension Store {
             var missing = 0
             for playlist in bySource.values {
                 let id = try Int64.fetchOne(
-                    db,
-                    sql: """
-                        INSERT INTO playlist (source, name, kind, available) VALUES (?, ?, ?, 1)
-                        ON CONFLICT(source) DO UPDATE SET name = excluded.name, kind = excluded.kind,
-                            available = 1
-                        RETURNING id
-                        """,
+                    db.cachedStatement(
+                        sql: """
+                            INSERT INTO playlist (source, name, kind, available) VALUES (?, ?, ?, 1)
+                            ON CONFLICT(source) DO UPDATE SET name = excluded.name, kind = excluded.kind,
+                                available = 1
+                            RETURNING id
+                            """),
                     arguments: [playlist.source, playlist.name, playlist.kind.rawValue])
                 guard let id else { continue }
                 let stored = try String.fetchAll(
-                    db, sql: "SELECT path FROM playlist_entry WHERE playlistId = ? ORDER BY position",
+                    db.cachedStatement(sql: "SELECT path FROM playlist_entry WHERE playlistId = ? ORDER BY position"),
                     arguments: [id])
                 if stored != playlist.paths {
-                    try db.execute(sql: "DELETE FROM playlist_entry WHERE playlistId = ?", arguments: [id])
+                    try db.cachedStatement(sql: "DELETE FROM playlist_entry WHERE playlistId = ?").execute(arguments: [
+                        id
+                    ])
                     for (position, path) in playlist.paths.enumerated() {
-                        try db.execute(
-                            sql: "INSERT INTO playlist_entry (playlistId, position, path) VALUES (?, ?, ?)",
-                            arguments: [id, position + 1, path])
+                        try db.cachedStatement(
+                            sql: "INSERT INTO playlist_entry (playlistId, position, path) VALUES (?, ?, ?)"
+                        ).execute(arguments: [id, position + 1, path])
                     }
                 }
                 missing +=
                     try Int.fetchOne(
-                        db,
-                        sql: """
-                            SELECT COUNT(*) FROM playlist_entry e
-                            WHERE e.playlistId = ? AND NOT EXISTS (SELECT 1 FROM song s WHERE s.path = e.path)
-                            """,
+                        db.cachedStatement(
+                            sql: """
+                                SELECT COUNT(*) FROM playlist_entry e
+                                WHERE e.playlistId = ? AND NOT EXISTS (SELECT 1 FROM song s WHERE s.path = e.path)
+                                """),
                         arguments: [id]) ?? 0
             }
             let gone = try String.fetchAll(
-                db,
-                sql: "SELECT source FROM playlist WHERE available AND (source = ? OR substr(source, 1, ?) = ?)",
+                db.cachedStatement(
+                    sql: "SELECT source FROM playlist WHERE available AND (source = ? OR substr(source, 1, ?) = ?)"),
                 arguments: [trimmed, prefix.utf8.count, prefix]
             ).filter { bySource[$0] == nil }
             for source in gone {
-                try db.execute(sql: "UPDATE playlist SET available = 0 WHERE source = ?", arguments: [source])
+                try db.cachedStatement(sql: "UPDATE playlist SET available = 0 WHERE source = ?").execute(arguments: [
+                    source
+                ])
             }
             return (bySource.count, missing)
         }

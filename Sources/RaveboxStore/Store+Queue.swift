@@ -9,16 +9,15 @@ extension Store {
         try write { db in
             guard
                 let song = try Row.fetchOne(
-                    db, sql: "SELECT title, artist, duration FROM song WHERE id = ? AND available",
+                    db.cachedStatement(sql: "SELECT title, artist, duration FROM song WHERE id = ? AND available"),
                     arguments: [songID])
             else { throw StoreError.unknownSong(id: songID) }
             let addition = QueueAddition(songID: songID, requester: voter, manuallyRequested: true, requestedAt: 0)
             let id = try Self.insert(addition, session: requestedBy, in: db)
-            try db.execute(
-                sql: "INSERT INTO request_log (songId, session, voter) VALUES (?, ?, ?)",
+            try db.cachedStatement(sql: "INSERT INTO request_log (songId, session, voter) VALUES (?, ?, ?)").execute(
                 arguments: [songID, requestedBy, voter])
             let position = try Int.fetchOne(
-                db, sql: "SELECT position FROM queue_entry WHERE id = ?", arguments: [id])
+                db.cachedStatement(sql: "SELECT position FROM queue_entry WHERE id = ?"), arguments: [id])
             var item = addition.item(id: id)
             item.position = position ?? 0
             return QueueEntry(item, title: song["title"], artist: song["artist"], duration: song["duration"])
@@ -35,17 +34,17 @@ extension Store {
     /// (``QueueAddition/initialBallots``: the requester's +1 for a manual request, else none); returns its id.
     static func insert(_ addition: QueueAddition, session: String?, in db: Database) throws -> Int64 {
         let ballots = addition.initialBallots
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO queue_entry (songId, position, requestedBy, requesterVoter, manuallyRequested, votes)
                 VALUES (?, (SELECT COALESCE(MAX(position), 0) + 1 FROM queue_entry), ?, ?, ?, ?)
-                """,
-            arguments: [addition.songID, session, addition.requester, addition.manuallyRequested, ballots.net])
+                """
+        ).execute(arguments: [addition.songID, session, addition.requester, addition.manuallyRequested, ballots.net])
         let id = db.lastInsertedRowID
         for (voter, vote) in ballots.votes {
             try numberVoter(voter, in: db)
-            try db.execute(
-                sql: "INSERT INTO vote (entryId, voter, value) VALUES (?, ?, ?)", arguments: [id, voter, vote.rawValue])
+            try db.cachedStatement(sql: "INSERT INTO vote (entryId, voter, value) VALUES (?, ?, ?)").execute(
+                arguments: [id, voter, vote.rawValue])
         }
         return id
     }
@@ -68,27 +67,27 @@ extension Store {
         pick: @Sendable ([QueueItem]) -> Int64? = { $0.min { $0.position < $1.position }?.id }
     ) throws(StoreError) -> CurrentSong? {
         try write { db -> CurrentSong? in
-            if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM current_song") ?? 0 > 0 { return nil }
+            if try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM current_song")) ?? 0 > 0 { return nil }
             var queue = try SongQueue(Self.queueItems(in: db))
             guard let id = pick(queue.items), let item = try? queue.remove(id: id) else { return nil }
-            try db.execute(sql: "DELETE FROM queue_entry WHERE id = ?", arguments: [item.id])
+            try db.cachedStatement(sql: "DELETE FROM queue_entry WHERE id = ?").execute(arguments: [item.id])
             try Self.savePositions(of: queue, in: db)
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO play_log (songId, outcome, manuallyRequested, votes, requester)
                     VALUES (?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    item.songID, PlayOutcome.playing.rawValue, item.manuallyRequested, item.votes,
-                    item.requester,
-                ])
+                    """
+            ).execute(arguments: [
+                item.songID, PlayOutcome.playing.rawValue, item.manuallyRequested, item.votes,
+                item.requester,
+            ])
             let playID = db.lastInsertedRowID
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO current_song (id, play_logId, songId, votes, position, entryId)
                     VALUES (1, ?, ?, ?, 0, ?)
-                    """,
-                arguments: [playID, item.songID, item.votes, item.id])
+                    """
+            ).execute(arguments: [playID, item.songID, item.votes, item.id])
             return try Self.currentSong(in: db)
         }
     }

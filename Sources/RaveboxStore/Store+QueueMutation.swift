@@ -7,7 +7,7 @@ extension Store {
     /// changed: removed entries go (with their votes), positions are rewritten 1…n. Errors `body` throws
     /// (a stale reorder, an unknown id) abort the transaction and reach the caller unchanged.
     @discardableResult
-    public func mutateQueue<T: Sendable>(_ body: @Sendable (inout SongQueue) throws -> T) async throws -> T {
+    public func mutateQueue<T: Sendable>(_ body: @escaping @Sendable (inout SongQueue) throws -> T) async throws -> T {
         try await writeOrRefuse { db in
             let before = try SongQueue(Self.queueItems(in: db))
             var after = before
@@ -15,8 +15,8 @@ extension Store {
             let kept = Set(after.items.map(\.id))
             let removed = before.items.map(\.id).filter { !kept.contains($0) }
             for id in removed {
-                try db.execute(sql: "DELETE FROM queue_entry WHERE id = ?", arguments: [id])
-                try db.execute(sql: "DELETE FROM vote WHERE entryId = ?", arguments: [id])
+                try db.cachedStatement(sql: "DELETE FROM queue_entry WHERE id = ?").execute(arguments: [id])
+                try db.cachedStatement(sql: "DELETE FROM vote WHERE entryId = ?").execute(arguments: [id])
             }
             try Self.savePositions(of: after, in: db)
             return result
@@ -26,8 +26,7 @@ extension Store {
     /// Writes the positions of `queue` (1…n) to the rows whose position differs.
     static func savePositions(of queue: SongQueue, in db: Database) throws {
         for item in queue.items {
-            try db.execute(
-                sql: "UPDATE queue_entry SET position = ? WHERE id = ? AND position != ?",
+            try db.cachedStatement(sql: "UPDATE queue_entry SET position = ? WHERE id = ? AND position != ?").execute(
                 arguments: [item.position, item.id, item.position])
         }
     }
@@ -38,7 +37,9 @@ extension Store {
     }
 
     static func queueItems(in db: Database) throws -> [QueueItem] {
-        try Row.fetchAll(db, sql: "SELECT \(queueItemColumns) FROM queue_entry q ORDER BY q.position, q.id").map(
+        try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT \(queueItemColumns) FROM queue_entry q ORDER BY q.position, q.id")
+        ).map(
             queueItem)
     }
 

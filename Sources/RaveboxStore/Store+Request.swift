@@ -34,8 +34,7 @@ extension Store {
                 requestedBefore: try Self.wasRequested(songID: songID, in: db),
                 lastPlayed: try Self.lastPlayed(songID: songID, in: db), now: now, settings: settings,
                 privilege: privilege)
-            try db.execute(
-                sql: "INSERT INTO request_log (songId, session, voter) VALUES (?, ?, ?)",
+            try db.cachedStatement(sql: "INSERT INTO request_log (songId, session, voter) VALUES (?, ?, ?)").execute(
                 arguments: [songID, session, voter])
             try Self.numberVoter(voter, in: db)
             switch decision {

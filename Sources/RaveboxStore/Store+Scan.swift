@@ -16,12 +16,12 @@ extension Store {
             throw .database("cannot encode the scan progress: \(error)")
         }
         try write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO scan_progress (id, json) VALUES (1, ?)
                     ON CONFLICT(id) DO UPDATE SET json = excluded.json
-                    """,
-                arguments: [json])
+                    """
+            ).execute(arguments: [json])
         }
     }
 
@@ -29,7 +29,9 @@ extension Store {
     /// firmware whose `ScanProgress` had other fields: it only describes a past scan, the next one
     /// replaces it).
     public func scanProgress() async throws(StoreError) -> ScanProgress {
-        let json = try await read { db in try String.fetchOne(db, sql: "SELECT json FROM scan_progress WHERE id = 1") }
+        let json = try await read { db in
+            try String.fetchOne(db.cachedStatement(sql: "SELECT json FROM scan_progress WHERE id = 1"))
+        }
         guard let json else { return ScanProgress() }
         return (try? JSONDecoder().decode(ScanProgress.self, from: Data(json.utf8))) ?? ScanProgress()
     }

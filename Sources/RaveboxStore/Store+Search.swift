@@ -88,7 +88,9 @@ extension Store {
             }
         }
         func matchCount(_ match: String) throws -> Int {
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM song_fts WHERE song_fts MATCH ?", arguments: [match]) ?? 0
+            try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT COUNT(*) FROM song_fts WHERE song_fts MATCH ?"), arguments: [match])
+                ?? 0
         }
         if try matchCount(search.prefixMatch) <= rankedMatchLimit {
             try collect(search.prefixMatch, ranked: true)
@@ -141,25 +143,27 @@ extension Store {
         let search = SearchQuery(text)
         guard !search.isEmpty else { return }
         try await write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM song WHERE id = ?", arguments: [songID]) ?? false
+            guard
+                try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM song WHERE id = ?"), arguments: [songID])
+                    ?? false
             else { throw StoreError.unknownSong(id: songID) }
             let taught =
                 try Bool.fetchOne(
-                    db, sql: "SELECT 1 FROM song_fts WHERE song_fts MATCH ? AND rowid = ?",
+                    db.cachedStatement(sql: "SELECT 1 FROM song_fts WHERE song_fts MATCH ? AND rowid = ?"),
                     arguments: [search.tagPrefixMatch, songID]) ?? false
             guard !taught else { return }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO request_text (songId, text) VALUES (?, ?)
                     ON CONFLICT(songId, text) DO UPDATE SET count = count + 1
-                    """,
-                arguments: [songID, search.normalizedText])
-            try db.execute(
+                    """
+            ).execute(arguments: [songID, search.normalizedText])
+            try db.cachedStatement(
                 sql: """
                     DELETE FROM request_text WHERE songId = ?1 AND rowid NOT IN (
                         SELECT rowid FROM request_text WHERE songId = ?1 ORDER BY count DESC, rowid DESC LIMIT ?2)
-                    """,
-                arguments: [songID, Self.requestTextLimit])
+                    """
+            ).execute(arguments: [songID, Self.requestTextLimit])
         }
     }
 

@@ -23,7 +23,7 @@ extension Store {
     /// The session whose cookie holds `token`, or `nil` for a token the box did not issue (or has forgotten).
     public func session(token: String) async throws(StoreError) -> GuestSession? {
         try await read { db in
-            try Row.fetchOne(db, sql: "\(Self.sessionColumns) WHERE token = ?", arguments: [token]).map(
+            try Row.fetchOne(db.cachedStatement(sql: "\(Self.sessionColumns) WHERE token = ?"), arguments: [token]).map(
                 Self.guestSession)
         }
     }
@@ -35,21 +35,22 @@ extension Store {
     /// - Parameter now: Unix time in seconds.
     public func beginSession(device: String?, now: Double) async throws(StoreError) -> GuestSession {
         try await write { db in
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO counter (key, value) VALUES ('visitors', 1)
                     ON CONFLICT(key) DO UPDATE SET value = value + 1
-                    """)
+                    """
+            ).execute()
             let visitors = try Self.visitors(in: db)
             let session = GuestSession(
                 id: SessionToken.make(), token: SessionToken.make(), privilege: .guest,
                 colorIndex: visitors - 1, times: .init(createdAt: now, lastSeenAt: now))
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO guest_session (id, token, device, colorIndex, startedAt, lastSeenAt)
                     VALUES (?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [session.id, session.token, device, session.colorIndex, now, now])
+                    """
+            ).execute(arguments: [session.id, session.token, device, session.colorIndex, now, now])
             if visitors % 64 == 0 { try Self.forgetSessions(now: now, in: db) }
             return session
         }
@@ -58,24 +59,25 @@ extension Store {
     /// Deletes expired sessions, then the least recently seen guests' beyond ``maxSessions``.
     static func forgetSessions(now: Double, in db: Database) throws {
         let guest = SessionLifetime.guest
-        try db.execute(
-            sql: "DELETE FROM guest_session WHERE lastSeenAt <= ? OR startedAt <= ?",
+        try db.cachedStatement(sql: "DELETE FROM guest_session WHERE lastSeenAt <= ? OR startedAt <= ?").execute(
             arguments: [now - guest.idle, now - guest.absolute])
-        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM guest_session") ?? 0
+        let count = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM guest_session")) ?? 0
         guard count > maxSessions else { return }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 DELETE FROM guest_session WHERE id IN (
                     SELECT id FROM guest_session WHERE privilege = 'guest' ORDER BY lastSeenAt LIMIT ?)
-                """,
-            arguments: [count - maxSessions])
+                """
+        ).execute(arguments: [count - maxSessions])
     }
 
     /// Notes that the session was seen at `now`. Callers do this at most every few minutes per session, so a
     /// request does not cost a write.
     public func touchSession(id: String, now: Double) async throws(StoreError) {
         try await write { db in
-            try db.execute(sql: "UPDATE guest_session SET lastSeenAt = ? WHERE id = ?", arguments: [now, id])
+            try db.cachedStatement(sql: "UPDATE guest_session SET lastSeenAt = ? WHERE id = ?").execute(arguments: [
+                now, id,
+            ])
         }
     }
 
@@ -92,14 +94,15 @@ extension Store {
     ) throws
         -> GuestSession
     {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE guest_session SET privilege = ?, token = ?, lastSeenAt = ?,
                     privilegedAt = CASE WHEN ? = 'guest' THEN NULL ELSE ? END
                 WHERE id = ?
-                """,
-            arguments: [privilege.rawValue, SessionToken.make(), now, privilege.rawValue, now, id])
-        guard let row = try Row.fetchOne(db, sql: "\(sessionColumns) WHERE id = ?", arguments: [id]) else {
+                """
+        ).execute(arguments: [privilege.rawValue, SessionToken.make(), now, privilege.rawValue, now, id])
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "\(sessionColumns) WHERE id = ?"), arguments: [id])
+        else {
             throw StoreError.database("no session \(id)")
         }
         return guestSession(row)
@@ -109,12 +112,12 @@ extension Store {
     /// Returns how many were ended.
     @discardableResult
     static func revokeSessions(of role: Privilege, keeping: String?, in db: Database) throws -> Int {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE guest_session SET privilege = 'guest', privilegedAt = NULL
                 WHERE privilege = ? AND id IS NOT ?
-                """,
-            arguments: [role.rawValue, keeping])
+                """
+        ).execute(arguments: [role.rawValue, keeping])
         return db.changesCount
     }
 
@@ -134,6 +137,6 @@ extension Store {
     }
 
     static func visitors(in db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE key = 'visitors'") ?? 0
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT value FROM counter WHERE key = 'visitors'")) ?? 0
     }
 }

@@ -14,7 +14,7 @@ extension Store {
     }
 
     static func setting(_ key: String, in db: Database) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key])
+        try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM setting WHERE key = ?"), arguments: [key])
     }
 
     /// Stores a setting's raw value.
@@ -28,9 +28,9 @@ extension Store {
     }
 
     static func setSetting(_ key: String, to value: String, in db: Database) throws {
-        try db.execute(
-            sql: "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            arguments: [key, value])
+        try db.cachedStatement(
+            sql: "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+        ).execute(arguments: [key, value])
     }
 }
 

@@ -86,40 +86,51 @@ extension Store {
         ActiveGuests.count(try requestActivity(since: now - ActiveGuests.window, in: db), now: now)
     }
 
-    /// ``vote(entryID:voter:vote:kickThreshold:)`` inside a transaction.
+    /// ``vote(entryID:voter:vote:kickThreshold:)`` inside a transaction. Its statements come from the
+    /// connection's statement cache (``Database/cachedStatement(sql:)``): a vote is the box's most frequent
+    /// write, and compiling its SQL anew each time cost more than running it.
     static func castVote(
         entryID: Int64, voter: String, vote: Vote, kickThreshold: KickThreshold, in db: Database
     ) throws
         -> VoteResult
     {
-        let queued = try Bool.fetchOne(db, sql: "SELECT 1 FROM queue_entry WHERE id = ?", arguments: [entryID]) ?? false
+        let queued =
+            try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT 1 FROM queue_entry WHERE id = ?"), arguments: [entryID]) ?? false
         let playID = try Int64.fetchOne(
-            db, sql: "SELECT play_logId FROM current_song WHERE entryId = ? AND entryId != 0", arguments: [entryID])
+            db.cachedStatement(sql: "SELECT play_logId FROM current_song WHERE entryId = ? AND entryId != 0"),
+            arguments: [entryID])
         guard queued || playID != nil else { throw StoreError.unknownEntry(id: entryID) }
         try numberVoter(voter, in: db)
         // The net votes change by what Ballots says this voter's new vote adds: O(log n) however many
         // guests voted, where summing all votes again would be O(n) per vote.
         let previous =
             try Int.fetchOne(
-                db, sql: "SELECT value FROM vote WHERE entryId = ? AND voter = ?", arguments: [entryID, voter]
+                db.cachedStatement(sql: "SELECT value FROM vote WHERE entryId = ? AND voter = ?"),
+                arguments: [entryID, voter]
             ).flatMap(Vote.init(rawValue:)) ?? .none
         var ballot = Ballots()
         ballot.cast(previous, by: voter)
         let change = ballot.cast(vote, by: voter)
         if vote == .none {
-            try db.execute(sql: "DELETE FROM vote WHERE entryId = ? AND voter = ?", arguments: [entryID, voter])
+            try db.cachedStatement(sql: "DELETE FROM vote WHERE entryId = ? AND voter = ?").execute(
+                arguments: [entryID, voter])
         } else if change != 0 {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO vote (entryId, voter, value) VALUES (?, ?, ?)
                     ON CONFLICT(entryId, voter) DO UPDATE SET value = excluded.value
-                    """,
-                arguments: [entryID, voter, vote.rawValue])
+                    """
+            ).execute(arguments: [entryID, voter, vote.rawValue])
         }
+        // One of two fixed statements each (queued or playing), so the cache holds four.
         let table = queued ? "queue_entry" : "current_song"
         let key = queued ? "id" : "entryId"
-        try db.execute(sql: "UPDATE \(table) SET votes = votes + ? WHERE \(key) = ?", arguments: [change, entryID])
-        let votes = try Int.fetchOne(db, sql: "SELECT votes FROM \(table) WHERE \(key) = ?", arguments: [entryID]) ?? 0
+        try db.cachedStatement(sql: "UPDATE \(table) SET votes = votes + ? WHERE \(key) = ?").execute(
+            arguments: [change, entryID])
+        let votes =
+            try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT votes FROM \(table) WHERE \(key) = ?"), arguments: [entryID]) ?? 0
         let outcome = kickThreshold.outcome(netVotes: votes, isCurrentSong: !queued)
         if outcome == .leavesQueue { try removeEntries([entryID], in: db) }
         return VoteResult(
@@ -131,7 +142,8 @@ extension Store {
     public func votes(of voter: String) async throws(StoreError) -> [Int64: Int] {
         try await read { db in
             var result: [Int64: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT entryId, value FROM vote WHERE voter = ?", arguments: [voter])
+            for row in try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT entryId, value FROM vote WHERE voter = ?"), arguments: [voter])
             {
                 result[row["entryId"]] = row["value"]
             }
@@ -142,17 +154,21 @@ extension Store {
     /// Deletes queue entries and their votes and closes the gaps, inside a transaction.
     static func removeEntries(_ ids: [Int64], in db: Database) throws {
         for id in ids {
-            try db.execute(sql: "DELETE FROM queue_entry WHERE id = ?", arguments: [id])
-            try db.execute(sql: "DELETE FROM vote WHERE entryId = ?", arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM queue_entry WHERE id = ?").execute(arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM vote WHERE entryId = ?").execute(arguments: [id])
         }
         try renumber(in: db)
     }
 
     /// Gives a voter the next colour number the first time they vote or request.
+    /// Looks the voter up first: counting the numbers given (an O(n) scan) is only for a new voter.
     static func numberVoter(_ voter: String, in db: Database) throws {
-        try db.execute(
-            sql: "INSERT OR IGNORE INTO voter_color (voter, number) VALUES (?, (SELECT COUNT(*) FROM voter_color))",
-            arguments: [voter])
+        let numbered = try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT 1 FROM voter_color WHERE voter = ?"), arguments: [voter])
+        guard numbered != true else { return }
+        try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO voter_color (voter, number) VALUES (?, (SELECT COUNT(*) FROM voter_color))"
+        ).execute(arguments: [voter])
     }
 
     /// Who voted how on each queued or playing request, as colour numbers (``GuestColor/init(number:offset:)``):
@@ -161,23 +177,23 @@ extension Store {
         try await read { db in
             var requesters: [Int64: String] = [:]
             for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT id, requesterVoter AS voter FROM queue_entry WHERE requesterVoter IS NOT NULL
-                    UNION ALL
-                    SELECT c.entryId, p.requester FROM current_song c JOIN play_log p ON p.id = c.play_logId
-                    WHERE p.requester IS NOT NULL
-                    """)
+                db.cachedStatement(
+                    sql: """
+                        SELECT id, requesterVoter AS voter FROM queue_entry WHERE requesterVoter IS NOT NULL
+                        UNION ALL
+                        SELECT c.entryId, p.requester FROM current_song c JOIN play_log p ON p.id = c.play_logId
+                        WHERE p.requester IS NOT NULL
+                        """))
             {
                 requesters[row["id"]] = row["voter"]
             }
             var result: [Int64: VoteColors] = [:]
             for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT v.entryId, v.voter, v.value, c.number FROM vote v
-                    JOIN voter_color c ON c.voter = v.voter ORDER BY c.number
-                    """)
+                db.cachedStatement(
+                    sql: """
+                        SELECT v.entryId, v.voter, v.value, c.number FROM vote v
+                        JOIN voter_color c ON c.voter = v.voter ORDER BY c.number
+                        """))
             {
                 let entry: Int64 = row["entryId"]
                 let number: Int = row["number"]

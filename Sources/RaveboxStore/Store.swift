@@ -21,6 +21,8 @@ import RaveboxCore
 public final class Store: Sendable {
     /// The underlying pool; readers never block the writer and vice versa.
     public let pool: DatabasePool
+    /// The web process's writes, grouped into shared transactions (``GroupCommit``).
+    let commits: GroupCommit
 
     /// Seconds a write waits for another connection's write lock (the other process's transaction) before it
     /// fails. A synchronous caller's thread is blocked for that long, and then for its own commit's fsync.
@@ -42,6 +44,7 @@ public final class Store: Sendable {
             // checkpoints: set FULL again on the writer, the one connection that commits.
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try StoreMigrations.migrator.migrate(pool)
+            commits = GroupCommit(pool: pool)
         } catch {
             throw .database("cannot open \(path): \(error)")
         }
@@ -76,19 +79,21 @@ public final class Store: Sendable {
         do { return try pool.write(body) } catch { throw Self.storeError(error) }
     }
 
-    /// Runs `body` in a write transaction on GRDB's writer queue; the caller suspends while it waits for the
-    /// write lock and the commit.
-    func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws(StoreError) -> T {
-        do { return try await pool.write(body) } catch { throw Self.storeError(error) }
+    /// Runs `body` in a savepoint of the next group transaction (``GroupCommit``) on GRDB's writer queue; the
+    /// caller suspends while it waits for the write lock and the commit, and resumes once its write is durable.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do { return try await commits.write(body) } catch { throw Self.storeError(error) }
     }
 
     /// The `async` write for a body that may refuse with an error of its own (a ``RuleError``, a stale
     /// reorder): that error rolls the transaction back and reaches the caller unchanged; only SQLite's errors
     /// become ``StoreError/database(_:)``.
-    func writeOrRefuse<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+    func writeOrRefuse<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try await pool.write(body)
+            return try await commits.write(body)
         } catch let error as DatabaseError {
+            throw StoreError.database("\(error)")
+        } catch let error as GroupCommitError {
             throw StoreError.database("\(error)")
         }
     }

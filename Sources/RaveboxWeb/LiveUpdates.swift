@@ -24,13 +24,16 @@ public final class LiveUpdates: Sendable {
     /// message and the watcher's next push can never duplicate or skip a state.
     private struct Fanout {
         var subscribers: [UUID: AsyncStream<String>.Continuation] = [:]
-        /// The last state sent (changes are computed against it) and its JSON (a new subscriber's first message).
-        var latest: (state: PartyState, json: String)?
+        /// The last state sent (changes are computed against it) and its JSON, made when a new subscriber first
+        /// needs it (its first message), not at every change.
+        var latest: (state: PartyState, json: String?)?
         var sequence = 0
     }
 
     private let fanout = Mutex(Fanout())
     private let running = Mutex<Bool>(false)
+    /// Asks the publishing task for one more publish (set by ``start()``).
+    private let publishAgain = Mutex<AsyncStream<Void>.Continuation?>(nil)
 
     public init(reader: PartyStateReader, logger: Logger) {
         self.reader = reader
@@ -56,15 +59,22 @@ public final class LiveUpdates: Sendable {
         }
         // Before the watcher's first state, read one here (outside the lock: the read suspends).
         let first = fanout.withLock { $0.latest == nil } ? try? await reader.read() : nil
-        fanout.withLock { fanout in
+        let startedFromOwnRead = fanout.withLock { fanout in
             fanout.subscribers[id] = continuation
-            if fanout.latest == nil, let first {
-                fanout.latest = (first, Self.json(first))
+            let ownRead = fanout.latest == nil && first != nil
+            if ownRead, let first {
+                fanout.latest = (first, nil)
             }
-            if let latest = fanout.latest {
-                continuation.yield("{\"seq\":\(fanout.sequence),\"state\":\(latest.json)}")
+            if let state = fanout.latest?.state {
+                let json = fanout.latest?.json ?? Self.json(state)
+                fanout.latest?.json = json
+                continuation.yield("{\"seq\":\(fanout.sequence),\"state\":\(json)}")
             }
+            return ownRead
         }
+        // While nobody listened, changes were not read: one committed after this subscriber's own read would
+        // reach it only with the next change. One more publish compares the state now with the one it got.
+        if startedFromOwnRead { _ = publishAgain.withLock { $0?.yield() } }
         return stream
     }
 
@@ -80,6 +90,7 @@ public final class LiveUpdates: Sendable {
         guard !alreadyRunning else { return }
         // One pending change is enough: the publish after it reads the newest state.
         let (changes, changed) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        publishAgain.withLock { $0 = changed }
         let thread = Thread { [self] in watch(changed) }
         thread.name = "live-updates"
         thread.start()
@@ -114,6 +125,12 @@ public final class LiveUpdates: Sendable {
     }
 
     private func publish() async {
+        // Nobody listens: read nothing, and let the next subscriber read the state it starts from.
+        let listened = fanout.withLock { fanout in
+            if fanout.subscribers.isEmpty { fanout.latest = nil }
+            return !fanout.subscribers.isEmpty
+        }
+        guard listened else { return }
         let state: PartyState
         do {
             state = try await reader.read()
@@ -123,12 +140,12 @@ public final class LiveUpdates: Sendable {
         }
         fanout.withLock { fanout in
             guard let previous = fanout.latest?.state else {
-                fanout.latest = (state, Self.json(state))
+                fanout.latest = (state, nil)
                 return
             }
             let changes = PartyStateChanges(from: previous, to: state)
             guard !changes.isEmpty else { return }
-            fanout.latest = (state, Self.json(state))
+            fanout.latest = (state, nil)
             fanout.sequence += 1
             let message = changes.message(sequence: fanout.sequence)
             for continuation in fanout.subscribers.values { continuation.yield(message) }

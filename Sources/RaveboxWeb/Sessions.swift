@@ -16,8 +16,10 @@ public final class Sessions: Sendable {
     /// Sessions begun per device: 30 per 10 minutes, so a script without cookies cannot begin a session per vote
     /// (each would be a new voter) or push other guests' sessions out of the table.
     private let starts = VoteRateLimiter(rule: VoteRateLimit(limit: 30, window: 600, activity: .startingSessions))
-    /// Tokens kept in memory at most; past it, the cache starts again (the database still has them all).
-    static let cacheLimit = 4096
+    /// Tokens kept in memory at most: as many as the store keeps (about 250 bytes each, 5 MB when full), so a
+    /// party's sessions are read from the database once, not once per request when more guests act than the
+    /// cache holds. Past it, an eighth of them are forgotten (the database still has them all).
+    static let cacheLimit = Store.maxSessions
     /// A session's last-seen time is written at most this often (seconds): its idle lifetime is hours.
     static let touchInterval: Double = 300
 
@@ -94,7 +96,10 @@ public final class Sessions: Sendable {
     private func remember(_ session: GuestSession, replacing old: String?) {
         cache.withLock { cache in
             if let old, old != session.token { cache[old] = nil }
-            if cache.count >= Self.cacheLimit, cache[session.token] == nil { cache.removeAll(keepingCapacity: true) }
+            if cache.count >= Self.cacheLimit, cache[session.token] == nil {
+                // An eighth goes, whichever the table yields first: the rest stay served from memory.
+                for token in Array(cache.keys.prefix(Self.cacheLimit / 8)) { cache[token] = nil }
+            }
             cache[session.token] = session
         }
     }

@@ -49,6 +49,10 @@ import Testing
         for bad in ["", "x", String(repeating: "a", count: 42), String(repeating: "a", count: 42) + "=", "../../etc"] {
             #expect(!SessionToken.isWellFormed(bad), "\(bad)")
         }
+        // Every byte is judged as the token alphabet says.
+        for byte in UInt8.min...UInt8.max {
+            #expect(SessionToken.isBase64URL(byte) == SessionToken.base64URL.utf8.contains(byte), "byte \(byte)")
+        }
     }
 
     @Test func setupCodesReadAsPeopleTypeThem() throws {

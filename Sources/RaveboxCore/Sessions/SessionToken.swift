@@ -15,11 +15,19 @@ public enum SessionToken {
     /// ids older versions issued; anything else is not looked up at all.
     public static func isWellFormed(_ value: String) -> Bool {
         let bytes = value.utf8
-        if bytes.count == length { return bytes.allSatisfy(base64URL.utf8.contains) }
+        if bytes.count == length { return bytes.allSatisfy(isBase64URL) }
         return bytes.count == 36 && bytes.allSatisfy { $0 == UInt8(ascii: "-") || isHexDigit($0) }
     }
 
     static let base64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+    /// A byte of ``base64URL``, by ranges (searching the alphabet for every byte of every request's cookie was
+    /// a measurable share of a vote).
+    static func isBase64URL(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
+            || byte == UInt8(ascii: "_")
+    }
 
     static func isHexDigit(_ byte: UInt8) -> Bool {
         (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
