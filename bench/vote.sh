@@ -27,12 +27,17 @@
 # Prints a table and one key=value line; keeps wrk's output, the Lua scripts and the logs in
 # bench/out/vote/ (result.txt is the table).
 #
+# With VOTE_URL (http://HOST:PORT of a running box, such as one booted in QEMU by bench/vote-sd.py), only the
+# Ravebox half runs, against that box: VOTE_ADMIN_PASSWORD is its admin password, the library is its own, and
+# the web process's RSS and CPU are not measured (it may be another machine's).
+#
 # Usage: bench/vote.sh [ravebox|raveberry]   (default: both)
 # Environment: RAVEBOX_BIN, VOTE_DURATION (15), VOTE_CONNECTIONS (50), VOTE_THREADS (2),
 #   VOTE_VOTERS (Ravebox voter pool, 20000), VOTE_START_TIMEOUT (60), RAVEBOX_RUN_ARGS (extra
 #   `ravebox run` arguments), RAVEBOX_BENCH_SETTINGS (JSON for PATCH /api/settings as admin before the
 #   run, default {"interactivity":"upAndDown","oneVotePerDevice":false}; empty skips it),
-#   VOTE_SKIP_SETUP=1 (do not run bench/raveberry/setup.sh), RAVEBERRY_* (bench/raveberry/common.sh).
+#   VOTE_SKIP_SETUP=1 (do not run bench/raveberry/setup.sh), RAVEBERRY_* (bench/raveberry/common.sh),
+#   VOTE_URL and VOTE_ADMIN_PASSWORD (a running box, above).
 set -euo pipefail
 # shellcheck source=bench/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -53,11 +58,16 @@ connections=${VOTE_CONNECTIONS:-50}
 threads=${VOTE_THREADS:-2}
 voters=${VOTE_VOTERS:-20000}
 start_timeout=${VOTE_START_TIMEOUT:-60}
+vote_url=${VOTE_URL:-}
+admin_password=${VOTE_ADMIN_PASSWORD:-ravebox-bench}
+if [[ -n $vote_url ]]; then
+    which_halves=ravebox
+fi
 bench_settings=${RAVEBOX_BENCH_SETTINGS-'{"interactivity": "upAndDown", "oneVotePerDevice": false}'}
 out=$BENCH_ROOT/bench/out/vote
 mkdir -p "$out"
 
-if [[ $which_halves != raveberry ]]; then
+if [[ $which_halves != raveberry && -z $vote_url ]]; then
     require_ravebox
 fi
 if [[ $which_halves != ravebox && ${VOTE_SKIP_SETUP:-0} != 1 ]]; then
@@ -260,20 +270,25 @@ ravebox_result=""
 ravebox_error=""
 
 ravebox_half() {
-    local port base origin songs filler target code body web_pid entry_state
-    "$BENCH_ROOT/scripts/make-demo-library.sh" "$work/demo" >/dev/null
-    port=$(raveberry_free_port)
-    base=http://127.0.0.1:$port
-    origin=$base
-    mkdir -p "$work/ravebox"
-    # shellcheck disable=SC2086  # RAVEBOX_RUN_ARGS is a list of words
-    (cd "$work/ravebox" && exec "$RAVEBOX_BIN" run --data "$work/ravebox/data" --host 127.0.0.1 --port "$port" \
-        --library "$work/demo" --audio-device null --admin-password ravebox-bench ${RAVEBOX_RUN_ARGS:-}) \
-        </dev/null >"$work/ravebox.log" 2>&1 &
-    ravebox_pid=$!
+    local port base origin songs filler target code body web_pid="" entry_state
     local deadline=$((SECONDS + start_timeout))
+    if [[ -n $vote_url ]]; then
+        base=${vote_url%/}
+        port=${base##*:}
+    else
+        "$BENCH_ROOT/scripts/make-demo-library.sh" "$work/demo" >/dev/null
+        port=$(raveberry_free_port)
+        base=http://127.0.0.1:$port
+        mkdir -p "$work/ravebox"
+        # shellcheck disable=SC2086  # RAVEBOX_RUN_ARGS is a list of words
+        (cd "$work/ravebox" && exec "$RAVEBOX_BIN" run --data "$work/ravebox/data" --host 127.0.0.1 --port "$port" \
+            --library "$work/demo" --audio-device null --admin-password "$admin_password" ${RAVEBOX_RUN_ARGS:-}) \
+            </dev/null >"$work/ravebox.log" 2>&1 &
+        ravebox_pid=$!
+    fi
+    origin=$base
     until curl -fsS -o /dev/null --max-time 2 "$base/api/state" 2>/dev/null; do
-        if ! kill -0 "$ravebox_pid" 2>/dev/null || ((SECONDS >= deadline)); then
+        if { [[ -n $ravebox_pid ]] && ! kill -0 "$ravebox_pid" 2>/dev/null; } || ((SECONDS >= deadline)); then
             ravebox_error="ravebox did not answer $base/api/state (log: bench/out/vote/ravebox.log)"
             return 1
         fi
@@ -294,13 +309,15 @@ sys.exit(1) if len(songs) < 2 else print(songs[0]["id"], songs[1]["id"])'); do
         sleep 0.2
     done
     read -r filler target <<<"$songs"
-    mapfile -t ravebox_children < <(pgrep -P "$ravebox_pid" || true)
-    web_pid=$(for child in "${ravebox_children[@]}"; do
-        tr '\0' ' ' <"/proc/$child/cmdline" 2>/dev/null | awk -v p="$child" '$2 == "web" || $3 == "web" { print p }'
-    done | head -n 1)
-    if [[ -z $web_pid ]]; then
-        ravebox_error="no 'ravebox web' child under the supervisor $ravebox_pid"
-        return 1
+    if [[ -n $ravebox_pid ]]; then
+        mapfile -t ravebox_children < <(pgrep -P "$ravebox_pid" || true)
+        web_pid=$(for child in "${ravebox_children[@]}"; do
+            tr '\0' ' ' <"/proc/$child/cmdline" 2>/dev/null | awk -v p="$child" '$2 == "web" || $3 == "web" { print p }'
+        done | head -n 1)
+        if [[ -z $web_pid ]]; then
+            ravebox_error="no 'ravebox web' child under the supervisor $ravebox_pid"
+            return 1
+        fi
     fi
 
     # request JAR METHOD PATH [JSON]: prints "STATUS BODY".
@@ -316,7 +333,7 @@ sys.exit(1) if len(songs) < 2 else print(songs[0]["id"], songs[1]["id"])'); do
 
     # Log in as admin (the password given to `ravebox run`) for the settings and the pause.
     read -r code body <<<"$(request "$work/admin.jar" POST /api/session/login \
-        '{"role": "admin", "password": "ravebox-bench"}')"
+        "{\"role\": \"admin\", \"password\": \"$admin_password\"}")"
     [[ $code == 2* ]] || { ravebox_error="POST /api/session/login as admin answered $code: $body"; return 1; }
     if [[ -n $bench_settings ]]; then
         read -r code body <<<"$(request "$work/admin.jar" PATCH /api/settings "$bench_settings")"
@@ -380,19 +397,22 @@ with open(tokens_file, "w") as tokens:
             sys.exit(f"warm-up vote {i} answered {status} without a session")
         tokens.write(token + "\n")
 PY
-    local rss_idle
-    rss_idle=$(rss_now "$web_pid")
-    start_sampler "$web_pid" "$work/ravebox-rss.txt"
-    local cpu_before
-    cpu_before=$(cpu_seconds "$web_pid")
+    local rss_idle="" rss_file="" cpu_before="" cpu=""
+    if [[ -n $web_pid ]]; then
+        rss_idle=$(rss_now "$web_pid")
+        rss_file=$work/ravebox-rss.txt
+        start_sampler "$web_pid" "$rss_file"
+        cpu_before=$(cpu_seconds "$web_pid")
+    fi
     run_wrk ravebox "$base/" "$out/ravebox-vote.lua" "$entry" "$origin" "$work/ravebox-voters.txt" "$threads" || {
         ravebox_error="wrk failed"
         return 1
     }
-    local cpu
-    cpu=$(python3 -c 'import sys; print(float(sys.argv[1]) - float(sys.argv[2]))' "$(cpu_seconds "$web_pid")" "$cpu_before")
-    stop_sampler
-    ravebox_result=$(parse_wrk ravebox "$rss_idle" "$work/ravebox-rss.txt" "$cpu")
+    if [[ -n $web_pid ]]; then
+        cpu=$(python3 -c 'import sys; print(float(sys.argv[1]) - float(sys.argv[2]))' "$(cpu_seconds "$web_pid")" "$cpu_before")
+        stop_sampler
+    fi
+    ravebox_result=$(parse_wrk ravebox "$rss_idle" "$rss_file" "$cpu")
     entry_state=$(curl -fsS --max-time 5 "$base/api/state" | python3 -c '
 import json, sys
 state = json.load(sys.stdin)

@@ -17,6 +17,9 @@ import Synchronization
 public final class LiveUpdates: Sendable {
     /// Messages kept for a slow subscriber before the oldest are dropped.
     public static let bufferedMessages = 64
+    /// The least time between two messages to the subscribers: about one frame of a phone's screen, so no
+    /// change waits long enough to be seen late, and a burst of votes costs each phone one message per frame.
+    public static let minimumInterval = Duration.milliseconds(15)
 
     private let reader: PartyStateReader
     private let logger: Logger
@@ -95,7 +98,12 @@ public final class LiveUpdates: Sendable {
         thread.name = "live-updates"
         thread.start()
         Task { [self] in
-            for await _ in changes { await publish() }
+            for await _ in changes {
+                await publish()
+                // Changes that arrive meanwhile wait (one pending publish covers them all): at a party voting
+                // thousands of times a second every phone gets at most one message per interval, not one per vote.
+                try? await Task.sleep(for: Self.minimumInterval)
+            }
         }
     }
 

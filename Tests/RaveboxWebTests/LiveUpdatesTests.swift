@@ -87,6 +87,37 @@ struct AnyJSON: Decodable {
         #expect(second.contains("\"engineOnline\":true"))
     }
 
+    /// A burst of changes reaches a subscriber as at most one message per ``LiveUpdates/minimumInterval``, and the
+    /// last message holds the last change.
+    @Test func aBurstOfChangesIsSentAsFewMessagesEndingWithTheLastState() async throws {
+        let box = try WebTestBox()
+        box.web.live.start()
+        let stream = await box.web.live.subscribe()
+        var iterator = stream.makeAsyncIterator()
+        _ = try #require(await iterator.next())
+        let started = ContinuousClock.now
+        let burst = 60
+        for index in 0..<burst {
+            _ = try box.store.enqueue(songID: box.songIDs[index % box.songIDs.count], requestedBy: "guest \(index)")
+            box.segment.bump(.queue)
+        }
+        let finalQueue = Set(try await box.store.queue().map(\.id))
+        var messages = 0
+        var queue: Set<Int64> = []
+        while queue != finalQueue {
+            let text = try #require(await iterator.next())
+            messages += 1
+            let message = try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+            if let entries = (message["changes"] as? [String: Any])?["queue"] as? [[String: Any]] {
+                queue = Set(entries.compactMap { ($0["id"] as? NSNumber)?.int64Value })
+            }
+        }
+        let elapsed = ContinuousClock.now - started
+        let allowed = Int(elapsed / LiveUpdates.minimumInterval) + 2
+        #expect(messages <= allowed, "\(messages) messages in \(elapsed) for \(burst) changes")
+        #expect(messages < burst)
+    }
+
     static let playing = PartyState(
         playback: .playing, volume: 1,
         currentSong: CurrentSong(

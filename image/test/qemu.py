@@ -105,7 +105,7 @@ class Machine:
                  disk_size: str = "4G", http_port: int | None = None,
                  extra_args: list[str] | None = None, extra_cmdline: list[str] | None = None,
                  modules: list[str] | None = None, debug_shell: bool = True,
-                 fresh: bool = True):
+                 fresh: bool = True, drive_options: str = ""):
         self.image = Path(image).resolve()
         self.workdir = Path(workdir).resolve()
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -120,6 +120,8 @@ class Machine:
         self.extra_cmdline = list(extra_cmdline or [])
         self.modules = TEST_MODULES if modules is None else modules
         self.debug_shell = debug_shell
+        # Extra -drive options for the disk, e.g. "throttling.iops-write=100" (an SD card's pace).
+        self.drive_options = drive_options
         self.disk = self.workdir / "disk.qcow2"
         self.console_log = self.workdir / "console.log"
         self.shell_sock = self.workdir / "shell.sock"
@@ -156,7 +158,8 @@ class Machine:
             "qemu-system-x86_64", *accel, "-machine", "q35", "-smp", str(self.cpus), "-m", str(self.memory_mib),
             "-nodefaults", "-no-user-config", "-display", "none", "-vga", "none",
             "-kernel", self.files["vmlinuz"], "-initrd", self.files["initrd.img"], "-append", self.cmdline(),
-            "-drive", f"file={self.disk},format=qcow2,if=none,id=disk0,cache=writeback,discard=unmap",
+            "-drive", f"file={self.disk},format=qcow2,if=none,id=disk0,cache=writeback,discard=unmap"
+                      + (f",{self.drive_options}" if self.drive_options else ""),
             "-device", "virtio-blk-pci,drive=disk0",
             "-netdev", f"user,id=net0,hostfwd=tcp:127.0.0.1:{self.http_port}-:80",
             "-device", "virtio-net-pci,netdev=net0",
