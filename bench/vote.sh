@@ -37,7 +37,9 @@
 #   `ravebox run` arguments), RAVEBOX_BENCH_SETTINGS (JSON for PATCH /api/settings as admin before the
 #   run, default {"interactivity":"upAndDown","oneVotePerDevice":false}; empty skips it),
 #   VOTE_SKIP_SETUP=1 (do not run bench/raveberry/setup.sh), RAVEBERRY_* (bench/raveberry/common.sh),
-#   VOTE_URL and VOTE_ADMIN_PASSWORD (a running box, above).
+#   VOTE_BIAS (voters who vote +1 once before the run, default VOTE_CONNECTIONS),
+#   VOTE_URL, VOTE_ADMIN_PASSWORD and VOTE_HOST (a running box, above; VOTE_HOST is the Host header to send,
+#   by default the URL's).
 set -euo pipefail
 # shellcheck source=bench/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -59,6 +61,11 @@ threads=${VOTE_THREADS:-2}
 voters=${VOTE_VOTERS:-20000}
 start_timeout=${VOTE_START_TIMEOUT:-60}
 vote_url=${VOTE_URL:-}
+# Voters who vote +1 once before the run, so the net votes stay far from the kick threshold.
+bias=${VOTE_BIAS:-$connections}
+# The Host header of every request to the box (a booted image answers only to its own names, such as
+# localhost, and sends any other host to its party page, as a captive portal does).
+vote_host=${VOTE_HOST:-}
 admin_password=${VOTE_ADMIN_PASSWORD:-ravebox-bench}
 if [[ -n $vote_url ]]; then
     which_halves=ravebox
@@ -191,7 +198,7 @@ local values = { "1", "-1", "0" }
 local visits = 0
 local mine = {}
 function init(args)
-    entry, origin = args[1], args[2]
+    entry, origin, host = args[1], args[2], args[5]
     path = "/api/queue/" .. entry .. "/vote"
     local n = 0
     for line in io.lines(args[3]) do
@@ -207,6 +214,7 @@ function request()
     return wrk.format("PUT", path, {
         ["Content-Type"] = "application/json",
         ["Origin"] = origin,
+        ["Host"] = host,
         ["Cookie"] = "rb_session=" .. mine[i + 1],
     }, '{"vote": ' .. values[(pass + i) % 3 + 1] .. '}')
 end
@@ -286,8 +294,9 @@ ravebox_half() {
             </dev/null >"$work/ravebox.log" 2>&1 &
         ravebox_pid=$!
     fi
-    origin=$base
-    until curl -fsS -o /dev/null --max-time 2 "$base/api/state" 2>/dev/null; do
+    local host=${vote_host:-${base#http://}}
+    origin=http://$host
+    until curl -fsS -o /dev/null --max-time 2 -H "Host: $host" "$base/api/state" 2>/dev/null; do
         if { [[ -n $ravebox_pid ]] && ! kill -0 "$ravebox_pid" 2>/dev/null; } || ((SECONDS >= deadline)); then
             ravebox_error="ravebox did not answer $base/api/state (log: bench/out/vote/ravebox.log)"
             return 1
@@ -295,7 +304,7 @@ ravebox_half() {
         sleep 0.2
     done
     # The library scan runs in the background: wait for two songs.
-    until songs=$(curl -fsS --max-time 5 "$base/api/search?limit=2" 2>/dev/null | python3 -c '
+    until songs=$(curl -fsS --max-time 5 -H "Host: $host" "$base/api/search?limit=2" 2>/dev/null | python3 -c '
 import json, sys
 try:
     songs = json.load(sys.stdin)
@@ -323,7 +332,7 @@ sys.exit(1) if len(songs) < 2 else print(songs[0]["id"], songs[1]["id"])'); do
     # request JAR METHOD PATH [JSON]: prints "STATUS BODY".
     request() {
         local jar=$1 method=$2 path=$3 data=${4:-}
-        local args=(-sS --max-time 10 -o "$work/body" -w '%{http_code}' -X "$method" -H "Origin: $origin"
+        local args=(-sS --max-time 10 -o "$work/body" -w '%{http_code}' -X "$method" -H "Origin: $origin" -H "Host: $host"
             -b "$jar" -c "$jar")
         [[ -n $data ]] && args+=(-H 'Content-Type: application/json' --data "$data")
         local status
@@ -344,7 +353,7 @@ sys.exit(1) if len(songs) < 2 else print(songs[0]["id"], songs[1]["id"])'); do
     # One song playing (then paused, so nothing moves during the run), one queued: the vote target.
     read -r code body <<<"$(request "$work/requester.jar" POST /api/queue "{\"songId\": $filler}")"
     [[ $code == 2* ]] || { ravebox_error="POST /api/queue answered $code: $body"; return 1; }
-    until curl -fsS --max-time 2 "$base/api/state" | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["currentSong"] else 1)'; do
+    until curl -fsS --max-time 2 -H "Host: $host" "$base/api/state" | python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["currentSong"] else 1)'; do
         ((SECONDS < deadline)) || { ravebox_error="the first request did not start playing"; return 1; }
         sleep 0.1
     done
@@ -369,18 +378,19 @@ sys.exit(1) if len(songs) < 2 else print(songs[0]["id"], songs[1]["id"])'); do
         ;;
     esac
 
-    # Bias: CONNECTIONS voters vote +1 once, so reordered in-flight -1s never reach the kick threshold.
+    # Bias: VOTE_BIAS voters (CONNECTIONS by default) vote +1 once, so reordered in-flight -1s never reach the kick threshold.
     # Warm-up: every pool voter begins its session with a vote of 0 (which changes no count), as a guest's
     # first tap does; the box answers with the session's token, which the voter then sends.
-    python3 - "$port" "$entry" "$connections" "$voters" "$work/ravebox-voters.txt" <<'PY'
+    if ! python3 - "$port" "$entry" "$bias" "$voters" "$work/ravebox-voters.txt" "$host" <<'PY'
 import http.client, sys
 port, entry, bias, voters, tokens_file = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+host = sys.argv[6]
 conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=10)
-origin = f"http://127.0.0.1:{port}"
+origin = f"http://{host}"
 
 def vote(value):
     conn.request("PUT", f"/api/queue/{entry}/vote", body=b'{"vote": %d}' % value,
-                 headers={"Content-Type": "application/json", "Origin": origin})
+                 headers={"Content-Type": "application/json", "Origin": origin, "Host": host})
     response = conn.getresponse(); response.read()
     cookie = response.getheader("Set-Cookie") or ""
     return response.status, cookie.split(";", 1)[0].removeprefix("rb_session=")
@@ -397,6 +407,10 @@ with open(tokens_file, "w") as tokens:
             sys.exit(f"warm-up vote {i} answered {status} without a session")
         tokens.write(token + "\n")
 PY
+    then
+        ravebox_error="the warm-up of the voters failed"
+        return 1
+    fi
     local rss_idle="" rss_file="" cpu_before="" cpu=""
     if [[ -n $web_pid ]]; then
         rss_idle=$(rss_now "$web_pid")
@@ -404,7 +418,8 @@ PY
         start_sampler "$web_pid" "$rss_file"
         cpu_before=$(cpu_seconds "$web_pid")
     fi
-    run_wrk ravebox "$base/" "$out/ravebox-vote.lua" "$entry" "$origin" "$work/ravebox-voters.txt" "$threads" || {
+    run_wrk ravebox "$base/" "$out/ravebox-vote.lua" "$entry" "$origin" "$work/ravebox-voters.txt" "$threads" \
+        "$host" || {
         ravebox_error="wrk failed"
         return 1
     }
@@ -413,7 +428,7 @@ PY
         stop_sampler
     fi
     ravebox_result=$(parse_wrk ravebox "$rss_idle" "$rss_file" "$cpu")
-    entry_state=$(curl -fsS --max-time 5 "$base/api/state" | python3 -c '
+    entry_state=$(curl -fsS --max-time 5 -H "Host: $host" "$base/api/state" | python3 -c '
 import json, sys
 state = json.load(sys.stdin)
 entries = [e for e in state["queue"] if e["id"] == int(sys.argv[1])]

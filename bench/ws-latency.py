@@ -88,8 +88,8 @@ class Jar:
 
 
 class HTTPClient:
-    def __init__(self, host, port, origin):
-        self.host, self.port, self.origin = host, port, origin
+    def __init__(self, host, port, origin, authority):
+        self.host, self.port, self.origin, self.authority = host, port, origin, authority
         self.reader = self.writer = None
 
     async def request(self, method, path, body=None, cookie=None, timeout=10.0):
@@ -102,7 +102,7 @@ class HTTPClient:
             data = json.dumps(body).encode() if body is not None else b""
             headers = [
                 f"{method} {path} HTTP/1.1",
-                f"Host: {self.host}:{self.port}",
+                f"Host: {self.authority}",
                 f"Origin: {self.origin}",
                 "Accept: application/json",
                 f"Content-Length: {len(data)}",
@@ -150,14 +150,14 @@ class WSClient:
         self.first_message = asyncio.get_running_loop().create_future()
         self.task = None
 
-    async def connect(self, host, port, path, timeout):
+    async def connect(self, host, port, path, timeout, authority):
         self.reader, self.writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
         key = base64.b64encode(os.urandom(16)).decode()
         self.writer.write(
             (
-                f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"GET {path} HTTP/1.1\r\nHost: {authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-                f"Origin: http://{host}:{port}\r\n\r\n"
+                f"Origin: http://{authority}\r\n\r\n"
             ).encode()
         )
         await self.writer.drain()
@@ -418,8 +418,9 @@ class Box:
 async def main_async(args, base_url):
     parts = urlsplit(base_url)
     host, port = parts.hostname, parts.port or 80
-    origin = f"http://{host}:{port}"
-    http = HTTPClient(host, port, origin)
+    authority = args.host_header or f"{host}:{port}"
+    origin = f"http://{authority}"
+    http = HTTPClient(host, port, origin, authority)
     requester = Jar()
 
     async def call(method, path, body=None, cookie=requester, expect=(200, 201, 202)):
@@ -508,7 +509,7 @@ async def main_async(args, base_url):
 
     async def connect(client):
         async with limit:
-            await client.connect(host, port, "/api/live", 10)
+            await client.connect(host, port, "/api/live", 10, authority)
 
     started = time.perf_counter()
     results = await asyncio.gather(*(connect(c) for c in bench.clients), return_exceptions=True)
@@ -534,7 +535,7 @@ async def main_async(args, base_url):
             break
         before = await state()
         if args.change == "vote":
-            if k % 2 == 0:
+            if voter is None or (k % 2 == 0 and not args.one_voter):
                 voter = Jar()
             value = 1 if k % 2 == 0 else 0
             previous = entry_votes(before, target)
@@ -608,6 +609,11 @@ def main():
     parser.add_argument("--changes", type=int, default=50)
     parser.add_argument("--change", choices=("vote", "request"), default="vote")
     parser.add_argument("--url", help="use a running box (http://127.0.0.1:PORT) instead of starting one")
+    parser.add_argument("--one-voter", action="store_true",
+                        help="one voter makes every vote change (a session, where a new voter every two changes "
+                        "would begin 25; needs a vote rate limit that allows it)")
+    parser.add_argument("--host-header", help="the Host header to send (default: the URL's host and port); a "
+                        "booted image answers only to its own names, such as localhost")
     parser.add_argument("--gap", type=float, default=0.05, help="seconds between changes (0.05)")
     parser.add_argument("--change-timeout", type=float, default=5.0,
                         help="seconds to wait for every client to show a change (5)")
