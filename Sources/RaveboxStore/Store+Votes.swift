@@ -167,7 +167,7 @@ extension Store {
             db.cachedStatement(sql: "SELECT 1 FROM voter_color WHERE voter = ?"), arguments: [voter])
         guard numbered != true else { return }
         try db.cachedStatement(
-            sql: "INSERT OR IGNORE INTO voter_color (voter, number) VALUES (?, (SELECT COUNT(*) FROM voter_color))"
+            sql: "INSERT INTO voter_color (voter, number) VALUES (?, (SELECT COUNT(*) FROM voter_color))"
         ).execute(arguments: [voter])
     }
 

@@ -22,12 +22,6 @@ public enum ARPTable {
         return macs
     }
 
-    /// The MAC address for `ip` in a table in `/proc/net/arp` format; `nil` when the entry is missing or
-    /// incomplete.
-    public static func mac(for ip: String, in table: String) -> String? {
-        macs(in: table)[ip]
-    }
-
     /// The device key for a client: its MAC from this machine's ARP table when it is on a local link,
     /// else its IP address.
     public static func device(for ip: String?) -> String? {

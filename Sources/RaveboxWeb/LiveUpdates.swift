@@ -64,9 +64,10 @@ public final class LiveUpdates: Sendable {
         let first = fanout.withLock { $0.latest == nil } ? try? await reader.read() : nil
         let startedFromOwnRead = fanout.withLock { fanout in
             fanout.subscribers[id] = continuation
-            let ownRead = fanout.latest == nil && first != nil
-            if ownRead, let first {
+            var ownRead = false
+            if fanout.latest == nil, let first {
                 fanout.latest = (first, nil)
+                ownRead = true
             }
             if let state = fanout.latest?.state {
                 let json = fanout.latest?.json ?? Self.json(state)
