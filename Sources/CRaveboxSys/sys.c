@@ -70,6 +70,10 @@ int rb_lock_memory(void) {
     return mlockall(MCL_CURRENT | MCL_FUTURE) == 0 ? 0 : errno;
 }
 
+int rb_disable_transparent_hugepages(void) {
+    return prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0 ? 0 : errno;
+}
+
 int rb_set_thread_nice(int nice) {
     pid_t thread = (pid_t)syscall(SYS_gettid);
     return setpriority(PRIO_PROCESS, (id_t)thread, nice) == 0 ? 0 : errno;

@@ -36,3 +36,13 @@ enum FFmpegSupport {
     static let noPTS = rb_av_nopts_value()
     static let timeBase = rb_av_time_base()
 }
+
+/// FFmpeg's libraries, opened by the process when it first calls them (Sources/CFFmpeg/loader.c), so processes
+/// that decode nothing never map them.
+public enum FFmpegLibraries {
+    /// Opens them now, so a box without them says so as it starts rather than at its first song. The loader's
+    /// error, or nil.
+    public static func open() -> String? {
+        rb_ffmpeg_open().map { String(cString: $0) }
+    }
+}

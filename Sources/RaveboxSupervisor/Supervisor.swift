@@ -1,3 +1,4 @@
+import CRaveboxSys
 import Foundation
 import Logging
 import RaveboxIPC
@@ -92,6 +93,8 @@ public final class Supervisor: Service, Sendable {
     }
 
     public func run() async throws {
+        // Before the first child starts, so engine and web inherit it (docs/performance.md, "Memory of an idle box").
+        _ = rb_disable_transparent_hugepages()
         var slots = children.map { Slot(spec: $0) }
         let pid = getpid()
         var ready = false

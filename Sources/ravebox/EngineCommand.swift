@@ -24,6 +24,10 @@ struct EngineCommand: AsyncParsableCommand {
     func run() async throws {
         let child = try ChildProcess(options: options, label: "ravebox.engine")
         let (config, store, segment, logger) = (child.config, child.store, child.segment, child.logger)
+        if let error = FFmpegLibraries.open() {
+            logger.critical("\(error)")
+            throw ExitCode(3)
+        }
         let engine = Engine(configuration: EngineConfiguration(config), store: store, segment: segment, logger: logger)
         try await child.run(
             [

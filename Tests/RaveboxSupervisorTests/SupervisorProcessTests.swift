@@ -173,6 +173,32 @@ import Testing
         box.process.waitUntilExit()
     }
 
+    /// FFmpeg's libraries are opened by the process that decodes (Sources/CFFmpeg/loader.c), and no process of the box
+    /// takes transparent huge pages (the supervisor turns them off before its children start).
+    @Test func onlyThePlayingEngineMapsFFmpegAndNoProcessTakesHugePages() async throws {
+        let box = try Box()
+        #expect(
+            await HTTPClient.waitUntilUp(box.base + "/api/state", seconds: 30), "box did not come up:\n\(box.logText)")
+        let id = try #require(await box.songIDs().first)
+        #expect(try await HTTPClient.post(box.base + "/api/queue", json: "{\"songId\": \(id)}").status == 201)
+        #expect(await eventually(within: 10) { (try await box.state().currentSong?.position ?? 0) > 0.5 })
+        let engine = try #require(box.child("engine"))
+        let web = try #require(box.child("web"))
+        func file(_ pid: Int32, _ name: String) -> String {
+            // Read to the end: /proc files report a size of 0.
+            let data = FileHandle(forReadingAtPath: "/proc/\(pid)/\(name)")?.readDataToEndOfFile() ?? Data()
+            return String(decoding: data, as: UTF8.self)
+        }
+        #expect(file(engine, "maps").contains("/libavcodec.so"), "the engine decodes with FFmpeg")
+        #expect(!file(web, "maps").contains("/libavcodec.so"), "the web process decoded nothing")
+        #expect(!file(box.pid, "maps").contains("/libavcodec.so"), "the supervisor decodes nothing")
+        for (role, pid) in [("supervisor", box.pid), ("engine", engine), ("web", web)] {
+            #expect(file(pid, "status").contains("THP_enabled:\t0"), "\(role): \(file(pid, "status"))")
+        }
+        kill(box.pid, SIGTERM)
+        box.process.waitUntilExit()
+    }
+
     @Test func hungChildWhoseHeartbeatStopsIsKilledAndReplaced() async throws {
         let box = try Box()
         #expect(

@@ -27,6 +27,11 @@ int rb_set_realtime_priority(int priority);
 /// for a page fault. Returns 0 or an errno value (EPERM/ENOMEM without CAP_IPC_LOCK or enough RLIMIT_MEMLOCK).
 int rb_lock_memory(void);
 
+/// Turns transparent huge pages off for this process and the children it starts (prctl PR_SET_THP_DISABLE,
+/// inherited across fork and exec). With the kernel's "always" setting (Debian's), a heap that grows past 2 MiB
+/// is backed by whole 2 MiB pages, which the box's small heaps mostly leave empty. Returns 0 or an errno value.
+int rb_disable_transparent_hugepages(void);
+
 /// Names the calling thread (at most 15 bytes are kept; shown by `top -H`, `ps -L`, gdb).
 /// Sets the calling thread's nice value (Linux threads have their own); 0 on success, else errno.
 int rb_set_thread_nice(int nice);

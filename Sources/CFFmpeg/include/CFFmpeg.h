@@ -1,3 +1,9 @@
+// FFmpeg for Swift. The libraries are not linked: loader.c opens them when a process first calls one of their
+// functions, so the supervisor and the web process, which decode nothing, never map them (about 130 shared
+// libraries with their codecs' dependencies; docs/performance.md, "Memory of an idle box").
+#ifndef CFFMPEG_H
+#define CFFMPEG_H
+
 #include <errno.h>
 #include <libavformat/avformat.h>
 #include <libavcodec/avcodec.h>
@@ -26,3 +32,9 @@ static inline int rb_swr_convert_frame(SwrContext *swr, int16_t *out, int out_fr
     if (frame == NULL) return swr_convert(swr, outs, out_frames, NULL, 0);
     return swr_convert(swr, outs, out_frames, (const uint8_t **)frame->extended_data, frame->nb_samples);
 }
+
+/// Opens FFmpeg's libraries now rather than at the first call. Returns NULL, or the loader's error (then any
+/// FFmpeg call ends the process with that error on stderr).
+const char *rb_ffmpeg_open(void);
+
+#endif
