@@ -8,7 +8,7 @@
 # Then, in a private mount namespace (so every mount is gone when this script exits, whatever happens), it binds
 # the checkout read-only (as an overlay's lower layer), the Swift package mirror read-only, the SDK bundles read-only and the SwiftPM scratch
 # folder $OUT/ARCH/swiftpm (kept between runs) into the root, runs
-#   swift build -c release --static-swift-stdlib --swift-sdk debian-trixie-ARCH --product ravebox
+#   swift build -c release --static-swift-stdlib --swift-sdk debian-trixie-ARCH --product ravebox $RELEASE_FLAGS
 # strips the binary into FILE and checks it: the ELF architecture, a glibc floor <= 2.41 (trixie), NEEDED libs.
 set -euo pipefail
 
@@ -17,6 +17,10 @@ OUT=${OUT:-$TOP/.build-image}
 PACKAGE_MIRROR=${PACKAGE_MIRROR:-/opt/swift-packages}
 HOST=$OUT/host
 MAX_GLIBC=2.41 # Debian trixie
+# The release build's size settings (docs/performance.md, "Binary and image size"); RAVEBOX_RELEASE_FLAGS replaces
+# them (words), e.g. with '' for the build without them. pack-relative-relocs: the static-PIE binary's 125,000
+# relative relocations as a 20 KB RELR bitmap instead of a 3 MB table (glibc >= 2.36 applies them).
+RELEASE_FLAGS=${RAVEBOX_RELEASE_FLAGS--Xlinker -z -Xlinker pack-relative-relocs}
 
 die() { echo "build-ravebox: $*" >&2; exit 1; }
 usage() { die "usage: build-ravebox.sh --arch arm64|amd64 --out FILE"; }
@@ -48,7 +52,7 @@ if [ -z "${RAVEBOX_BUILD_NAMESPACE:-}" ]; then
     mkdir -p "$OUT/$ARCH/swiftpm" "$(dirname "$DEST")"
     # Private mount namespace: the kernel drops all mounts below when the last process in it exits.
     exec unshare --mount --propagation private --fork \
-        env RAVEBOX_BUILD_NAMESPACE=1 OUT="$OUT" PACKAGE_MIRROR="$PACKAGE_MIRROR" \
+        env RAVEBOX_BUILD_NAMESPACE=1 OUT="$OUT" PACKAGE_MIRROR="$PACKAGE_MIRROR" RAVEBOX_RELEASE_FLAGS="$RELEASE_FLAGS" \
         "${BASH_SOURCE[0]}" --arch "$ARCH" --out "$DEST"
 fi
 
@@ -84,6 +88,7 @@ run() {
         "$@"
 }
 
+read -r -a release_flags <<<"$RELEASE_FLAGS"
 SWIFTPM=(--package-path /src --scratch-path /scratch --swift-sdks-path /sdks)
 echo "build-ravebox: swift package resolve"
 start=$(date +%s)
@@ -105,7 +110,7 @@ ERRLOG=$OUT/$ARCH/build.stderr
 for attempt in $(seq 20); do
     status=0
     run swift build "${SWIFTPM[@]}" --swift-sdk "$NAME" \
-        -c release --static-swift-stdlib --product ravebox 2> "$ERRLOG" || status=$?
+        -c release --static-swift-stdlib --product ravebox "${release_flags[@]}" 2> "$ERRLOG" || status=$?
     cat "$ERRLOG" >&2
     if [ "$status" -eq 0 ] \
         || ! grep -q "^error: .*product '.*' required by package '.*' not found in package" "$ERRLOG"; then
