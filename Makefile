@@ -39,9 +39,10 @@ BENCH_PACKAGES := ffmpeg curl python3 wrk redis-server mopidy python3-venv mpg12
 # by Selenium, the Nu HTML Checker (Java), zbarimg for QR codes.
 BROWSER_PACKAGES := chromium chromium-driver default-jre-headless zbar-tools python3-venv
 # The appliance image (image/, overlays/, udev/): the Debian tools that build it from packages with no loop
-# devices, the cross toolchain's build root, QEMU for the boot test, and the static checks' tools.
+# devices, the cross toolchain's build root, QEMU for the boot test, the static checks' tools, and python3
+# (the SDK's ICU trim, the image test).
 IMAGE_PACKAGES := mmdebstrap genimage qemu-user-static binfmt-support arch-test dosfstools mtools \
-	device-tree-compiler e2fsprogs fdisk xz-utils ffmpeg
+	device-tree-compiler e2fsprogs fdisk xz-utils ffmpeg python3
 IMAGE_TEST_PACKAGES := qemu-system-x86 qemu-utils zbar-tools shellcheck hostapd dnsmasq-base python3
 
 # The Python virtualenv of the browser tests, the API fuzzing, the screenshots and bench/page-weight.py. pip
@@ -106,7 +107,7 @@ if [[ -n $${major:-} ]] && (( major < 6 || (major == 6 && minor < 1) )); then \
 fi
 endef
 
-.PHONY: image image-qemu image-test bench-sd image-check image-deps image-test-deps help deps test-deps test-packages browser-deps browser-venv demo-deps run-deps bench-deps check-swift \
+.PHONY: image image-qemu image-test bench-sd bench-image image-check image-deps image-test-deps help deps test-deps test-packages browser-deps browser-venv demo-deps run-deps bench-deps check-swift \
 	build swift-build run demo test test-api test-tsan test-asan test-tsan-ci test-asan-ci fuzz fuzz-build fuzz-ci \
 	soak soak-ci soak-deps lint format bench screenshots clean distclean
 
@@ -134,6 +135,7 @@ help:
 	@echo "make format     swift format in place"
 	@echo "make bench      release build + bench/*.sh, bench/*.py and the Benchmarks/ suite (results also in bench/out/)"
 	@echo "make bench-sd   votes on the QEMU image with its disk at an SD card's pace (bench/vote-sd.py)"
+	@echo "make bench-image  the QEMU image: boot to HTTP and music, idle Pss, binary and image size (bench/image.py)"
 	@echo "make screenshots  docs/screenshots/party-{light,dark}.png (390x844, headless Chromium)"
 	@echo "make deps       install missing build packages (test-deps: also test tools, Chromium, the test venv)"
 	@echo "make image      the Raspberry Pi SD-card image .build-image/out/ravebox-VERSION-rpi-arm64.img(.xz)"
@@ -400,7 +402,7 @@ bench: bench-deps $(BROWSER_STAMP)
 	    || failed+=(benchmarks-thresholds); \
 	echo; \
 	echo "== bench/compare.py (more than 20 % worse than bench/baseline.txt, the figures of docs/performance.md)"; \
-	bench/compare.py | tee bench/out/compare.txt || failed+=(regressions); \
+	bench/compare.py --skip image | tee bench/out/compare.txt || failed+=(regressions); \
 	echo; \
 	if (( $${#failed[@]} )); then echo "failed: $${failed[*]}" >&2; exit 1; fi; \
 	echo "Results saved in bench/out/ (see docs/performance.md)."
@@ -467,6 +469,15 @@ bench-sd: image-test-deps bench-deps image-qemu
 	@mkdir -p bench/out
 	bench/vote-sd.py --image $(IMAGE_OUT)/out/ravebox-$(IMAGE_VERSION)-qemu-amd64.img --work $(IMAGE_OUT)/vote-sd \
 	    | tee bench/out/vote-sd.txt
+
+# The image as flashed (bench/image.py): boot to HTTP and to music, idle Pss of the three processes, the binary's and
+# the image's size. Not in CI (the image test prints the same figures); about 4 minutes of QEMU.
+bench-image: image-test-deps bench-deps image-qemu
+	@mkdir -p bench/out
+	bench/image.py --image $(IMAGE_OUT)/out/ravebox-$(IMAGE_VERSION)-qemu-amd64.img --binary $(IMAGE_OUT)/amd64/ravebox \
+	    $(if $(wildcard $(IMAGE_OUT)/arm64/ravebox),--arm64-binary $(IMAGE_OUT)/arm64/ravebox) \
+	    --work $(IMAGE_OUT)/bench-image | tee bench/out/image.txt
+	bench/compare.py --only image | tee bench/out/compare-image.txt
 
 image-test: image-test-deps image-qemu
 	image/test/gpio-sim/build-module.sh --image $(IMAGE_OUT)/out/ravebox-$(IMAGE_VERSION)-qemu-amd64.img \

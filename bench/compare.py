@@ -6,6 +6,7 @@ bench/out/NAME.txt. bench/baseline.txt names, per line, `NAME.KEY BETTER VALUE` 
 `lower`), the figures of docs/performance.md. A figure more than 20 % worse than its baseline is a
 regression: this prints a table of every baseline figure and exits 1 when any regressed or was not
 measured. Usage: bench/compare.py [--out bench/out] [--baseline bench/baseline.txt] [--tolerance 0.2]
+                                  [--only NAME]... [--skip NAME]...
 """
 
 import argparse
@@ -48,11 +49,16 @@ def main() -> int:
     parser.add_argument("--out", default=os.path.join(root, "out"))
     parser.add_argument("--baseline", default=os.path.join(root, "baseline.txt"))
     parser.add_argument("--tolerance", type=float, default=0.2)
+    parser.add_argument("--only", action="append", default=[], help="compare only the figures of bench NAME")
+    parser.add_argument("--skip", action="append", default=[],
+                        help="leave out the figures of bench NAME (one with a make target of its own)")
     args = parser.parse_args()
 
     failures = 0
     print(f"{'figure':<48} {'baseline':>10} {'now':>10} {'change':>8}  verdict")
     for name, key, better, value in baseline(args.baseline):
+        if name in args.skip or (args.only and name not in args.only):
+            continue
         now = measured(args.out, name).get(key)
         figure = f"{name}.{key}"
         if now is None:

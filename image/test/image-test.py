@@ -230,6 +230,28 @@ def boot(machine: Machine, label: str) -> None:
     print(f"boot-to-first-HTTP ({label}, {'KVM' if machine.kvm else 'TCG'}): {seconds:.1f} s", flush=True)
 
 
+def memory(machine: Machine) -> dict[str, float]:
+    """Pss (MiB) of the box's three processes from /proc/PID/smaps_rollup, by role (the word after the binary's
+    name: run is the supervisor), and their sum. Pss splits each shared page between the processes mapping it, so
+    the sum counts the one binary's pages once. Prints a table; a figure, not a check (docs/performance.md)."""
+    rows = machine.check("for p in $(pgrep -x ravebox); do "
+                         "echo \"$(tr '\\0' ' ' </proc/$p/cmdline | cut -d' ' -f2)\" "
+                         "$(awk '/^(Pss|Pss_Anon|Pss_File):/ {printf \"%s \", $2}' /proc/$p/smaps_rollup); done")
+    roles = {"run": "supervisor", "engine": "engine", "web": "web"}
+    figures: dict[str, float] = {}
+    print("process      Pss MiB   anon   file", flush=True)
+    for line in rows.splitlines():
+        fields = line.split()
+        if len(fields) != 4 or fields[0] not in roles:
+            continue
+        pss, anon, file = (int(value) / 1024 for value in fields[1:])
+        figures[roles[fields[0]]] = pss
+        print(f"{roles[fields[0]]:<12} {pss:7.1f} {anon:6.1f} {file:6.1f}", flush=True)
+    figures["total"] = sum(figures.values())
+    print(f"{'total':<12} {figures['total']:7.1f}", flush=True)
+    return figures
+
+
 def guest_log(machine: Machine, unit: str = "ravebox", lines: int = 60) -> str:
     return machine.run(f"journalctl -b -u {unit} --no-pager -n {lines}", timeout=60)[1]
 
@@ -724,6 +746,9 @@ def main() -> int:
         log = guest_log(m1, lines=400)
         boot_music = re.search(r"boot to music: ([0-9.]+) s", log)
         print(f"boot-to-music (first boot): {boot_music.group(1) if boot_music else '?'} s", flush=True)
+        # The box after its first boot's checks, playing, no phone connected.
+        pss = memory(m1)
+        check(set(pss) == {"supervisor", "engine", "web", "total"}, "the box runs its three processes", str(pss))
 
         # 2. Power cut during a stream of votes.
         queue = guest.state().get("queue", [])
