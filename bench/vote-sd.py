@@ -38,6 +38,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "image" / "test"))
 from qemu import Machine  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from figures import last_figures  # noqa: E402
+
 ADMIN_PASSWORD = "vote-sd-bench"
 
 
@@ -47,12 +50,6 @@ def image_test_helpers():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def figures(text: str) -> dict[str, str]:
-    """The key=value pairs of the last line of a bench script's output that has any."""
-    lines = [line for line in text.splitlines() if re.search(r"\w=\S", line) and not line.startswith("vote:")]
-    return dict(re.findall(r"(\w+)=(\S+)", lines[-1])) if lines else {}
 
 
 def disk_writes(machine: Machine) -> int:
@@ -132,11 +129,12 @@ def main() -> int:
         (out / "ws-latency.txt").write_text(live.stdout + live.stderr)
         votes.wait()
         reader.join()
+        vote_log.close()
         writes = disk_writes(machine) - writes_before
         writes_seconds = time.monotonic() - started
         (out / "vote-result.txt").write_text(vote_output[0])
-        vote_figures = figures(vote_output[0])
-        live_figures = figures(live.stdout) if live.returncode == 0 else {}
+        vote_figures = last_figures(vote_output[0])
+        live_figures = last_figures(live.stdout) if live.returncode == 0 else {}
         if votes.returncode != 0 or not vote_figures:
             sys.exit(f"vote.sh failed (bench/out/vote-sd/vote.txt):\n{(out / 'vote.txt').read_text()[-2000:]}")
         if live.returncode != 0:
