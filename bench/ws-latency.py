@@ -93,13 +93,14 @@ class Jar:
 
 
 class HTTPClient:
-    def __init__(self, host, port, origin, authority, source=None):
+    def __init__(self, host, port, origin, authority, source=None, timeout=10.0):
         self.host, self.port, self.origin, self.authority = host, port, origin, authority
         self.source = source  # the phone (bench/phones.py) it connects from, or None
+        self.timeout = timeout  # seconds for a request's answer
         self.reader = self.writer = None
 
-    async def request(self, method, path, body=None, cookie=None, timeout=10.0):
-        return await asyncio.wait_for(self._request(method, path, body, cookie), timeout)
+    async def request(self, method, path, body=None, cookie=None):
+        return await asyncio.wait_for(self._request(method, path, body, cookie), self.timeout)
 
     async def _request(self, method, path, body, cookie):
         for attempt in (1, 2):  # a kept-alive connection the server closed is reopened once
@@ -418,7 +419,7 @@ async def main_async(args, base_url):
     authority = args.host_header or f"{host}:{port}"
     origin = f"http://{authority}"
     crowd = phones.read_phones(args.phones) if args.phones else []
-    http = HTTPClient(host, port, origin, authority, crowd[0] if crowd else None)
+    http = HTTPClient(host, port, origin, authority, crowd[0] if crowd else None, args.request_timeout)
     requester = Jar()
 
     async def call(method, path, body=None, cookie=requester, expect=(200, 201, 202)):
@@ -621,6 +622,8 @@ def main():
                         help="seconds to wait for every client to show a change (5)")
     parser.add_argument("--max-seconds", type=float, default=600, help="time budget for the changes (600)")
     parser.add_argument("--start-timeout", type=float, default=60)
+    parser.add_argument("--request-timeout", type=float, default=10,
+                        help="seconds for an HTTP answer (10; a box busy with other votes may need more)")
     parser.add_argument("--admin-password", help="with --url: log in as admin for --settings and the pause "
                         "(a started box gets its own)")
     parser.add_argument("--settings", default='{"interactivity": "upAndDown", "oneVotePerDevice": false}',
