@@ -144,6 +144,8 @@ def main():
     parser.add_argument("--processes", type=int, default=2)
     args = parser.parse_args()
     crowd = phones.read_phones(args.phones)
+    if not crowd:
+        parser.error(f"no phones in {args.phones}")
     processes = max(1, min(args.processes, len(crowd)))
 
     context = multiprocessing.get_context("fork")

@@ -194,6 +194,26 @@ def main() -> int:
         web_pid = web_process(machine)
 
         base = f"http://{lan.box}"
+        # The listeners connect first, while the box is idle, and make their probe votes once the phones vote.
+        live = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "ws-latency.py"), "--url", base, "--phones", str(listeners),
+             "--admin-password", ADMIN_PASSWORD, "--host-header", lan.box, "--one-voter", "--settings", "",
+             "--clients", str(args.listeners), "--changes", "40", "--gap", "0.2", "--request-timeout", "60",
+             "--max-seconds", str(max(10, args.duration - 15)), "--wait-for-go"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        live_log: list[str] = []
+        listening = threading.Event()
+
+        def follow_live():
+            for line in live.stderr:
+                live_log.append(line)
+                if "ready;" in line:
+                    listening.set()
+            listening.set()
+
+        live_follower = threading.Thread(target=follow_live)
+        live_follower.start()
+        listening.wait()
         with open(out / "vote-crowd.log", "w") as crowd_log:
             crowd = subprocess.Popen(
                 [sys.executable, str(ROOT / "bench" / "vote-crowd.py"), "--url", base, "--phones", str(voters),
@@ -203,7 +223,7 @@ def main() -> int:
             voting = threading.Event()
             crowd_output: list[str] = []
 
-            def follow_stderr():
+            def follow_crowd():
                 for line in crowd.stderr:
                     crowd_log.write(line)
                     crowd_log.flush()
@@ -211,30 +231,30 @@ def main() -> int:
                         voting.set()
                 voting.set()
 
-            followers = [threading.Thread(target=follow_stderr),
+            followers = [threading.Thread(target=follow_crowd),
                          threading.Thread(target=lambda: crowd_output.append(crowd.stdout.read()))]
             for thread in followers:
                 thread.start()
             voting.wait()
             time.sleep(1)  # vote-crowd.py starts its phones 1 s after it says so
             before = GuestSample(machine, web_pid)
-            live = subprocess.Popen(
-                [sys.executable, str(ROOT / "bench" / "ws-latency.py"), "--url", base, "--phones", str(listeners),
-                 "--admin-password", ADMIN_PASSWORD, "--host-header", lan.box, "--one-voter", "--settings", "",
-                 "--clients", str(args.listeners), "--changes", "40", "--gap", "0.2", "--request-timeout", "60",
-                 "--max-seconds", str(max(10, args.duration - 25))],
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            if live.poll() is None:
+                live.stdin.write("go\n")
+                live.stdin.flush()
             # Halfway through: what the guest's CPUs do, over 5 s.
             time.sleep(max(0, args.duration / 2 - 5))
             top = machine.run("top -b -n 2 -d 5 -w 200 | awk '/^top -/ { n++ } n == 2' | head -n 25", timeout=60)[1]
             (out / "guest-top.txt").write_text(top)
-            live_output, live_log = live.communicate()
-            (out / "ws-latency.txt").write_text(live_log + live_output)
+            live_output = live.stdout.read()
+            live.wait()
+            live_follower.join()
+            (out / "ws-latency.txt").write_text("".join(live_log) + live_output)
             crowd.wait()
             for thread in followers:
                 thread.join()
             after = GuestSample(machine, web_pid)
-        devices = int(machine.check("tail -n +2 /proc/net/arp | awk '$3 == \"0x2\"' | wc -l"))
+        # Distinct MACs of the complete entries: the devices the box tells apart.
+        devices = int(machine.check("tail -n +2 /proc/net/arp | awk '$3 == \"0x2\" { print $4 }' | sort -u | wc -l"))
         (out / "vote-crowd.txt").write_text(crowd_output[0])
         vote_figures = last_figures(crowd_output[0])
         live_figures = last_figures(live_output) if live.returncode == 0 else {}
@@ -242,8 +262,8 @@ def main() -> int:
             sys.exit(f"vote-crowd.py failed (bench/out/vote-sd/vote-crowd.log):\n"
                      f"{(out / 'vote-crowd.log').read_text()[-2000:]}{crowd_output[0][-2000:]}")
         if live.returncode != 0:
-            print(f"warning: ws-latency.py failed (bench/out/vote-sd/ws-latency.txt): {live_log[-600:]}",
-                  file=sys.stderr)
+            print("warning: ws-latency.py failed (bench/out/vote-sd/ws-latency.txt): "
+                  f"{''.join(live_log)[-600:]}", file=sys.stderr)
     finally:
         if machine and machine.running():
             try:
@@ -276,7 +296,8 @@ def main() -> int:
          f"{live_figures.get('send_all_p50_ms', '-')} / {live_figures.get('send_all_p99_ms', '-')}"),
         ("probe changes missed by a listener", live_figures.get("incomplete", "-")),
         (f"guest CPU busy ({machine.cpus} vCPUs) / `ravebox web` (cores)", f"{guest_busy:.0%} / {web_cores:.2f}"),
-        ("`ravebox web` CPU per acknowledged vote (ms)", f"{web_cores / votes_per_s * 1000:.1f}" if votes_per_s else "-"),
+        ("`ravebox web` CPU per acknowledged vote (ms)",
+         f"{web_cores / votes_per_s * 1000:.1f}" if votes_per_s else "-"),
         ("load generator CPU on the host (cores)", vote_figures["generator_cores"]),
     ]
     width = max(len(name) for name, _ in rows)

@@ -523,6 +523,9 @@ async def main_async(args, base_url):
         raise RuntimeError(f"{missing} clients got no initial state within 20 s")
     connected = time.perf_counter() - started
     log(f"{args.clients} clients connected, each with the initial state, in {connected:.2f} s")
+    if args.wait_for_go:
+        log("ready; the changes begin at a line on stdin")
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
 
     # Changes.
     rows, waits_429, skipped, mismatched = [], 0, 0, 0
@@ -622,6 +625,9 @@ def main():
                         help="seconds to wait for every client to show a change (5)")
     parser.add_argument("--max-seconds", type=float, default=600, help="time budget for the changes (600)")
     parser.add_argument("--start-timeout", type=float, default=60)
+    parser.add_argument("--wait-for-go", action="store_true",
+                        help="once the clients are connected, say 'ready' and begin the changes at a line on stdin "
+                        "(bench/vote-sd.py: the changes then run while its other phones vote)")
     parser.add_argument("--request-timeout", type=float, default=10,
                         help="seconds for an HTTP answer (10; a box busy with other votes may need more)")
     parser.add_argument("--admin-password", help="with --url: log in as admin for --settings and the pause "
