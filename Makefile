@@ -464,7 +464,8 @@ image-check: image-test-deps swift-build
 	    $(foreach mode,$(WIFI_MODES),--hostapd $(IMAGE_OUT)/check/$(mode)/run/hostapd-wlan0.conf)
 
 # Votes at an SD card's pace (bench/vote-sd.py): the image booted in QEMU with its disk throttled to 100 write
-# requests a second, 200 guests voting, 300 listening. Not in CI: about 5 minutes of a busy machine.
+# requests a second, 200 phones voting, 300 listening, each a device of its own on a tap device in a network
+# namespace (bench/phones.py; needs root, as the image build does). Not in CI: about 6 minutes of a busy machine.
 bench-sd: image-test-deps bench-deps image-qemu
 	@mkdir -p bench/out
 	bench/vote-sd.py --image $(IMAGE_OUT)/out/ravebox-$(IMAGE_VERSION)-qemu-amd64.img --work $(IMAGE_OUT)/vote-sd \

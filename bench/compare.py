@@ -10,21 +10,31 @@ measured. Usage: bench/compare.py [--out bench/out] [--baseline bench/baseline.t
 """
 
 import argparse
+import math
 import os
-import re
 import sys
 
-PAIR = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(-?[0-9][0-9.]*)")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from figures import last_figures  # noqa: E402
 
 
 def measured(out: str, name: str) -> dict[str, float]:
-    """The key=value figures of the last line of bench/out/NAME.txt that has any."""
+    """The numeric key=value figures of the last line of bench/out/NAME.txt that has any (`nan`, a figure the
+    run could not measure, counts as not measured)."""
     path = os.path.join(out, f"{name}.txt")
     if not os.path.exists(path):
         return {}
     with open(path, encoding="utf-8", errors="replace") as handle:
-        lines = [line for line in handle if PAIR.search(line)]
-    return {key: float(value) for key, value in PAIR.findall(lines[-1])} if lines else {}
+        pairs = last_figures(handle.read())
+    figures = {}
+    for key, value in pairs.items():
+        try:
+            number = float(value)
+        except ValueError:
+            continue
+        if math.isfinite(number):
+            figures[key] = number
+    return figures
 
 
 def baseline(path: str) -> list[tuple[str, str, str, float]]:

@@ -33,6 +33,9 @@ All clients run in this one process: a message is timestamped when its frame has
 frames read before it, so the last client's figure includes this process's own scheduling (identical
 payloads are parsed once to keep that small). Both sides share the machine's cores.
 
+With --url and --phones (bench/vote-sd.py) the clients connect to a box elsewhere, each from a phone of its own
+(bench/phones.py: its own address and MAC on the box's network), so the box sees each as a device.
+
 Environment: RAVEBOX_BIN (default .build/release/ravebox), RAVEBOX_RUN_ARGS (extra `ravebox run`
 arguments, split on spaces).
 """
@@ -57,7 +60,9 @@ import time
 from urllib.parse import urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from figures import percentile  # noqa: E402
 import http1  # noqa: E402
+import phones  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -88,17 +93,19 @@ class Jar:
 
 
 class HTTPClient:
-    def __init__(self, host, port, origin, authority):
+    def __init__(self, host, port, origin, authority, source=None, timeout=10.0):
         self.host, self.port, self.origin, self.authority = host, port, origin, authority
+        self.source = source  # the phone (bench/phones.py) it connects from, or None
+        self.timeout = timeout  # seconds for a request's answer
         self.reader = self.writer = None
 
-    async def request(self, method, path, body=None, cookie=None, timeout=10.0):
-        return await asyncio.wait_for(self._request(method, path, body, cookie), timeout)
+    async def request(self, method, path, body=None, cookie=None):
+        return await asyncio.wait_for(self._request(method, path, body, cookie), self.timeout)
 
     async def _request(self, method, path, body, cookie):
         for attempt in (1, 2):  # a kept-alive connection the server closed is reopened once
             if self.writer is None:
-                self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+                self.reader, self.writer = await phones.connect(self.host, self.port, self.source)
             data = json.dumps(body).encode() if body is not None else b""
             headers = [
                 f"{method} {path} HTTP/1.1",
@@ -150,8 +157,8 @@ class WSClient:
         self.first_message = asyncio.get_running_loop().create_future()
         self.task = None
 
-    async def connect(self, host, port, path, timeout, authority):
-        self.reader, self.writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+    async def connect(self, host, port, path, timeout, authority, source=None):
+        self.reader, self.writer = await phones.connect(host, port, source, timeout)
         key = base64.b64encode(os.urandom(16)).decode()
         self.writer.write(
             (
@@ -321,15 +328,6 @@ class Bench:
         self.pending = None
 
 
-def percentile(values, p):
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
 # --------------------------------------------------------------------------------------------------
 # Starting the box.
 
@@ -420,7 +418,8 @@ async def main_async(args, base_url):
     host, port = parts.hostname, parts.port or 80
     authority = args.host_header or f"{host}:{port}"
     origin = f"http://{authority}"
-    http = HTTPClient(host, port, origin, authority)
+    crowd = phones.read_phones(args.phones) if args.phones else []
+    http = HTTPClient(host, port, origin, authority, crowd[0] if crowd else None, args.request_timeout)
     requester = Jar()
 
     async def call(method, path, body=None, cookie=requester, expect=(200, 201, 202)):
@@ -509,7 +508,8 @@ async def main_async(args, base_url):
 
     async def connect(client):
         async with limit:
-            await client.connect(host, port, "/api/live", 10, authority)
+            await client.connect(host, port, "/api/live", 10, authority,
+                                 crowd[1 + client.index] if crowd else None)
 
     started = time.perf_counter()
     results = await asyncio.gather(*(connect(c) for c in bench.clients), return_exceptions=True)
@@ -523,6 +523,9 @@ async def main_async(args, base_url):
         raise RuntimeError(f"{missing} clients got no initial state within 20 s")
     connected = time.perf_counter() - started
     log(f"{args.clients} clients connected, each with the initial state, in {connected:.2f} s")
+    if args.wait_for_go:
+        log("ready; the changes begin at a line on stdin")
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
 
     # Changes.
     rows, waits_429, skipped, mismatched = [], 0, 0, 0
@@ -609,6 +612,9 @@ def main():
     parser.add_argument("--changes", type=int, default=50)
     parser.add_argument("--change", choices=("vote", "request"), default="vote")
     parser.add_argument("--url", help="use a running box (http://127.0.0.1:PORT) instead of starting one")
+    parser.add_argument("--phones", help="with --url: connect from these phones (a file of bench/phones.py, one "
+                        "phone a line), each a device of its own to the box: the first makes the HTTP requests "
+                        "(admin, probe votes), each WebSocket client the next; the URL may then be any address")
     parser.add_argument("--one-voter", action="store_true",
                         help="one voter makes every vote change (a session, where a new voter every two changes "
                         "would begin 25; needs a vote rate limit that allows it)")
@@ -619,6 +625,11 @@ def main():
                         help="seconds to wait for every client to show a change (5)")
     parser.add_argument("--max-seconds", type=float, default=600, help="time budget for the changes (600)")
     parser.add_argument("--start-timeout", type=float, default=60)
+    parser.add_argument("--wait-for-go", action="store_true",
+                        help="once the clients are connected, say 'ready' and begin the changes at a line on stdin "
+                        "(bench/vote-sd.py: the changes then run while its other phones vote)")
+    parser.add_argument("--request-timeout", type=float, default=10,
+                        help="seconds for an HTTP answer (10; a box busy with other votes may need more)")
     parser.add_argument("--admin-password", help="with --url: log in as admin for --settings and the pause "
                         "(a started box gets its own)")
     parser.add_argument("--settings", default='{"interactivity": "upAndDown", "oneVotePerDevice": false}',
@@ -627,6 +638,8 @@ def main():
     args = parser.parse_args()
     if not 1 <= args.clients <= 5000 or not 1 <= args.changes <= 1000:
         parser.error("--clients must be 1...5000 and --changes 1...1000")
+    if args.phones and (not args.url or len(phones.read_phones(args.phones)) < args.clients + 1):
+        parser.error(f"--phones needs --url and at least {args.clients + 1} phones (one for the HTTP requests)")
 
     out = os.path.join(ROOT, "bench", "out", "ws-latency")
     os.makedirs(out, exist_ok=True)
@@ -635,8 +648,8 @@ def main():
     try:
         if args.url:
             base_url = args.url.rstrip("/")
-            if urlsplit(base_url).hostname not in ("127.0.0.1", "localhost", "::1"):
-                parser.error("--url must be a loopback address")
+            if urlsplit(base_url).hostname not in ("127.0.0.1", "localhost", "::1") and not args.phones:
+                parser.error("--url must be a loopback address (or come with --phones)")
         else:
             binary = os.environ.get("RAVEBOX_BIN") or os.path.join(ROOT, ".build", "release", "ravebox")
             binary = os.path.abspath(binary)
@@ -680,7 +693,8 @@ def main():
     first = [r["first_ms"] for r in rows if r["first_ms"] is not None]
     before = sum(r["before_2xx"] for r in rows)
     lines = [
-        f"{args.clients} WebSocket clients on /api/live, {len(rows)} changes ({args.change}), loopback",
+        f"{args.clients} WebSocket clients on /api/live, {len(rows)} changes ({args.change}), "
+        f"{'each from a phone of its own' if args.phones else 'loopback'}",
         "",
         "| measure | p50 (ms) | p99 (ms) | max (ms) |",
         "| --- | --- | --- | --- |",

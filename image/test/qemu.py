@@ -105,7 +105,8 @@ class Machine:
                  disk_size: str = "4G", http_port: int | None = None,
                  extra_args: list[str] | None = None, extra_cmdline: list[str] | None = None,
                  modules: list[str] | None = None, debug_shell: bool = True,
-                 fresh: bool = True, drive_options: str = ""):
+                 fresh: bool = True, drive_options: str = "", tap: str | None = None,
+                 http_address: str = "127.0.0.1"):
         self.image = Path(image).resolve()
         self.workdir = Path(workdir).resolve()
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -115,7 +116,12 @@ class Machine:
         self.kvm_fallback = False  # True when KVM was usable on paper but failed to run the guest
         self.memory_mib = memory_mib
         self.cpus = cpus
-        self.http_port = http_port or _free_port()
+        # The NIC: QEMU's user network with the guest's port 80 forwarded to http_port on the host's loopback
+        # (the default), or the host's tap device `tap` (opened by name in QEMU's network namespace; script=no),
+        # where the harness reaches the guest itself, at http_address, port 80 unless http_port says otherwise.
+        self.tap = tap
+        self.http_address = http_address
+        self.http_port = http_port or (80 if tap else _free_port())
         self.extra_args = list(extra_args or [])
         self.extra_cmdline = list(extra_cmdline or [])
         self.modules = TEST_MODULES if modules is None else modules
@@ -161,7 +167,8 @@ class Machine:
             "-drive", f"file={self.disk},format=qcow2,if=none,id=disk0,cache=writeback,discard=unmap"
                       + (f",{self.drive_options}" if self.drive_options else ""),
             "-device", "virtio-blk-pci,drive=disk0",
-            "-netdev", f"user,id=net0,hostfwd=tcp:127.0.0.1:{self.http_port}-:80",
+            "-netdev", (f"tap,id=net0,ifname={self.tap},script=no,downscript=no" if self.tap
+                        else f"user,id=net0,hostfwd=tcp:127.0.0.1:{self.http_port}-:80"),
             "-device", "virtio-net-pci,netdev=net0",
             "-device", "virtio-rng-pci",
             "-device", "i6300esb", "-action", "watchdog=reset",
@@ -368,7 +375,7 @@ class Machine:
             raise QemuError(f"{cmd!r} failed with {rc}: {out}")
         return out
 
-    # -- HTTP from the host through the forwarded port -----------------------------------
+    # -- HTTP from the host through the forwarded port (or to the guest's address on the tap) --
 
     def http(self, method: str, path: str, body: bytes | None = None,
              headers: dict | None = None, timeout: float = 10) -> tuple[int, bytes]:
@@ -377,7 +384,7 @@ class Machine:
 
     def http_with_headers(self, method: str, path: str, body: bytes | None = None,
                           headers: dict | None = None, timeout: float = 10) -> tuple[int, http.client.HTTPMessage, bytes]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=timeout)
+        conn = http.client.HTTPConnection(self.http_address, self.http_port, timeout=timeout)
         try:
             conn.request(method, path, body=body, headers=headers or {})
             r = conn.getresponse()
