@@ -277,6 +277,15 @@ def guest_log(machine: Machine, unit: str = "ravebox", lines: int = 60) -> str:
 
 # -- the checks ---------------------------------------------------------------------------------------
 
+def wait_for_grow_data(machine: Machine) -> None:
+    """ravebox-grow-data runs once the box is ready: waits until it is neither queued nor running."""
+    def grown_or_given_up() -> bool:
+        queued = machine.run("systemctl list-jobs --no-legend")[1]
+        state = machine.run("systemctl is-active ravebox-grow-data.service")[1].strip()
+        return "ravebox-grow-data" not in queued and state != "activating"
+    eventually(300, grown_or_given_up, interval=2)
+
+
 def check_system(machine: Machine) -> None:
     options = machine.check("findmnt -no OPTIONS /").strip()
     check(options.split(",")[0] == "ro", "the root is mounted read-only", options)
@@ -285,12 +294,7 @@ def check_system(machine: Machine) -> None:
         check(fstype == "tmpfs", f"{path} is a tmpfs", fstype)
     storage = machine.run("ls /var/log/journal 2>&1; ls /run/log/journal >/dev/null && echo volatile")[1]
     check("volatile" in storage, "the journal is volatile", storage)
-    # ravebox-grow-data runs after the box has started: wait until it is neither queued nor running.
-    def grown_or_given_up() -> bool:
-        queued = machine.run("systemctl list-jobs --no-legend")[1]
-        state = machine.run("systemctl is-active ravebox-grow-data.service")[1].strip()
-        return "ravebox-grow-data" not in queued and state != "activating"
-    eventually(300, grown_or_given_up, interval=2)
+    wait_for_grow_data(machine)
     size = int(machine.check("findmnt -bno SIZE /var/lib/ravebox").strip())
     check(size > 2 << 30, "the data partition grew to fill the disk", f"{size} bytes")
     users = machine.check("ps -eo user:20,args | grep '[/]usr/bin/ravebox'")
@@ -342,6 +346,7 @@ def check_planted_untouched(machine: Machine) -> None:
     """The boot after check_root_boundary planted its symlinks: setup and grow-data followed none."""
     created = machine.run(f"ls /boot/firmware | grep -F -e {' -e '.join(PLANTED.values())}")[1].strip()
     check(created == "", "no file was created through a symlink the box's user planted", created)
+    wait_for_grow_data(machine)
     marker = machine.run("stat -c %F /var/lib/ravebox/.ravebox-grown")[1].strip()
     check(marker == "regular empty file", "grow-data replaced the planted symlink with its marker", marker)
 
