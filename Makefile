@@ -107,7 +107,7 @@ if [[ -n $${major:-} ]] && (( major < 6 || (major == 6 && minor < 1) )); then \
 fi
 endef
 
-.PHONY: image image-qemu image-test bench-sd bench-image image-check image-deps image-test-deps help deps test-deps test-packages browser-deps browser-venv demo-deps run-deps bench-deps check-swift \
+.PHONY: image image-qemu image-test bench-sd bench-image bench-boot image-check image-deps image-test-deps help deps test-deps test-packages browser-deps browser-venv demo-deps run-deps bench-deps check-swift \
 	build swift-build run demo test test-api test-tsan test-asan test-tsan-ci test-asan-ci fuzz fuzz-build fuzz-ci \
 	soak soak-ci soak-deps lint format bench screenshots clean distclean
 
@@ -135,7 +135,8 @@ help:
 	@echo "make format     swift format in place"
 	@echo "make bench      release build + bench/*.sh, bench/*.py and the Benchmarks/ suite (results also in bench/out/)"
 	@echo "make bench-sd   votes on the QEMU image with its disk at an SD card's pace (bench/vote-sd.py)"
-	@echo "make bench-image  the QEMU image: boot to HTTP and music, idle Pss, binary and image size (bench/image.py)"
+	@echo "make bench-image  the QEMU image: idle Pss of the box's three processes, binary and image size"
+	@echo "make bench-boot BOOT_REF=IMG  boot to HTTP and to music: this commit's QEMU image against IMG, 3 boots each"
 	@echo "make screenshots  docs/screenshots/party-{light,dark}.png (390x844, headless Chromium)"
 	@echo "make deps       install missing build packages (test-deps: also test tools, Chromium, the test venv)"
 	@echo "make image      the Raspberry Pi SD-card image .build-image/out/ravebox-VERSION-rpi-arm64.img(.xz)"
@@ -471,14 +472,23 @@ bench-sd: image-test-deps bench-deps image-qemu
 	bench/vote-sd.py --image $(IMAGE_OUT)/out/ravebox-$(IMAGE_VERSION)-qemu-amd64.img --work $(IMAGE_OUT)/vote-sd \
 	    | tee bench/out/vote-sd.txt
 
-# The image as flashed (bench/image.py): boot to HTTP and to music, idle Pss of the three processes, the binary's and
-# the image's size. Not in CI (the image test prints the same figures); about 4 minutes of QEMU.
+# The image as flashed (bench/image.py): idle Pss of the three processes, the binary's and the image's size. Not in CI
+# (the image test prints the same Pss); about 4 minutes of QEMU.
 bench-image: image-test-deps bench-deps image-qemu
 	@mkdir -p bench/out
 	bench/image.py --image $(IMAGE_OUT)/out/ravebox-$(IMAGE_VERSION)-qemu-amd64.img --binary $(IMAGE_OUT)/amd64/ravebox \
 	    $(if $(wildcard $(IMAGE_OUT)/arm64/ravebox),--arm64-binary $(IMAGE_OUT)/arm64/ravebox) \
 	    --work $(IMAGE_OUT)/bench-image | tee bench/out/image.txt
 	bench/compare.py --only image | tee bench/out/compare-image.txt
+
+# Boot times side by side: this commit's image against BOOT_REF (another commit's amd64 image), boots alternating.
+bench-boot: image-test-deps image-qemu
+	@test -n "$(BOOT_REF)" || { echo "make bench-boot BOOT_REF=path/to/ravebox-REF-qemu-amd64.img"; exit 2; }
+	image/test/gpio-sim/build-module.sh --image $(IMAGE_OUT)/out/ravebox-$(IMAGE_VERSION)-qemu-amd64.img \
+	    --out $(IMAGE_OUT)/test-tools
+	@mkdir -p bench/out
+	bench/boot-time.py --image $(IMAGE_OUT)/out/ravebox-$(IMAGE_VERSION)-qemu-amd64.img --ref $(BOOT_REF) \
+	    --tools $(IMAGE_OUT)/test-tools --work $(IMAGE_OUT)/boot-time | tee bench/out/boot-time.txt
 
 image-test: image-test-deps image-qemu
 	image/test/gpio-sim/build-module.sh --image $(IMAGE_OUT)/out/ravebox-$(IMAGE_VERSION)-qemu-amd64.img \

@@ -31,7 +31,6 @@ Usage (root: a network namespace, a tap device): bench/vote-sd.py --image IMAGE 
 
 import argparse
 import http.cookies
-import importlib.util
 import json
 import os
 import re
@@ -48,19 +47,12 @@ from qemu import Machine  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 from figures import last_figures  # noqa: E402
+import imagetest  # noqa: E402
 from phones import LAN, write_phones  # noqa: E402
 
 ADMIN_PASSWORD = "vote-sd-bench"
 SETTINGS = {"interactivity": "upAndDown", "votesPerWindow": 100, "voteWindow": 1, "downvotesToKick": 100}
 VOTED_SONGS = 3
-
-
-def image_test_helpers():
-    """The image test's functions that edit ravebox.yaml on the image's boot partition."""
-    spec = importlib.util.spec_from_file_location("image_test", ROOT / "image" / "test" / "image-test.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 class Admin:
@@ -164,7 +156,7 @@ def main() -> int:
     work = args.work.resolve()
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    helpers = image_test_helpers()
+    helpers = imagetest.load()
     disk = work / "disk.raw"
     subprocess.run(["cp", "--sparse=always", str(args.image.resolve()), str(disk)], check=True)
     helpers.write_boot_file(
