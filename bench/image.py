@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The box as flashed: memory and size figures of the amd64 image (make image-qemu) booted in QEMU.
 
-- Boots the image on the image test's machine (image/test/image-test.py's test_machine: a screen on virtio-gpu,
-  USB, the radios; TCG unless --kvm), so the engine draws its screen as on a box with one.
+- Boots a copy of the image, its ravebox.yaml edited as the image test edits it (an admin password), on the image
+  test's machine (image/test/image-test.py's test_machine: a screen on virtio-gpu, USB, the radios; TCG unless
+  --kvm), so the engine draws its screen as on a box with one.
 - Once the music plays and the box has idled IDLE seconds with no phone connected: the Pss of its three
   processes (the image test's memory(): /proc/PID/smaps_rollup, shared pages split between the processes that
   map them, so the sum counts the one binary once).
@@ -40,7 +41,10 @@ def main() -> int:
     args = parser.parse_args()
 
     test = imagetest.load()
-    with test.test_machine(args.image, args.work, None, args.kvm) as machine:
+    args.work.mkdir(parents=True, exist_ok=True)
+    # The card as the image test has it before its first boot: ravebox.yaml with an admin password.
+    disk = test.first_boot_disk(args.image, args.work)
+    with test.test_machine(disk, args.work / "machine", None, args.kvm) as machine:
         machine.start()
         machine.wait_for_shell(timeout=600)
         machine.wait_for_http("/api/state", timeout=600)
